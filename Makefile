@@ -1,0 +1,55 @@
+# InkLab -- `make run` opens the app, `make test` runs ruff and the whole suite.
+# Both set everything up on a fresh machine that has only Python 3.11.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# Real data beside the repo (read-only) is offered to the app and the tests when present.
+SHARED_DATA := $(abspath ../shared/data)
+export INKLAB_DATA_PATH ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
+
+# Debian packages Qt's offscreen and X11 (xcb) platform plugins load at run time.
+QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 libglib2.0-0 \
+           libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+           libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libx11-xcb1 fonts-dejavu-core
+
+.PHONY: run test lint bench models sysdeps clean
+
+run: sysdeps $(VENV)/.installed
+	$(PY) main.py
+
+test: sysdeps $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+bench: sysdeps $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# Retrain the bundled models in resources/models (long: see README).
+models: $(VENV)/.installed
+	$(PY) -m core.bundled_models
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,fonts]'
+	touch $@
+
+# Install Qt's Debian libraries when they are missing: as root directly, otherwise say how.
+sysdeps:
+	@command -v dpkg >/dev/null 2>&1 || exit 0; \
+	missing=""; for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Qt's system libraries:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "Qt needs Debian packages that are missing. Run:"; \
+	  echo "  sudo apt-get install -y$$missing"; exit 1; \
+	fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,126 @@
+"""Data and start-up benchmark: ``python -m bench.datasets`` prints one JSON object.
+
+* ``mnist_load_s``: ``load_dataset("mnist")``, both splits into uint8 arrays, against
+  ``gunzip_baseline_s``, just reading and gzip-decompressing the same four files in the
+  same run (target: ratio <= 1.5).
+* ``startup_window_s``: from the top of a fresh ``python -c`` until the InkLab main window
+  gets its first paint event (offscreen), against ``startup_bare_qt_s`` for a bare
+  QMainWindow in the same way (target: ratio <= 1.5).  Interpreter boot is in neither.
+
+Each number is the median of several runs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RUNS = 5
+
+_STARTUP = """
+import time
+T0 = time.perf_counter()
+import os
+from PySide6.QtCore import QEvent, QObject
+{setup}
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            print(f"{{time.perf_counter() - T0:.6f}}", flush=True)
+            os._exit(0)
+        return False
+watcher = FirstPaint()
+window.installEventFilter(watcher)
+window.show()
+app.exec()
+"""
+
+_APP = """
+from gui.app import create_application, create_window, setup_logging
+app = create_application([])
+setup_logging()
+window = create_window()
+"""
+
+_BARE = """
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.setWindowTitle("bare")
+window.resize(1280, 820)
+"""
+
+
+def _median_time(fn, runs: int = RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _startup_s(setup: str, env: dict[str, str], runs: int = RUNS) -> float:
+    code = _STARTUP.format(setup=setup)
+    times = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+        )
+        if out.returncode != 0 or not out.stdout.strip():
+            raise RuntimeError(f"start-up probe failed: {out.stderr.strip()[-500:]}")
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def main() -> int:
+    os.environ.setdefault("INKLAB_DATA_PATH", str(REPO.parent / "shared" / "data"))
+    sys.path.insert(0, str(REPO))
+    from core.datasets import find, load_dataset, locate
+
+    folder = locate(find("mnist"))
+    if folder is None:
+        print(json.dumps({"error": "MNIST not found; set INKLAB_DATA_PATH"}))
+        return 2
+    files = [folder / name for name in find("mnist").files]
+
+    def gunzip() -> None:
+        for path in files:
+            gzip.decompress(path.read_bytes())
+
+    gunzip()  # warm the page cache for both measurements alike
+    load_s = _median_time(lambda: load_dataset("mnist"))
+    gunzip_s = _median_time(gunzip)
+
+    with tempfile.TemporaryDirectory() as user_dir:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", INKLAB_DATA_DIR=user_dir,
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+        _startup_s(_BARE, env, runs=1)  # warm imports from disk
+        window_s = _startup_s(_APP, env)
+        bare_s = _startup_s(_BARE, env)
+
+    print(json.dumps({
+        "mnist_load_s": round(load_s, 4),
+        "gunzip_baseline_s": round(gunzip_s, 4),
+        "load_ratio": round(load_s / gunzip_s, 3),
+        "load_target_ratio": 1.5,
+        "startup_window_s": round(window_s, 4),
+        "startup_bare_qt_s": round(bare_s, 4),
+        "startup_ratio": round(window_s / bare_s, 3),
+        "startup_target_ratio": 1.5,
+        "runs": RUNS,
+        "statistic": "median",
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The command-line interface: one module per command group, each adding its sub-parsers.
+
+Every user-facing failure is an :class:`~core.errors.InkLabError`; it becomes one line on
+stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from core.errors import InkLabError
+
+# Modules that each define ``register(subparsers)``; imported lazily by run_cli.
+COMMAND_MODULES = ("datasets", "training", "models", "recognize")
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse already exits 2 on bad usage; keep its message to one line plus usage."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="inklab",
+        description="InkLab: handwriting recognition you can watch learn. "
+        "Run without arguments to open the app.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"core.cli.{module_name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"core.cli.{module_name}":
+                continue  # that command group is not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def run_cli(argv: list[str]) -> int:
+    """Parse ``argv`` and run the command; InkLabErrors become exit 2 and one line."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args.handler(args) or 0)
+    except InkLabError as err:
+        print(f"inklab: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("inklab: interrupted", file=sys.stderr)
+        return 130

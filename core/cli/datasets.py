@@ -1,0 +1,62 @@
+"""``inklab datasets list|info|import|download``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from core.datasets import catalogue, load_dataset, locate
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("datasets", help="list, inspect, import and download data sets")
+    commands = parser.add_subparsers(dest="datasets_command", metavar="ACTION", required=True)
+
+    listing = commands.add_parser("list", help="every data set InkLab knows and whether it is here")
+    listing.set_defaults(handler=cmd_list)
+
+    info = commands.add_parser("info", help="splits, sample counts and class counts of one data set")
+    info.add_argument("name")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.set_defaults(handler=cmd_info)
+
+    try:
+        from core.cli import datasets_fetch
+    except ModuleNotFoundError:
+        return
+    datasets_fetch.register(commands)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    rows = []
+    for spec in catalogue():
+        folder = locate(spec)
+        if folder is not None:
+            size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+            status, where = f"available ({size / 1e6:.1f} MB)", str(folder)
+        elif spec.download is not None:
+            status, where = "missing (downloadable)", ""
+        else:
+            status, where = "missing (import only)", ""
+        rows.append((spec.name, spec.kind, len(spec.label_names), status, where, spec.title))
+    width = max(len(r[0]) for r in rows)
+    for name, kind, n_classes, status, where, title in rows:
+        print(f"{name:<{width}}  {kind:<10}  {n_classes:>3} classes  {status:<26}  {title}")
+        if where:
+            print(f"{'':<{width}}  {where}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args.name)
+    summary = dataset.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"{dataset.name}: {dataset.n_classes} classes ({', '.join(dataset.label_names)})")
+    print(f"source: {summary['source']}")
+    for split_name, split in summary["splits"].items():
+        print(f"  {split_name}: {split['samples']} samples")
+        counts = "  ".join(f"{label}:{count}" for label, count in split["class_counts"].items())
+        print(f"    {counts}")
+    return 0

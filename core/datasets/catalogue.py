@@ -1,0 +1,297 @@
+"""The catalogue of data sets InkLab knows: built-in public sets plus the user's own.
+
+A built-in set lives in a folder named after it (``mnist/``, ``pendigits/``...) under one
+of the *data roots*: the user data folder's ``datasets/`` (where downloads and imports
+go) and, read-only, every folder listed in ``$INKLAB_DATA_PATH``.  The first root holding
+all of a set's files wins.  User sets are the imported ones (``datasets/NAME/``) and the
+drawn collections (``collections/NAME/``).
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core import storage
+from core.datasets.dataset import Dataset, Split
+from core.datasets.idx import read_idx_pair
+from core.errors import DataError
+
+DIGITS = tuple(string.digits)
+LETTERS = tuple(string.ascii_uppercase)
+# Sign-Language-MNIST has no J (9) or Z (25): both need motion, not a still hand.
+SIGN_LETTERS = tuple(c for c in string.ascii_uppercase if c not in "JZ")
+
+
+@dataclass(frozen=True)
+class Download:
+    """Where a set can be fetched from and how to check it.
+
+    ``files`` maps each file the set needs to ``(url, known_hash)``.  Alternatively
+    ``archive`` is ``(url, known_hash)`` of one zip, and ``members`` maps each needed file
+    to its path inside that zip.
+    ``known_hash`` is ``"sha256:..."`` (or ``"md5:..."`` where the host publishes nothing
+    stronger) in pooch's notation.  With ``unlzw`` the fetched file is Unix-``compress``ed
+    and its hash in ``files`` is checked after decompression.
+    """
+
+    files: dict[str, tuple[str, str]] = field(default_factory=dict)
+    archive: tuple[str, str] | None = None
+    members: dict[str, str] = field(default_factory=dict)
+    unlzw: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A catalogue entry: what the set is and how to find, load and fetch it."""
+
+    name: str
+    title: str
+    description: str
+    label_names: tuple[str, ...]
+    files: tuple[str, ...]
+    load: Callable[[Path], Dataset]
+    kind: str = "built-in"  # built-in | imported | collection
+    download: Download | None = None
+    how_to_get: str = ""
+    folder: Path | None = None  # fixed location (user sets); built-ins are searched for
+
+
+def data_roots() -> list[Path]:
+    """Folders searched for built-in sets: the user's ``datasets/`` first, then $INKLAB_DATA_PATH."""
+    roots = [storage.subdir("datasets")]
+    for entry in os.environ.get("INKLAB_DATA_PATH", "").split(os.pathsep):
+        if entry.strip():
+            roots.append(Path(entry).expanduser())
+    return roots
+
+
+def _find_file(folder: Path, name: str) -> Path | None:
+    """``name`` in ``folder``, accepting the ``.gz`` form and the raw form of an IDX file."""
+    candidates = [name]
+    if name.endswith(".gz"):
+        candidates.append(name[:-3])
+    for candidate in candidates:
+        path = folder / candidate
+        if path.is_file():
+            return path
+    return None
+
+
+def _idx_split(folder: Path, images: str, labels: str) -> tuple[np.ndarray, np.ndarray]:
+    images_path, labels_path = _find_file(folder, images), _find_file(folder, labels)
+    if images_path is None or labels_path is None:
+        raise DataError(f"{folder}: missing {images if images_path is None else labels}")
+    return read_idx_pair(images_path, labels_path)
+
+
+def _load_mnist(folder: Path) -> Dataset:
+    splits = {}
+    for split, prefix in (("train", "train"), ("test", "t10k")):
+        x, y = _idx_split(folder, f"{prefix}-images-idx3-ubyte.gz", f"{prefix}-labels-idx1-ubyte.gz")
+        if len(y) and y.max() > 9:
+            raise DataError(f"{folder}: MNIST label {y.max()} is not a digit")
+        splits[split] = Split(x, y)
+    return Dataset("mnist", DIGITS, splits, source=str(folder))
+
+
+def _emnist_letters(images: np.ndarray, labels: np.ndarray, where: str) -> Split:
+    """EMNIST stores images transposed and letters as 1..26; fix both."""
+    if len(labels) and (labels.min() < 1 or labels.max() > 26):
+        raise DataError(f"{where}: EMNIST letters labels must be 1..26, found {labels.min()}..{labels.max()}")
+    return Split(np.ascontiguousarray(images.transpose(0, 2, 1)), labels - 1)
+
+
+def _load_emnist_letters(folder: Path) -> Dataset:
+    from core.datasets.csvfile import read_label_pixel_csv
+
+    splits = {}
+    for split in ("train", "test"):
+        idx_images = _find_file(folder, f"emnist-letters-{split}-images-idx3-ubyte.gz")
+        if idx_images is not None:
+            x, y = _idx_split(
+                folder,
+                f"emnist-letters-{split}-images-idx3-ubyte.gz",
+                f"emnist-letters-{split}-labels-idx1-ubyte.gz",
+            )
+            where = str(idx_images)
+        else:  # the Kaggle CSV layout: label,pixel0..pixel783, transposed like the IDX files
+            csv_path = folder / f"emnist-letters-{split}.csv"
+            x, y = read_label_pixel_csv(csv_path)
+            where = str(csv_path)
+        splits[split] = _emnist_letters(x, y, where)
+    return Dataset("emnist-letters", LETTERS, splits, source=str(folder))
+
+
+def sign_mnist_labels(labels: np.ndarray, where: str) -> np.ndarray:
+    """Map Sign-MNIST's 0..24 letter numbers (no 9=J) onto 24 contiguous class indices."""
+    bad = (labels < 0) | (labels > 24) | (labels == 9)
+    if bad.any():
+        raise DataError(f"{where}: Sign-MNIST label {labels[bad][0]} is not a letter A-Y without J")
+    return np.where(labels > 9, labels - 1, labels)
+
+
+def _load_sign_mnist(folder: Path) -> Dataset:
+    from core.datasets.csvfile import read_label_pixel_csv
+
+    splits = {}
+    for split in ("train", "test"):
+        path = folder / f"sign_mnist_{split}.csv"
+        x, y = read_label_pixel_csv(path)
+        splits[split] = Split(x, sign_mnist_labels(y, str(path)))
+    return Dataset("sign-mnist", SIGN_LETTERS, splits, source=str(folder))
+
+
+def _load_pendigits(folder: Path) -> Dataset:
+    from core.datasets.unipen import load_pendigits
+
+    return load_pendigits(folder)
+
+
+_MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
+_EMNIST_ZIP = ("https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip", "md5:58c8d27c78d21e728a6bc7b3cc06412e")
+_PENDIGITS_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/pendigits/"
+
+BUILT_IN: tuple[DatasetSpec, ...] = (
+    DatasetSpec(
+        name="mnist",
+        title="MNIST digits",
+        description="70,000 handwritten digits 0-9 (LeCun, Cortes, Burges), 60k train / 10k test.",
+        label_names=DIGITS,
+        files=(
+            "train-images-idx3-ubyte.gz",
+            "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz",
+        ),
+        load=_load_mnist,
+        download=Download(
+            files={
+                "train-images-idx3-ubyte.gz": (
+                    _MNIST_URL + "train-images-idx3-ubyte.gz",
+                    "sha256:0b367032e93c5d0cea0925647cfdb18614af8ee15f83e6f2fc2ad904a6835971",
+                ),
+                "train-labels-idx1-ubyte.gz": (
+                    _MNIST_URL + "train-labels-idx1-ubyte.gz",
+                    "sha256:3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+                ),
+                "t10k-images-idx3-ubyte.gz": (
+                    _MNIST_URL + "t10k-images-idx3-ubyte.gz",
+                    "sha256:8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+                ),
+                "t10k-labels-idx1-ubyte.gz": (
+                    _MNIST_URL + "t10k-labels-idx1-ubyte.gz",
+                    "sha256:f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+                ),
+            }
+        ),
+    ),
+    DatasetSpec(
+        name="emnist-letters",
+        title="EMNIST letters",
+        description="145,600 handwritten letters A-Z, upper and lower case merged (NIST SD19).",
+        label_names=LETTERS,
+        files=(
+            "emnist-letters-train-images-idx3-ubyte.gz",
+            "emnist-letters-train-labels-idx1-ubyte.gz",
+            "emnist-letters-test-images-idx3-ubyte.gz",
+            "emnist-letters-test-labels-idx1-ubyte.gz",
+        ),
+        load=_load_emnist_letters,
+        download=Download(
+            archive=_EMNIST_ZIP,
+            members={
+                f"emnist-letters-{split}-{kind}-idx{dim}-ubyte.gz": f"gzip/emnist-letters-{split}-{kind}-idx{dim}-ubyte.gz"
+                for split in ("train", "test")
+                for kind, dim in (("images", 3), ("labels", 1))
+            },
+        ),
+        how_to_get="Download it here (a 536 MB zip from NIST), or import the Kaggle CSV files "
+        "emnist-letters-train.csv / emnist-letters-test.csv.",
+    ),
+    DatasetSpec(
+        name="sign-mnist",
+        title="Sign-Language-MNIST",
+        description="34,627 hand-sign images of the letters A-Y without J (Kaggle, datamunge).",
+        label_names=SIGN_LETTERS,
+        files=("sign_mnist_train.csv", "sign_mnist_test.csv"),
+        load=_load_sign_mnist,
+        how_to_get="Its host needs a login: download sign_mnist_train.csv and sign_mnist_test.csv from "
+        "https://www.kaggle.com/datasets/datamunge/sign-language-mnist, then Import them here.",
+    ),
+    DatasetSpec(
+        name="pendigits",
+        title="Pen-based digits (UNIPEN)",
+        description="7,494 digits written on a tablet by 30 writers, as pen strokes (UCI).",
+        label_names=DIGITS,
+        files=("pendigits-orig.tra",),
+        load=_load_pendigits,
+        download=Download(
+            files={
+                "pendigits-orig.tra": (
+                    _PENDIGITS_URL + "pendigits-orig.tra.Z",
+                    "sha256:a66225d68d7d68591e62944df1ad33b3f5aa608e2df2505844b41f5568a80da4",
+                ),
+            },
+            unlzw=True,
+        ),
+    ),
+)
+
+
+def _built_in_folder(spec: DatasetSpec) -> Path | None:
+    for root in data_roots():
+        folder = root / spec.name
+        if all(_find_file(folder, f) is not None for f in spec.files):
+            return folder
+    return None
+
+
+def _user_specs() -> list[DatasetSpec]:
+    from core.datasets.collections import collection_specs
+    from core.datasets.importer import imported_specs
+
+    return imported_specs() + collection_specs()
+
+
+def catalogue() -> list[DatasetSpec]:
+    """Every data set InkLab knows about, available or not, built-ins first."""
+    return list(BUILT_IN) + _user_specs()
+
+
+def find(name: str) -> DatasetSpec:
+    """The catalogue entry called ``name``, or a DataError naming the known ones."""
+    for spec in catalogue():
+        if spec.name == name:
+            return spec
+    known = ", ".join(spec.name for spec in catalogue())
+    raise DataError(f"unknown data set '{name}' (known: {known})")
+
+
+def locate(spec: DatasetSpec) -> Path | None:
+    """The folder holding ``spec``'s files, or None when the set is not on this machine."""
+    if spec.folder is not None:
+        return spec.folder if all((spec.folder / f).is_file() for f in spec.files) else None
+    return _built_in_folder(spec)
+
+
+def is_available(name: str) -> bool:
+    """Whether the set's files are on this machine."""
+    return locate(find(name)) is not None
+
+
+def load_dataset(name: str) -> Dataset:
+    """Load a data set by name; a DataError says how to get it when it is missing."""
+    spec = find(name)
+    folder = locate(spec)
+    if folder is None:
+        hint = spec.how_to_get or (
+            f"download it with 'python main.py datasets download {name}'" if spec.download else "import it"
+        )
+        raise DataError(f"data set '{name}' is not on this machine: {hint}")
+    return spec.load(folder)

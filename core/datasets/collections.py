@@ -1,0 +1,217 @@
+"""User collections: characters drawn on the pad and labelled by the user, kept as a data set.
+
+A teacher can collect the class's own symbols, train on them and recognise them: the
+classes are whatever labels the user types, not only digits and letters.
+
+On disk, ``collections/NAME/`` holds::
+
+    collection.json       {"name", "labels": [in the order first added], "created"}
+    <id>.json             one sample: {"label", "created", "strokes", ["pressure"]}
+    <id>.png              its 28x28 uint8 image, exactly what a model is trained on
+
+Every file is written atomically, and adding a sample writes only its own two files (and
+``collection.json`` when the label is new), so a crash can never damage earlier samples.
+The image is written before the sample's JSON: a sample exists once its JSON does.  The
+strokes are kept so a sample can be re-rendered should the preprocessing ever change.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+
+import numpy as np
+
+from core import storage
+from core.datasets.catalogue import BUILT_IN, DatasetSpec
+from core.datasets.dataset import IMAGE_SIZE, Dataset, Split
+from core.errors import DataError
+
+COLLECTIONS = "collections"
+INFO_FILE = "collection.json"
+MAX_LABEL = 20
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def collection_folder(name: str) -> Path:
+    """The folder of the collection ``name`` (not created); DataError for an unusable name."""
+    if not _NAME.fullmatch(name or ""):
+        raise DataError(
+            f"'{name}' is not a usable collection name: use letters, digits, '-' and '_' (at most 64)"
+        )
+    if name in {spec.name for spec in BUILT_IN}:
+        raise DataError(f"'{name}' is the name of a built-in data set: choose another collection name")
+    return storage.subdir(COLLECTIONS) / name
+
+
+def check_label(label: str) -> str:
+    """The label with surrounding spaces removed; DataError unless 1-20 printable characters."""
+    if not isinstance(label, str):
+        raise DataError(f"a label must be text, not {type(label).__name__}")
+    cleaned = label.strip()
+    if not cleaned:
+        raise DataError("a label cannot be empty")
+    if len(cleaned) > MAX_LABEL:
+        raise DataError(f"label '{cleaned[:MAX_LABEL]}...' is too long (at most {MAX_LABEL} characters)")
+    if not cleaned.isprintable():
+        raise DataError(f"label {cleaned!r} contains characters that cannot be shown")
+    return cleaned
+
+
+def _image_uint8(image28: np.ndarray) -> np.ndarray:
+    image = np.asarray(image28)
+    if image.shape != (IMAGE_SIZE, IMAGE_SIZE):
+        raise DataError(f"a sample image must be 28x28, got shape {image.shape}")
+    if image.dtype == np.uint8:
+        return image
+    if image.dtype.kind != "f" or not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
+        raise DataError("a sample image must be uint8, or floats in [0, 1]")
+    from core.preprocess import to_uint8
+
+    return to_uint8(image)
+
+
+def _strokes_json(strokes: list | None) -> dict:
+    if not strokes:
+        return {"strokes": []}
+    from core.preprocess import strokes_to_json
+
+    try:
+        return strokes_to_json(strokes)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"the strokes cannot be stored ({err})") from None
+
+
+def _read_info(folder: Path) -> dict:
+    path = folder / INFO_FILE
+    try:
+        info = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except (OSError, ValueError) as err:
+        raise DataError(f"{path}: damaged collection file ({err})") from None
+    labels = info.get("labels") if isinstance(info, dict) else None
+    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+        raise DataError(f"{path}: damaged collection file (no list of labels)")
+    return info
+
+
+def add_sample(
+    collection: str,
+    label: str,
+    image28: np.ndarray,
+    strokes: list | None = None,
+) -> Path:
+    """Store one labelled drawing in ``collection`` (created on first use); return its JSON path.
+
+    ``image28`` is the 28x28 model input (float in [0, 1] or uint8); ``strokes`` are the
+    pad's strokes (lists of [x, y] or [x, y, pressure] points, or arrays), kept alongside.
+    """
+    label = check_label(label)
+    image = _image_uint8(image28)
+    sample = {"label": label, "created": _now(), **_strokes_json(strokes)}
+    folder = collection_folder(collection)
+
+    info_path = folder / INFO_FILE
+    if info_path.exists():
+        info = _read_info(folder)
+    else:
+        info = {"name": collection, "labels": [], "created": _now()}
+    if label not in info["labels"]:
+        # Written before the sample, so every sample's label is always listed.
+        info["labels"].append(label)
+        storage.write_json(info_path, info)
+
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
+    sample_id = f"{stamp}-{secrets.token_hex(2)}"
+    png = io.BytesIO()
+    from PIL import Image
+
+    Image.fromarray(np.ascontiguousarray(image)).save(png, format="PNG")
+    storage.write_bytes(folder / f"{sample_id}.png", png.getvalue())
+    json_path = folder / f"{sample_id}.json"
+    storage.write_json(json_path, sample)
+    return json_path
+
+
+def list_collections() -> list[str]:
+    """The names of the user's collections, sorted."""
+    root = storage.subdir(COLLECTIONS)
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / INFO_FILE).is_file())
+
+
+def _sample_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.json") if p.name != INFO_FILE and not p.name.startswith("."))
+
+
+def load_collection(folder: str | os.PathLike[str]) -> Dataset:
+    """Load a collection folder as a Dataset with one ``train`` split, samples in the order drawn.
+
+    A damaged sample raises a DataError naming its file; nothing is deleted or rewritten,
+    so the other samples stay safe while the user removes or fixes that one.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    folder = Path(folder)
+    info = _read_info(folder)
+    label_names = tuple(info["labels"])
+    index = {label: i for i, label in enumerate(label_names)}
+    files = _sample_files(folder)
+    images = np.zeros((len(files), IMAGE_SIZE, IMAGE_SIZE), np.uint8)
+    labels = np.zeros(len(files), np.int64)
+    for i, path in enumerate(files):
+        try:
+            sample = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as err:
+            raise DataError(f"{path}: damaged sample file ({err})") from None
+        label = sample.get("label") if isinstance(sample, dict) else None
+        if label not in index:
+            raise DataError(f"{path}: its label {label!r} is not one of the collection's labels")
+        png = path.with_suffix(".png")
+        try:
+            with Image.open(png) as image:
+                pixels = np.asarray(image.convert("L"))
+        except FileNotFoundError:
+            raise DataError(f"{png}: missing image of sample {path.name}") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+            raise DataError(f"{png}: damaged sample image ({err})") from None
+        if pixels.shape != (IMAGE_SIZE, IMAGE_SIZE):
+            raise DataError(f"{png}: sample image is {pixels.shape[1]}x{pixels.shape[0]}, expected 28x28")
+        images[i] = pixels
+        labels[i] = index[label]
+    return Dataset(folder.name, label_names, {"train": Split(images, labels)}, source=str(folder))
+
+
+def collection_specs() -> list[DatasetSpec]:
+    """A catalogue entry (kind ``collection``) for each of the user's collections."""
+    specs = []
+    root = storage.subdir(COLLECTIONS)
+    for name in list_collections():
+        folder = root / name
+        try:
+            labels = tuple(_read_info(folder)["labels"])
+        except DataError:
+            labels = ()  # still listed, so the user sees it; loading then says what is wrong
+        count = len(_sample_files(folder))
+        specs.append(
+            DatasetSpec(
+                name=name,
+                title=f"{name} (my drawings)",
+                description=f"{count} drawn sample{'s' if count != 1 else ''} in {len(labels)} classes",
+                label_names=labels,
+                files=(INFO_FILE,),
+                load=load_collection,
+                kind="collection",
+                folder=folder,
+            )
+        )
+    return specs

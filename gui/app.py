@@ -1,0 +1,76 @@
+"""Start the InkLab window.
+
+Keep the path to the first paint short: Qt, the window and the Datasets tab's widgets only.
+Numpy-heavy work, pyqtgraph and the catalogue scan come right after the window shows, and
+TensorFlow only when the Training or Draw tab needs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger("inklab.gui")
+
+
+def setup_logging() -> str:
+    """Log to ``inklab.log`` in the user data folder (rotated); return its path."""
+    from core import storage
+
+    path = str(storage.data_dir() / "inklab.log")
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.FileHandler) and h.baseFilename == path for h in root.handlers):
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=2, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with InkLab's names (used by QSettings and the window system)."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication([sys.argv[0] if sys.argv else "inklab", *(argv or [])])
+    app.setApplicationName("InkLab")
+    app.setOrganizationName("InkLab")
+    app.setApplicationDisplayName("InkLab")
+    return app
+
+
+def create_window():
+    """The main window with the error hook wired to its banner (not shown yet)."""
+    from gui.errors import install_excepthook
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    install_excepthook(window.show_error)
+    return window
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    """Open the window and run the event loop; the exit code (0 after a normal close)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter out of the terminal
+    app = create_application(argv)
+    log_path = setup_logging()
+    log.info("InkLab starting; log at %s", log_path)
+    window = create_window()
+    window.show()
+    code = app.exec()
+    from gui import workers
+
+    if not workers.stop_all(2000):
+        # A task ignored its cancel token: end the process rather than let Qt abort on a
+        # running QThread during interpreter shutdown.
+        log.warning("exiting with tasks still running")
+        logging.shutdown()
+        os._exit(code)
+    log.info("InkLab closed (exit code %d)", code)
+    return code

@@ -1,0 +1,1 @@
+"""Reusable widgets: the thumbnail grid, the large sample view and the class charts."""

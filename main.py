@@ -1,0 +1,29 @@
+"""InkLab: run with no arguments for the window, or with a sub-command for the CLI.
+
+    python main.py                     open the app
+    python main.py datasets list       see every data set and whether it is here
+    python main.py --help              every sub-command
+
+TensorFlow is imported lazily (only by the commands and tabs that need it), so the
+window shows fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to the GUI (no sub-command) or to a CLI command; return the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        from gui.app import run_app
+
+        return run_app()
+    from core.cli import run_cli
+
+    return run_cli(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""GUI fixtures: a shown main window whose Datasets tab has loaded its default set (MNIST)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def main_window(qtbot, shared_data):
+    """The InkLab window, shown offscreen; closed (and its threads stopped) afterwards."""
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def datasets_tab(main_window, qtbot):
+    """The Datasets tab once it has picked and loaded its default data set."""
+    tab = main_window.datasets_tab
+    qtbot.waitUntil(lambda: tab.current_dataset() is not None, timeout=30_000)
+    return tab

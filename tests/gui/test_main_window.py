@@ -1,0 +1,108 @@
+"""The window shell: tabs, shortcuts, a clean close while work runs, and a fast, TF-free start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from gui import workers
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_three_tabs_and_shortcuts(main_window, qtbot):
+    assert main_window.windowTitle() == "InkLab"
+    assert main_window.tab_titles() == ["Datasets", "Training", "Draw"]
+    qtbot.keyClick(main_window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert main_window.tabs.currentIndex() == 2
+    qtbot.keyClick(main_window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert main_window.tabs.currentWidget() is main_window.datasets_tab
+    menus = [action.text().replace("&", "") for action in main_window.menuBar().actions()]
+    assert "File" in menus and "Help" in menus
+
+
+def test_geometry_is_remembered(main_window, qtbot):
+    from gui.main_window import MainWindow
+
+    main_window.resize(760, 540)  # fits the offscreen 800x600 screen
+    expected = (main_window.width(), main_window.height())
+    assert expected != (1280, 820)
+    main_window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == expected
+
+
+def test_close_while_a_task_runs_stops_it(main_window, qtbot):
+    runner = workers.TaskRunner(main_window)
+
+    def endless(progress, cancel):
+        while True:
+            progress(1, None, "working")
+            cancel.raise_if_cancelled()
+            cancel._event.wait(0.05)
+
+    runner.start(endless)
+    qtbot.waitUntil(lambda: workers.running_jobs() >= 1)
+    main_window.close()
+    assert workers.running_jobs() == 0
+
+
+def test_uncaught_exception_becomes_a_banner(main_window):
+    from gui.errors import install_excepthook
+
+    saved = sys.excepthook
+    try:
+        install_excepthook(main_window.show_error)
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = saved
+    assert "boom" in main_window.banner.text()
+
+
+def test_window_starts_without_tensorflow_and_exits_cleanly(tmp_path):
+    """Showing the window imports no TensorFlow; closing it mid-task exits 0 without a Qt abort."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtCore import QTimer
+        from gui.app import create_application, create_window
+        from gui import workers
+
+        app = create_application([])
+        window = create_window()
+        window.show()
+
+        def endless(progress, cancel):
+            while not cancel.cancelled:
+                cancel._event.wait(0.05)
+
+        def check():
+            if window.datasets_tab.current_dataset() is None:
+                QTimer.singleShot(50, check)
+                return
+            print("tensorflow loaded:", "tensorflow" in sys.modules, flush=True)
+            runner = workers.TaskRunner(window)
+            runner.start(endless)
+            window.runner = runner
+            QTimer.singleShot(100, window.close)
+
+        QTimer.singleShot(0, check)
+        sys.exit(app.exec())
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "tensorflow loaded: False" in done.stdout
+    assert "Destroyed while thread" not in done.stderr
