@@ -1,7 +1,8 @@
 """The main window: three tabs, menus, remembered geometry, and a clean shutdown.
 
-Only the Datasets tab is built with the window.  Training and Draw are built the first
-time they are shown, so their imports (Keras among them) never delay the window.
+No tab is built before the window first paints: the Datasets tab is built on the next
+turn of the event loop after it, Training and Draw the first time they are shown, so
+their imports (Keras among them) never delay the window.
 Closing asks every tab with a ``shutdown()`` to stop its work and waits, bounded, for
 every task thread: no "QThread: Destroyed while thread is still running" abort.
 """
@@ -10,12 +11,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
-from gui.datasets_tab import DatasetsTab
 from gui.errors import MessageBanner
 
 log = logging.getLogger("inklab.gui")
@@ -30,36 +31,57 @@ LAZY_TABS = (
 
 
 class _LazyTab(QWidget):
-    """A tab page that imports and builds its real widget the first time it is shown."""
+    """A tab page that builds its real widget the first time it is shown.
 
-    def __init__(self, title: str, module: str, class_name: str, parent=None) -> None:
-        super().__init__(parent)
-        self.title, self.module, self.class_name = title, module, class_name
+    ``factory`` returns the widget, or None when its module is not part of this build.
+    With ``after_paint`` the build waits for the next turn of the event loop, so the
+    window's first paint is not held up by it.
+    """
+
+    def __init__(self, title: str, factory: Callable[[], QWidget | None], after_paint: bool = False) -> None:
+        super().__init__()
+        self.title, self.factory, self.after_paint = title, factory, after_paint
         self.widget: QWidget | None = None
+        self.built = False
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.ensure_built()
+        if self.after_paint:
+            QTimer.singleShot(0, self.ensure_built)
+        else:
+            self.ensure_built()
 
     def ensure_built(self) -> QWidget | None:
         """Build the real tab now if it is not built yet; return it (None when unavailable)."""
-        if self.widget is not None or self._layout.count():
+        if self.built:
             return self.widget
-        try:
-            module = importlib.import_module(self.module)
-        except ModuleNotFoundError as err:
-            if err.name != self.module:
-                raise
+        self.built = True
+        self.widget = self.factory()
+        if self.widget is None:
             placeholder = QLabel(f"The {self.title} tab is not part of this build yet.")
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             placeholder.setEnabled(False)
             self._layout.addWidget(placeholder)
-            return None
-        self.widget = getattr(module, self.class_name)()
-        self._layout.addWidget(self.widget)
+        else:
+            self._layout.addWidget(self.widget)
         return self.widget
+
+
+def _module_tab(module_name: str, class_name: str) -> Callable[[], QWidget | None]:
+    """A factory importing ``module_name`` only when the tab is first shown."""
+
+    def build() -> QWidget | None:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name != module_name:
+                raise
+            return None
+        return getattr(module, class_name)()
+
+    return build
 
 
 class MainWindow(QMainWindow):
@@ -78,12 +100,10 @@ class MainWindow(QMainWindow):
         self.banner = MessageBanner()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.datasets_tab = DatasetsTab(settings=settings)
-        self.tabs.addTab(self.datasets_tab, "Datasets")
-        self._lazy: dict[str, _LazyTab] = {}
+        self._lazy: dict[str, _LazyTab] = {"Datasets": _LazyTab("Datasets", self._build_datasets_tab, True)}
         for title, module, class_name in LAZY_TABS:
-            page = _LazyTab(title, module, class_name)
-            self._lazy[title] = page
+            self._lazy[title] = _LazyTab(title, _module_tab(module, class_name))
+        for title, page in self._lazy.items():
             self.tabs.addTab(page, title)
 
         central = QWidget()
@@ -95,6 +115,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_menus()
         self._restore_geometry()
+
+    def _build_datasets_tab(self) -> QWidget:
+        from gui.datasets_tab import DatasetsTab
+
+        return DatasetsTab(settings=self.settings)
+
+    @property
+    def datasets_tab(self):
+        """The Datasets tab (built now if the window has not painted yet)."""
+        return self._lazy["Datasets"].ensure_built()
 
     # --- menus and shortcuts --------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -126,8 +156,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_import(self) -> None:
-        self.tabs.setCurrentWidget(self.datasets_tab)
-        self.datasets_tab.open_import()
+        tab = self.datasets_tab
+        self.tabs.setCurrentWidget(self._lazy["Datasets"])
+        tab.open_import()
 
     @Slot()
     def show_about(self) -> None:
@@ -144,10 +175,13 @@ class MainWindow(QMainWindow):
     # --- tabs -----------------------------------------------------------------------------------
     def tab(self, title: str) -> QWidget | None:
         """The real widget of a tab by title, building a lazy one now; None when not available."""
-        if title == "Datasets":
-            return self.datasets_tab
         page = self._lazy.get(title)
         return None if page is None else page.ensure_built()
+
+    def current_tab(self) -> QWidget | None:
+        """The real widget of the tab on show (built now if needed)."""
+        page = self.tabs.currentWidget()
+        return page.ensure_built() if isinstance(page, _LazyTab) else page
 
     def tab_titles(self) -> list[str]:
         return [self.tabs.tabText(i) for i in range(self.tabs.count())]
@@ -166,7 +200,7 @@ class MainWindow(QMainWindow):
         """Stop every tab's work and wait (bounded) for the task threads; True if all ended."""
         from gui import workers
 
-        pages = [self.datasets_tab] + [page.widget for page in self._lazy.values() if page.widget is not None]
+        pages = [page.widget for page in self._lazy.values() if page.widget is not None]
         for page in pages:
             stop = getattr(page, "shutdown", None)
             if callable(stop):

@@ -21,7 +21,7 @@ def test_three_tabs_and_shortcuts(main_window, qtbot):
     qtbot.keyClick(main_window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert main_window.tabs.currentIndex() == 2
     qtbot.keyClick(main_window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
-    assert main_window.tabs.currentWidget() is main_window.datasets_tab
+    assert main_window.current_tab() is main_window.datasets_tab
     menus = [action.text().replace("&", "") for action in main_window.menuBar().actions()]
     assert "File" in menus and "Help" in menus
 
