@@ -40,3 +40,17 @@ def test_write_npz_keeps_suffix_and_roundtrips(tmp_path: Path) -> None:
         assert data["images"].shape == (2, 28, 28)
         assert data["labels"].tolist() == [1, 2]
     assert [p.name for p in tmp_path.iterdir()] == ["set.npz"]
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "model.json"
+    storage.write_json(target, {})
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,116 @@
+"""``inklab models list|info|delete|rename``: the model library from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("models", help="list, inspect, rename and delete saved models")
+    commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+
+    listing = commands.add_parser("list", help="your saved models, then the bundled ones")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    listing.set_defaults(handler=cmd_list)
+
+    info = commands.add_parser("info", help="a model's card: classes, data, settings, test metrics, layers")
+    info.add_argument("name", help="model name, or a path to a model folder/.keras file")
+    info.add_argument("--json", action="store_true", help="print the card as JSON")
+    info.set_defaults(handler=cmd_info)
+
+    delete = commands.add_parser("delete", help="delete one of your models")
+    delete.add_argument("name")
+    delete.set_defaults(handler=cmd_delete)
+
+    rename = commands.add_parser("rename", help="rename one of your models")
+    rename.add_argument("name")
+    rename.add_argument("new_name")
+    rename.set_defaults(handler=cmd_rename)
+
+
+def _accuracy(value: float | None) -> str:
+    return f"{value:.4f}" if isinstance(value, (int, float)) else "-"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from core.library import list_models
+
+    cards = list_models()
+    if args.json:
+        rows = [
+            {
+                "name": c.name,
+                "bundled": c.bundled,
+                "classes": len(c.label_names),
+                "dataset": c.dataset,
+                "preset": c.preset,
+                "test_accuracy": c.test_accuracy,
+                "created": c.created,
+                "path": str(c.folder),
+            }
+            for c in cards
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not cards:
+        print("no models yet: train one with 'python main.py train --dataset mnist'")
+        return 0
+    width = max(len(c.name) for c in cards)
+    for c in cards:
+        kind = "bundled" if c.bundled else "yours"
+        print(
+            f"{c.name:<{width}}  {kind:<7}  {len(c.label_names):>3} classes  {c.dataset or '-':<14}  "
+            f"{c.preset or '-':<12}  test acc {_accuracy(c.test_accuracy)}  {c.created}"
+        )
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from core.library import find_model
+
+    card = find_model(args.name)
+    if args.json:
+        print(json.dumps({k: v for k, v in card.data.items() if not k.startswith("_")}, indent=2))
+        return 0
+    data = card.data
+    training = data.get("training") or {}
+    dataset = data.get("dataset") or {}
+    print(f"{card.name}{' (bundled)' if card.bundled else ''}: {card.folder}")
+    print(f"  classes: {len(card.label_names)} ({' '.join(card.label_names)})")
+    print(f"  outputs: {card.outputs}; input {data.get('input', {}).get('shape')}; "
+          f"preprocessing v{data.get('preprocess_version')}; {data.get('params', '?')} parameters")
+    if dataset:
+        print(f"  data: {dataset.get('name')} ({dataset.get('train_samples')} train, "
+              f"{dataset.get('val_samples')} validation)")
+    if training:
+        print(f"  preset {data.get('preset')}: {training.get('epochs')} epochs, batch {training.get('batch_size')}, "
+              f"{training.get('optimizer')} lr {training.get('learning_rate')} ({training.get('schedule')}), "
+              f"augment {training.get('augment')}, seed {training.get('seed')}")
+    if data.get("status"):
+        print(f"  run: {data.get('status')} after {data.get('epochs_done')} epoch(s), {data.get('elapsed_s')} s "
+              f"on {data.get('device')}")
+    test = data.get("test") or {}
+    if test:
+        print(f"  test: accuracy {_accuracy(test.get('accuracy'))}, loss {_accuracy(test.get('loss'))} "
+              f"({test.get('samples')} samples)")
+    versions = data.get("versions") or {}
+    print(f"  created {data.get('created')} with TensorFlow {versions.get('tensorflow')}, "
+          f"Keras {versions.get('keras')}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from core.library import delete_model
+
+    delete_model(args.name)
+    print(f"deleted model '{args.name}'")
+    return 0
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    from core.library import rename_model
+
+    card = rename_model(args.name, args.new_name)
+    print(f"renamed model '{args.name}' to '{card.name}'")
+    return 0

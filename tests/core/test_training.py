@@ -1,0 +1,211 @@
+"""The training session on small slices of real MNIST: events, stop, pause, throttling, errors."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from core.datasets.dataset import Split
+from core.errors import TrainingError
+from core.presets import AugmentParams
+from core.training import (
+    TrainingConfig,
+    TrainingListener,
+    TrainingSession,
+    augment_images,
+    predict_batch,
+    split_validation,
+)
+
+WAIT = 60  # seconds: generous bounds for the shared CI machine, never a timing assertion
+
+
+class Recorder(TrainingListener):
+    """Keeps every event; can signal the test thread when the first batch has come."""
+
+    def __init__(self) -> None:
+        self.starts, self.batches, self.epochs, self.ends = [], [], [], []
+        self.first_batch = threading.Event()
+
+    def on_run_start(self, info):
+        self.starts.append(info)
+
+    def on_batch_end(self, progress):
+        self.batches.append(progress)
+        self.first_batch.set()
+
+    def on_epoch_end(self, result):
+        self.epochs.append(result)
+
+    def on_run_end(self, result):
+        self.ends.append(result)
+
+
+def tiny(**overrides) -> TrainingConfig:
+    settings = dict(preset="dense-small", epochs=2, batch_size=100, limit=1000, validation=0.2, seed=1)
+    settings.update(overrides)
+    return TrainingConfig(**settings)
+
+
+def run_in_thread(session: TrainingSession) -> threading.Thread:
+    worker = threading.Thread(target=session.run, daemon=True)
+    worker.start()
+    return worker
+
+
+def test_tiny_run_completes_with_history_and_events(mnist) -> None:
+    recorder = Recorder()
+    session = TrainingSession(tiny(), recorder, data=mnist, batch_interval=0)
+    result = session.run()
+
+    assert result.status == "completed" and result.error == "" and result.epochs_done == 2
+    (info,) = recorder.starts
+    assert (info.epochs, info.steps_per_epoch, info.train_samples, info.val_samples) == (2, 8, 800, 200)
+    assert info.label_names == mnist.label_names
+    assert [e.epoch for e in recorder.epochs] == [1, 2]
+    assert all(e.val_accuracy is not None and 0 <= e.val_accuracy <= 1 for e in recorder.epochs)
+    assert recorder.epochs[-1].eta_s == 0 and recorder.epochs[0].samples_per_s > 0
+    assert recorder.epochs[-1].preview.shape == (len(session.preview_images), 10)
+    assert len(recorder.batches) == 16
+    assert recorder.batches[-1].samples_seen == 1600 and recorder.batches[-1].position == 2.0
+    assert len(recorder.ends) == 1 and recorder.ends[0] is result
+    history = session.history
+    assert history["epoch"] == [1, 2] and len(history["val_loss"]) == 2
+    assert len(history["batches"]["loss"]) == 16
+    assert history["loss"][1] < history["loss"][0]  # it learns something
+
+
+def test_stop_from_another_thread_keeps_history_and_a_usable_model(mnist) -> None:
+    recorder = Recorder()
+    session = TrainingSession(tiny(epochs=50), recorder, data=mnist, batch_interval=0)
+    worker = run_in_thread(session)
+    assert recorder.first_batch.wait(WAIT)
+    session.stop()
+    worker.join(WAIT)
+    assert not worker.is_alive()
+    result = session.result
+    assert result.status == "stopped" and result.epochs_done < 50
+    assert len(session.history["epoch"]) == result.epochs_done
+    assert recorder.ends == [result]
+    probabilities = predict_batch(session.model, mnist.splits["test"].images[:20], session.outputs)
+    assert probabilities.shape == (20, 10)
+    assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-4)
+
+
+def test_pause_holds_then_resume_completes(mnist) -> None:
+    recorder = Recorder()
+    session = TrainingSession(tiny(epochs=2), recorder, data=mnist, batch_interval=0)
+    session.pause()
+    worker = run_in_thread(session)
+    deadline = time.monotonic() + WAIT
+    while not session.holding and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert session.holding and session.paused
+    seen = len(recorder.batches)
+    time.sleep(0.3)  # while held, not a single batch may run
+    assert len(recorder.batches) == seen and worker.is_alive()
+    session.resume()
+    worker.join(WAIT)
+    assert session.result.status == "completed" and len(recorder.batches) == 16
+
+
+def test_stop_while_paused_ends_the_run(mnist) -> None:
+    session = TrainingSession(tiny(epochs=5), data=mnist)
+    session.pause()
+    worker = run_in_thread(session)
+    deadline = time.monotonic() + WAIT
+    while not session.holding and time.monotonic() < deadline:
+        time.sleep(0.01)
+    session.stop()
+    worker.join(WAIT)
+    assert session.result.status == "stopped" and session.result.epochs_done == 0
+
+
+def test_throttling_always_delivers_epoch_ends_and_last_batches(mnist) -> None:
+    recorder = Recorder()
+    # An interval of an hour: only the forced events can get through.
+    session = TrainingSession(tiny(epochs=3), recorder, data=mnist, batch_interval=3600)
+    session.run()
+    assert [e.epoch for e in recorder.epochs] == [1, 2, 3]
+    # The very first batch passes (nothing sent yet); each epoch's last batch always does.
+    last = [(b.epoch, b.step) for b in recorder.batches if b.step == b.steps]
+    assert last == [(1, 8), (2, 8), (3, 8)]
+    assert len(recorder.batches) <= 3 + 3
+
+
+def test_same_seed_same_run(mnist) -> None:
+    runs = [TrainingSession(tiny(epochs=1), data=mnist).run() for _ in range(2)]
+    assert np.allclose(runs[0].history["loss"], runs[1].history["loss"], rtol=1e-4)
+
+
+def test_a_failing_listener_ends_the_run_as_failed_not_raised(mnist) -> None:
+    class Broken(Recorder):
+        def on_epoch_end(self, result):
+            raise RuntimeError("plot exploded")
+
+    recorder = Broken()
+    result = TrainingSession(tiny(epochs=2), recorder, data=mnist).run()
+    assert result.status == "failed" and "plot exploded" in result.error
+    assert recorder.ends == [result]
+
+
+def test_augmented_run_and_preview(mnist) -> None:
+    params = AugmentParams(rotation=15, shift=0.1, shear=0.2, zoom=0.2)
+    session = TrainingSession(tiny(epochs=1, augment=True, augment_params=params), data=mnist)
+    assert session.run().status == "completed"
+    images = mnist.splits["train"].images[:8]
+    shown = augment_images(images, params, seed=3)
+    assert shown.shape == (8, 28, 28) and shown.dtype == np.float32
+    assert 0 <= shown.min() and shown.max() <= 1
+    assert not np.allclose(shown, images / 255.0)
+    assert np.allclose(augment_images(images, params, seed=3), shown)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"preset": "nope"}, "unknown preset"),
+        ({"epochs": 0}, "epochs"),
+        ({"learning_rate": -1.0}, "learning rate"),
+        ({"learning_rate": 0.0}, "learning rate"),
+        ({"batch_size": 0}, "batch size"),
+        ({"optimizer": "lbfgs"}, "unknown optimizer"),
+        ({"validation": 1.5}, "validation"),
+        ({"validation": -3}, "validation"),
+        ({"seed": -1}, "seed"),
+        ({"augment": True, "augment_params": AugmentParams(rotation=400)}, "rotation"),
+    ],
+)
+def test_invalid_settings_raise_training_error(overrides: dict, message: str) -> None:
+    with pytest.raises(TrainingError, match=message):
+        TrainingConfig(**overrides).validate()
+    with pytest.raises(TrainingError, match=message):
+        TrainingSession(TrainingConfig(**overrides))
+
+
+def test_validation_larger_than_the_data_is_refused(mnist) -> None:
+    with pytest.raises(TrainingError, match="leaves no training samples"):
+        TrainingSession(tiny(validation=1000), data=mnist).prepare()
+
+
+def test_missing_data_set_is_refused_up_front() -> None:
+    with pytest.raises(TrainingError, match="no-such-set"):
+        TrainingConfig(dataset="no-such-set").validate(check_data=True)
+
+
+def test_preset_defaults_fill_what_is_not_set() -> None:
+    config = TrainingConfig.for_preset("cnn-classic", epochs=1)
+    assert (config.epochs, config.batch_size, config.optimizer, config.validation) == (1, 64, "sgd", 5000)
+    assert config.as_dict()["augment_params"]["rotation"] >= 0
+
+
+def test_validation_holds_out_whole_writers() -> None:
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(10), 30)
+    split = Split(rng.integers(0, 255, (300, 28, 28), dtype=np.uint8), np.arange(300) % 10, groups)
+    train, val = split_validation(split, 0.2, seed=0)
+    assert len(train) + len(val) == 300 and len(val) >= 60
+    assert not set(train.groups) & set(val.groups)
