@@ -10,12 +10,16 @@ window shows fast.
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch to the GUI (no sub-command) or to a CLI command; return the exit code."""
     argv = sys.argv[1:] if argv is None else argv
+    # TensorFlow's C++ start-up chatter (CPU features, "no CUDA driver") is not for users;
+    # real failures still surface as Python exceptions.  Set before TensorFlow is imported.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if not argv:
         from gui.app import run_app
 

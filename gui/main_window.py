@@ -38,9 +38,15 @@ class _LazyTab(QWidget):
     window's first paint is not held up by it.
     """
 
-    def __init__(self, title: str, factory: Callable[[], QWidget | None], after_paint: bool = False) -> None:
+    def __init__(
+        self,
+        title: str,
+        factory: Callable[[], QWidget | None],
+        after_paint: bool = False,
+        on_built: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__()
-        self.title, self.factory, self.after_paint = title, factory, after_paint
+        self.title, self.factory, self.after_paint, self.on_built = title, factory, after_paint, on_built
         self.widget: QWidget | None = None
         self.built = False
         self._layout = QVBoxLayout(self)
@@ -66,6 +72,8 @@ class _LazyTab(QWidget):
             self._layout.addWidget(placeholder)
         else:
             self._layout.addWidget(self.widget)
+            if self.on_built is not None:
+                self.on_built()
         return self.widget
 
 
@@ -100,9 +108,12 @@ class MainWindow(QMainWindow):
         self.banner = MessageBanner()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self._lazy: dict[str, _LazyTab] = {"Datasets": _LazyTab("Datasets", self._build_datasets_tab, True)}
+        self._lazy: dict[str, _LazyTab] = {
+            "Datasets": _LazyTab("Datasets", self._build_datasets_tab, True, self._connect_tabs)
+        }
         for title, module, class_name in LAZY_TABS:
-            self._lazy[title] = _LazyTab(title, _module_tab(module, class_name))
+            self._lazy[title] = _LazyTab(title, _module_tab(module, class_name), on_built=self._connect_tabs)
+        self._connected: set[str] = set()
         for title, page in self._lazy.items():
             self.tabs.addTab(page, title)
 
@@ -120,6 +131,29 @@ class MainWindow(QMainWindow):
         from gui.datasets_tab import DatasetsTab
 
         return DatasetsTab(settings=self.settings)
+
+    def _built(self, title: str) -> QWidget | None:
+        page = self._lazy[title]
+        return page.widget if page.built else None
+
+    def _connect_tabs(self) -> None:
+        """Wire tabs to each other once both ends exist (tabs are built lazily, in any order).
+
+        A drawn sample added to a collection shows up in the Datasets tab; a model saved on
+        the Training tab shows up in the Draw tab's model list.
+        """
+        datasets, training, draw = (self._built(t) for t in ("Datasets", "Training", "Draw"))
+        if datasets is not None and draw is not None and "samples" not in self._connected:
+            draw.sample_added.connect(datasets.refresh)
+            self._connected.add("samples")
+        if training is not None and draw is not None and "models" not in self._connected:
+            training.model_saved.connect(draw.refresh_models)
+            self._connected.add("models")
+        if training is not None and datasets is not None and "datasets" not in self._connected:
+            refresh = getattr(training, "refresh_datasets", None)
+            if callable(refresh):
+                datasets.dataset_loaded.connect(lambda _name: refresh())
+            self._connected.add("datasets")
 
     @property
     def datasets_tab(self):

@@ -106,3 +106,26 @@ def test_window_starts_without_tensorflow_and_exits_cleanly(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "tensorflow loaded: False" in done.stdout
     assert "Destroyed while thread" not in done.stderr
+
+
+def test_a_drawn_sample_shows_up_in_the_datasets_tab(main_window, qtbot, tmp_path_factory, mnist):
+    """Draw tab -> "Add to my data set" -> the collection is listed on the Datasets tab."""
+    from tests.core.test_recognizer import install_tiny_model
+    from tests.gui.test_datasets_tab import _row_names
+    from tests.gui.test_draw_tab import LOAD_TIMEOUT_MS, draw, vertical_bar
+
+    install_tiny_model(tmp_path_factory, mnist)
+    datasets = main_window.datasets_tab
+    qtbot.keyClick(main_window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    draw_tab = main_window.current_tab()
+    try:
+        draw(draw_tab.pad, vertical_bar(draw_tab.pad))
+        qtbot.waitUntil(lambda: draw_tab.image is not None, timeout=5000)
+        draw_tab.collection_combo.setEditText("class-3b")
+        draw_tab.label_edit.setText("1")
+        draw_tab.add_button.click()
+        qtbot.waitUntil(lambda: "class-3b" in _row_names(datasets), timeout=5000)
+    finally:
+        job = draw_tab._loader._job
+        if job is not None:
+            assert job.wait(LOAD_TIMEOUT_MS)

@@ -1,0 +1,304 @@
+"""A loaded model plus its labels: turns one 28x28 drawing (or thousands) into predictions.
+
+Why not ``model.predict``?  It builds a data pipeline on every call and costs ~75 ms for a
+single drawing, far too slow to follow a pen.  Calling the model inside a ``tf.function``
+with a fixed input signature traces the graph once and then runs in about a millisecond,
+so the Draw tab can predict on the GUI thread while the user draws.  Batches (the CLI's
+JSONL mode) go through a second ``tf.function`` with a variable batch size, one model call
+per chunk.
+
+A Keras model must never be called from two threads at once (the Training tab may run
+while the Draw tab predicts), so every model call holds the recognizer's lock.
+TensorFlow is imported lazily, inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.errors import DrawingError, ModelError
+
+IMAGE_SHAPE = (28, 28)
+# Below this top probability, or with the runner-up this close, the answer is a guess.
+UNSURE_BELOW = 0.6
+UNSURE_MARGIN = 0.2
+BATCH_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the model thinks one drawing is.
+
+    ``probabilities`` has one entry per class in the card's label order; ``top`` lists the
+    most likely classes first; ``unsure`` is set when the answer is a guess, and then
+    ``message`` says so ("not sure: 3 or 8?") so nobody mistakes a guess for an answer.
+    ``image`` is the 28x28 input the model saw (white ink on black, 0..1), kept so the GUI
+    can show exactly that.
+    """
+
+    label: str
+    confidence: float
+    probabilities: np.ndarray
+    top: list[tuple[str, float]]
+    unsure: bool
+    message: str
+    index: int = 0
+    image: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+
+def card_data(card: Any) -> dict:
+    """A model card as a plain dict, whether given as :class:`core.library.ModelCard` or as JSON."""
+    if isinstance(card, dict):
+        return card
+    data = dict(getattr(card, "data", None) or {})
+    for key in ("name", "label_names", "outputs", "bundled"):
+        if hasattr(card, key):
+            value = getattr(card, key)
+            data[key] = list(value) if isinstance(value, tuple) else value
+    return data
+
+
+def card_label_names(card: Any) -> list[str]:
+    """The class names a model card declares, in output order.
+
+    Cards written by different InkLab versions name this list differently; accept them
+    all rather than refuse a working model.
+    """
+    card = card_data(card)
+    for key in ("label_names", "labels", "classes"):
+        value = card.get(key)
+        if isinstance(value, list | tuple) and value and all(isinstance(v, str | int) for v in value):
+            return [str(v) for v in value]
+    dataset = card.get("dataset")
+    if isinstance(dataset, dict):
+        return card_label_names(dataset)
+    raise ModelError(f"model card of '{card.get('name', '?')}' names no classes (label_names)")
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def check_image(image: Any, where: str = "drawing") -> np.ndarray:
+    """Validate one model input: a 28x28 array, white ink on black, 0..1 (uint8 0..255 accepted).
+
+    Refusing anything else here, with a message, beats a silent wrong answer or a
+    TensorFlow shape error deep inside a graph.
+    """
+    array = np.asarray(image)
+    if array.shape != IMAGE_SHAPE:
+        raise DrawingError(f"{where}: expected a 28x28 image, got shape {array.shape}")
+    return _to_unit_float(array, where)
+
+
+def _to_unit_float(array: np.ndarray, where: str) -> np.ndarray:
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 255.0
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise DrawingError(f"{where}: expected numbers, got {array.dtype}")
+    out = array.astype(np.float32)
+    if not np.isfinite(out).all():
+        raise DrawingError(f"{where}: the image contains NaN or infinite values")
+    if out.size and (out.min() < -1e-3 or out.max() > 1.0 + 1e-3):
+        raise DrawingError(
+            f"{where}: pixel values must lie in 0..1 (found {out.min():g}..{out.max():g})"
+        )
+    return np.clip(out, 0.0, 1.0)
+
+
+class Recognizer:
+    """One Keras model and its card, ready to predict single drawings fast and batches in bulk."""
+
+    def __init__(self, model: Any, card: Any) -> None:
+        import tensorflow as tf
+
+        self.model = model
+        self.card = card_data(card)
+        self.name = str(self.card.get("name") or getattr(model, "name", "model"))
+        self.label_names = card_label_names(self.card)
+        self._lock = threading.Lock()
+
+        try:
+            output_shape = tuple(model.output_shape)
+            input_shape = tuple(model.input_shape)
+        except (AttributeError, ValueError) as err:
+            raise ModelError(f"model '{self.name}' has no single input and output: {err}") from None
+        n_out = output_shape[-1]
+        if n_out != len(self.label_names):
+            raise ModelError(
+                f"model '{self.name}' has {n_out} outputs but its card names "
+                f"{len(self.label_names)} classes"
+            )
+        feature_shape = input_shape[1:]
+        if int(np.prod([d or 0 for d in feature_shape])) != 28 * 28:
+            raise ModelError(f"model '{self.name}' expects input {input_shape}, not a 28x28 image")
+        outputs = str(self.card.get("outputs", "")).lower()
+        if outputs not in ("logits", "softmax"):
+            outputs = self._guess_outputs(model)
+        self.outputs = outputs
+        # The card's input spec says the value range; InkLab's own models take 0..1.
+        value_range = (self.card.get("input") or {}).get("range") or [0, 1]
+        self._scale = float(value_range[-1]) if value_range[-1] in (1, 255) else 1.0
+
+        target = (-1, *feature_shape)
+        use_softmax = outputs == "logits"
+        scale = self._scale
+
+        def run(x):
+            y = model(tf.reshape(x * scale, target), training=False)
+            return tf.nn.softmax(y) if use_softmax else y
+
+        # A fixed signature: traced once, never again, whatever the caller passes.
+        self._one = tf.function(run, input_signature=[tf.TensorSpec((1, 28, 28), tf.float32)])
+        self._many = tf.function(run, input_signature=[tf.TensorSpec((None, 28, 28), tf.float32)])
+
+    @staticmethod
+    def _guess_outputs(model: Any) -> str:
+        """Older cards do not say whether the last layer is softmax; ask the layer itself."""
+        try:
+            activation = model.layers[-1].get_config().get("activation")
+        except (AttributeError, IndexError):
+            activation = None
+        if activation == "softmax":
+            return "softmax"
+        return "logits"
+
+    @classmethod
+    def load(cls, name_or_path: str | os.PathLike[str]) -> Recognizer:
+        """Load a library or bundled model by name, or a ``.keras`` file by path (safe mode)."""
+        from core import library
+
+        model, card = library.load_model(name_or_path)
+        recognizer = cls(model, card)
+        recognizer.warm_up()
+        return recognizer
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.label_names)
+
+    def warm_up(self) -> None:
+        """Trace the single-drawing graph now, so the first stroke is not the slow one."""
+        self._call_one(np.zeros((1, 28, 28), np.float32))
+
+    def _call_one(self, x: np.ndarray) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._one(x))[0]
+
+    def predict(self, image: Any) -> Prediction:
+        """Predict one 28x28 image (white on black, 0..1); raises DrawingError on bad input."""
+        x = check_image(image)
+        if not x.any():
+            raise DrawingError("Draw a character: the image is blank")
+        probabilities = self._call_one(x[None])
+        return self._prediction(probabilities, x)
+
+    def predict_many(self, images: Any, batch_size: int = BATCH_SIZE) -> list[Prediction]:
+        """Predict a stack of 28x28 images with one model call per ``batch_size`` of them.
+
+        Blank images are predicted like any other; callers that care check beforehand.
+        """
+        array = np.asarray(images)
+        if array.ndim != 3 or array.shape[1:] != IMAGE_SHAPE:
+            raise DrawingError(f"expected images of shape (N, 28, 28), got {array.shape}")
+        if len(array) == 0:
+            return []
+        x = _to_unit_float(array, "images")
+        results: list[Prediction] = []
+        for start in range(0, len(x), batch_size):
+            chunk = x[start : start + batch_size]
+            with self._lock:
+                probabilities = np.asarray(self._many(chunk))
+            results.extend(self._prediction(p, img) for p, img in zip(probabilities, chunk, strict=True))
+        return results
+
+    def recognize_strokes(self, strokes: Sequence[Any], **render_options: Any) -> Prediction:
+        """Render pen strokes (screen coordinates, y down) the way the pad does, then predict.
+
+        This is the Draw tab's exact path (and the one the latency benchmark times): pad
+        strokes carry (x, y, pressure, time) and the time column is dropped here.
+        """
+        from core.preprocess import render_strokes
+
+        trimmed = [np.asarray(s, dtype=np.float32)[:, :3] for s in strokes]
+        return self.predict(render_strokes(trimmed, **render_options))
+
+    def recognize_image(self, image: Any) -> Prediction:
+        """Recognise a picture (path, PIL image or array) of one dark character on a light ground."""
+        from core.preprocess import image_to_input
+
+        return self.predict(image_to_input(image))
+
+    def _prediction(self, probabilities: np.ndarray, image: np.ndarray | None) -> Prediction:
+        probabilities = np.asarray(probabilities, dtype=np.float32)
+        if not np.isfinite(probabilities).all():
+            raise ModelError(f"model '{self.name}' produced NaN outputs; it may be broken")
+        order = np.argsort(probabilities)[::-1]
+        best = int(order[0])
+        p1 = float(probabilities[best])
+        p2 = float(probabilities[order[1]]) if len(order) > 1 else 0.0
+        top = [(self.label_names[int(i)], float(probabilities[int(i)])) for i in order[:5]]
+        unsure = p1 < UNSURE_BELOW or (p1 - p2) < UNSURE_MARGIN
+        label = self.label_names[best]
+        if unsure and len(order) > 1:
+            message = f"not sure: {label} or {self.label_names[int(order[1])]}?"
+        elif unsure:
+            message = f"not sure: {label}?"
+        else:
+            message = f"{label} ({p1:.0%})"
+        return Prediction(label, p1, probabilities, top, unsure, message, best, image)
+
+
+class RecognizerCache:
+    """Loaded recognizers by model name, so switching back to a model is instant.
+
+    Loading takes seconds (TensorFlow import, file read, tracing); it happens once per
+    model, under a lock so two threads asking at once do not load it twice.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[str, Recognizer] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name_or_path: str) -> Recognizer:
+        """The recognizer for ``name_or_path``, loading it on first use (may take seconds)."""
+        with self._lock:
+            cached = self._items.get(name_or_path)
+            if cached is not None:
+                return cached
+            recognizer = Recognizer.load(name_or_path)
+            self._items[name_or_path] = recognizer
+            return recognizer
+
+    def cached(self, name_or_path: str) -> Recognizer | None:
+        """The recognizer if already loaded, else None; never loads (safe on the GUI thread)."""
+        return self._items.get(name_or_path)
+
+    def invalidate(self, name_or_path: str | None = None) -> None:
+        """Forget one model (it was retrained or deleted) or, with None, all of them."""
+        with self._lock:
+            if name_or_path is None:
+                self._items.clear()
+            else:
+                self._items.pop(name_or_path, None)
+
+
+_default_cache = RecognizerCache()
+
+
+def recognize_strokes(strokes: Sequence[Any], model: str = "digits") -> Prediction:
+    """Recognise pen strokes with a library or bundled model (loaded once, then cached)."""
+    return _default_cache.get(model).recognize_strokes(strokes)
+
+
+def recognize_image(image: Any, model: str = "digits") -> Prediction:
+    """Recognise an image file or array of one handwritten character (loaded once, then cached)."""
+    return _default_cache.get(model).recognize_image(image)

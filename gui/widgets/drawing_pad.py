@@ -1,0 +1,341 @@
+"""The drawing pad: a large white sheet the user writes on with a mouse or a pen tablet.
+
+Strokes are kept as vector data in widget coordinates, one float32 array (n, 4) of
+``x, y, pressure, t`` per stroke (``t`` in seconds since the pad was created), because the
+model input is rendered from them by core's preprocessing, not from the pixels shown here.
+The screen shows dark ink on white, as on paper; what the model sees (white on black,
+28x28) is the Draw tab's business.
+
+Finished strokes are painted once into a cached image; only the stroke being drawn is
+re-painted on each move, as a quadratically smoothed path through the midpoints of the
+sampled points, so the pen keeps up even with long drawings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QTabletEvent,
+)
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
+
+INK = QColor("#1b1f24")
+PAPER = QColor("#ffffff")
+COMPRESS_MOVES = Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents
+MOUSE_PRESSURE = 0.5  # a mouse has no pressure; this draws at exactly the chosen pen width
+
+
+def _width_factor(pressure: float) -> float:
+    """Pen width multiplier: 0.5 pressure (and a mouse) gives the chosen width."""
+    return 0.35 + 1.3 * float(pressure)
+
+
+class DrawingPad(QWidget):
+    """A canvas for one handwritten character; emits its strokes as they change.
+
+    Signals: ``strokes_changed`` while drawing and after undo/redo/clear,
+    ``stroke_finished`` at every pen-up.
+    """
+
+    strokes_changed = Signal()
+    stroke_finished = Signal()
+
+    def __init__(self, parent: QWidget | None = None, pen_width: float = 14.0) -> None:
+        super().__init__(parent)
+        self._strokes: list[np.ndarray] = []
+        self._current: list[tuple[float, float, float, float]] = []
+        self._undo: list[list[np.ndarray]] = []
+        self._redo: list[list[np.ndarray]] = []
+        self._pen_width = float(pen_width)
+        self._drawing = False
+        self._compress_was = True
+        self._t0 = time.monotonic()
+        self._cache: QImage | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TabletTracking, False)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(280, 280)
+        self.setToolTip("Draw one character. Ctrl+Z undo, Ctrl+Shift+Z redo, Esc clear.")
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 480)
+
+    # --- the drawing as data -------------------------------------------------------
+
+    def strokes(self) -> list[np.ndarray]:
+        """Every stroke, including the one being drawn, as float32 (n, 4): x, y, pressure, t."""
+        strokes = list(self._strokes)
+        if self._current:
+            strokes.append(np.asarray(self._current, dtype=np.float32))
+        return strokes
+
+    def is_empty(self) -> bool:
+        return not self._strokes and not self._current
+
+    def set_strokes(self, strokes: Sequence[np.ndarray]) -> None:
+        """Replace the drawing (undoable); (n, 2) or (n, 3) arrays get pressure and time filled in."""
+        self._push_undo()
+        self._strokes = [self._as_pad_stroke(s) for s in strokes if len(s)]
+        self._current = []
+        self._stop_drawing()
+        self._changed()
+
+    @staticmethod
+    def _as_pad_stroke(stroke: np.ndarray) -> np.ndarray:
+        stroke = np.asarray(stroke, dtype=np.float32)
+        out = np.zeros((len(stroke), 4), np.float32)
+        out[:, 2] = MOUSE_PRESSURE
+        out[:, : min(4, stroke.shape[1])] = stroke[:, :4]
+        return out
+
+    @property
+    def pen_width(self) -> float:
+        return self._pen_width
+
+    def set_pen_width(self, width: float) -> None:
+        """The ink width on screen, in pixels (pressure scales it around this value)."""
+        self._pen_width = max(1.0, float(width))
+        self._invalidate()
+
+    # --- undo / redo / clear -------------------------------------------------------
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        if self._drawing or not self._undo:
+            return
+        self._redo.append(self._strokes)
+        self._strokes = self._undo.pop()
+        self._changed()
+
+    def redo(self) -> None:
+        if self._drawing or not self._redo:
+            return
+        self._undo.append(self._strokes)
+        self._strokes = self._redo.pop()
+        self._changed()
+
+    def clear(self) -> None:
+        """Wipe the sheet; undo brings the drawing back."""
+        if self.is_empty():
+            return
+        self._push_undo()
+        self._strokes = []
+        self._current = []
+        self._stop_drawing()
+        self._changed()
+
+    def _push_undo(self) -> None:
+        self._undo.append(list(self._strokes))
+        self._redo.clear()
+
+    def _changed(self) -> None:
+        self._invalidate()
+        self.strokes_changed.emit()
+
+    def _invalidate(self) -> None:
+        self._cache = None
+        self.update()
+
+    # --- pen input -----------------------------------------------------------------
+
+    def _begin(self, pos: QPointF, pressure: float) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        # Qt merges queued mouse moves into the last one when the GUI thread falls behind
+        # (say, while TensorFlow loads on another thread); for ink that cuts corners off the
+        # character, so every sampled point is kept while the pen is down.
+        self._compress_was = QApplication.testAttribute(COMPRESS_MOVES)
+        QApplication.setAttribute(COMPRESS_MOVES, False)
+        self._drawing = True
+        self._current = [self._point(pos, pressure)]
+        self.update()
+        self.strokes_changed.emit()
+
+    def _extend(self, pos: QPointF, pressure: float) -> None:
+        if not self._drawing:
+            return
+        point = self._point(pos, pressure)
+        last = self._current[-1]
+        if abs(point[0] - last[0]) < 0.5 and abs(point[1] - last[1]) < 0.5:
+            return  # sub-pixel jitter adds nothing but work
+        self._current.append(point)
+        # Only the tail of the smoothed path changes: repaint around the last three samples.
+        tail = np.asarray(self._current[-3:], dtype=np.float32)
+        low, high = tail[:, :2].min(axis=0), tail[:, :2].max(axis=0)
+        margin = self._pen_width * 2.2 + 2
+        self.update(
+            QRectF(float(low[0]), float(low[1]), float(high[0] - low[0]), float(high[1] - low[1]))
+            .adjusted(-margin, -margin, margin, margin)
+            .toAlignedRect()
+        )
+        self.strokes_changed.emit()
+
+    def _end(self, pos: QPointF | None, pressure: float) -> None:
+        if not self._drawing:
+            return
+        if pos is not None:
+            self._extend(pos, pressure)
+        self._stop_drawing()
+        stroke = np.asarray(self._current, dtype=np.float32)
+        self._current = []
+        self._push_undo()
+        self._strokes = [*self._strokes, stroke]
+        self._invalidate()
+        self.stroke_finished.emit()
+
+    def _stop_drawing(self) -> None:
+        if self._drawing:
+            self._drawing = False
+            QApplication.setAttribute(COMPRESS_MOVES, self._compress_was)
+
+    def _point(self, pos: QPointF, pressure: float) -> tuple[float, float, float, float]:
+        return (float(pos.x()), float(pos.y()), float(pressure), time.monotonic() - self._t0)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._begin(event.position(), MOUSE_PRESSURE)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drawing:
+            self._extend(event.position(), MOUSE_PRESSURE)
+            event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._drawing:
+            self._end(event.position(), MOUSE_PRESSURE)
+            event.accept()
+
+    def tabletEvent(self, event: QTabletEvent) -> None:
+        # Accepting stops Qt from also synthesising mouse events for the same pen motion.
+        kind = event.type()
+        pressure = float(event.pressure()) if event.pressure() > 0 else MOUSE_PRESSURE
+        if kind == QEvent.Type.TabletPress:
+            self._begin(event.position(), pressure)
+        elif kind == QEvent.Type.TabletMove:
+            self._extend(event.position(), pressure)
+        elif kind == QEvent.Type.TabletRelease:
+            self._end(None, pressure)
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, mods = event.key(), event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        if event.matches(QKeySequence.StandardKey.Redo) or (ctrl and shift and key == Qt.Key.Key_Z):
+            self.redo()
+        elif event.matches(QKeySequence.StandardKey.Undo) or (ctrl and not shift and key == Qt.Key.Key_Z):
+            self.undo()
+        elif key == Qt.Key.Key_Escape:
+            self.clear()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    # --- painting ------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        self._cache = None
+        super().resizeEvent(event)
+
+    def paintEvent(self, event) -> None:
+        if self._cache is None or self._cache.size() != self.size() * self.devicePixelRatioF():
+            self._cache = self._render_finished()
+        painter = QPainter(self)
+        painter.drawImage(QRectF(self.rect()), self._cache)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self._current:
+            self._paint_stroke(painter, np.asarray(self._current, dtype=np.float32))
+        if self.is_empty():
+            painter.setPen(QColor("#9aa3ad"))
+            font = painter.font()
+            font.setPointSizeF(font.pointSizeF() * 1.4)
+            painter.setFont(font)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Draw a character here")
+        painter.setPen(QPen(QColor("#c8ced6"), 1))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.end()
+
+    def _render_finished(self) -> QImage:
+        ratio = self.devicePixelRatioF()
+        image = QImage(self.size() * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(PAPER)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for stroke in self._strokes:
+            self._paint_stroke(painter, stroke)
+        painter.end()
+        return image
+
+    def render_image(self, background: QColor = PAPER) -> QImage:
+        """The drawing as the user sees it (dark ink on white, no hint text), for saving as PNG."""
+        image = QImage(self.size(), QImage.Format.Format_RGB32)
+        image.fill(background)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for stroke in self.strokes():
+            self._paint_stroke(painter, stroke)
+        painter.end()
+        return image
+
+    def _paint_stroke(self, painter: QPainter, stroke: np.ndarray) -> None:
+        """Quadratic curves through the midpoints of the samples: smooth, and still exact at the ends."""
+        pen = QPen(INK)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        n = len(stroke)
+        if n == 1:
+            x, y, p = float(stroke[0, 0]), float(stroke[0, 1]), float(stroke[0, 2])
+            radius = self._pen_width * _width_factor(p) / 2
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(INK)
+            painter.drawEllipse(QPointF(x, y), radius, radius)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            return
+        points = [QPointF(float(x), float(y)) for x, y in stroke[:, :2]]
+        pressures = stroke[:, 2]
+        if float(np.ptp(pressures)) < 0.02:
+            # Constant pressure (a mouse): one path, one pen; the cheapest and smoothest case.
+            path = QPainterPath(points[0])
+            for i in range(1, n - 1):
+                path.quadTo(points[i], (points[i] + points[i + 1]) / 2)
+            path.lineTo(points[-1])
+            pen.setWidthF(self._pen_width * _width_factor(float(pressures[0])))
+            painter.setPen(pen)
+            painter.drawPath(path)
+            return
+        # Varying pressure: one short curve per sample, each with its own width.
+        start = points[0]
+        for i in range(1, n):
+            end = points[i] if i == n - 1 else (points[i] + points[i + 1]) / 2
+            path = QPainterPath(start)
+            if i == n - 1:
+                path.lineTo(end)
+            else:
+                path.quadTo(points[i], end)
+            pen.setWidthF(self._pen_width * _width_factor(float(pressures[i])))
+            painter.setPen(pen)
+            painter.drawPath(path)
+            start = end

@@ -1,0 +1,297 @@
+"""The Draw tab as a user meets it: draw with the mouse, watch the preview and the answer change."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from tests.core.test_recognizer import install_tiny_model
+
+REPO = Path(__file__).resolve().parents[2]
+LOAD_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def tab(qtbot, tmp_path_factory, mnist):
+    from gui.draw_tab import DrawTab
+
+    install_tiny_model(tmp_path_factory, mnist)
+    widget = DrawTab()
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    # pytest-qt has closed the widget by now; a model load it started must still end before
+    # Qt tears down, since a QThread destroyed while running aborts the process.
+    job = widget._loader._job
+    if job is not None:
+        assert job.wait(LOAD_TIMEOUT_MS)
+
+
+def draw(pad, points, release: bool = True) -> None:
+    """One stroke with real mouse events: press, move through the points, release."""
+    points = [QPoint(int(x), int(y)) for x, y in points]
+    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+    for p in points[1:]:
+        QTest.mouseMove(pad, p)
+    if release:
+        QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
+def vertical_bar(pad):
+    cx, h = pad.width() / 2, pad.height()
+    return [(cx + 0.02 * i, h * 0.15 + h * 0.7 * i / 30) for i in range(31)]
+
+
+def circle(pad):
+    cx, cy, r = pad.width() / 2, pad.height() / 2, min(pad.width(), pad.height()) * 0.3
+    return [(cx + 0.75 * r * math.sin(a), cy - r * math.cos(a)) for a in np.linspace(0, 2 * math.pi, 48)]
+
+
+def wait_for_answer(qtbot, tab, label: str | None = None) -> None:
+    def ready() -> None:
+        assert tab.prediction is not None
+        if label is not None:
+            assert tab.answer.text() == label
+
+    qtbot.waitUntil(ready, timeout=LOAD_TIMEOUT_MS)
+
+
+def test_importing_the_tab_does_not_import_tensorflow() -> None:
+    code = "import sys, gui.draw_tab; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_empty_pad_shows_the_hint_not_an_error(tab) -> None:
+    assert tab.message.text() == "Draw a character"
+    assert tab.answer.text() == ""
+    assert tab.image is None
+    assert tab.banner.text() == ""
+    assert tab.current_model() == "tiny-digits"
+    assert tab.bars.labels() == list("0123456789")
+
+
+def test_drawing_shows_preview_and_prediction_and_they_change(qtbot, tab) -> None:
+    pad = tab.pad
+    # While the pen is still down the preview already follows (throttled live update).
+    draw(pad, vertical_bar(pad), release=False)
+    qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
+    end = QPoint(*map(int, vertical_bar(pad)[-1]))
+    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    wait_for_answer(qtbot, tab, "1")
+    first_image = tab.image.copy()
+    assert first_image.shape == (28, 28) and first_image.max() > 0.5
+    # The preview is what the model sees: ink centred, white on black, 20 px tall.
+    rows = np.flatnonzero(first_image.max(axis=1) > 0.1)
+    assert 18 <= rows[-1] - rows[0] + 1 <= 21
+    probabilities = tab.bars.values()
+    assert probabilities.sum() == pytest.approx(1.0, abs=1e-3)
+    assert tab.bars.highlighted()[0] == "1" and len(tab.bars.highlighted()) == 3
+    assert tab.last_latency_ms is not None
+
+    tab.pad.clear()
+    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+    draw(pad, circle(pad))
+    wait_for_answer(qtbot, tab, "0")
+    assert not np.array_equal(tab.image, first_image)
+    assert tab.bars.highlighted()[0] == "0"
+
+
+def test_undo_redo_clear_with_the_keyboard(qtbot, tab) -> None:
+    pad = tab.pad
+    draw(pad, vertical_bar(pad))
+    draw(pad, [(pad.width() * 0.3, pad.height() * 0.3), (pad.width() * 0.7, pad.height() * 0.3)])
+    assert len(pad.strokes()) == 2
+    QTest.keyClick(pad, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(pad.strokes()) == 1
+    QTest.keyClick(pad, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(pad.strokes()) == 2
+    QTest.keyClick(pad, Qt.Key.Key_Escape)
+    assert pad.is_empty()
+    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+    assert tab.image is None
+    QTest.keyClick(pad, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # clear is undoable too
+    assert len(pad.strokes()) == 2
+    qtbot.waitUntil(lambda: tab.image is not None, timeout=2000)
+    # The buttons do the same.
+    tab.undo_button.click()
+    tab.undo_button.click()
+    assert pad.is_empty()
+    tab.redo_button.click()
+    assert len(pad.strokes()) == 1
+    stroke = pad.strokes()[0]
+    assert stroke.shape[1] == 4  # x, y, pressure, time
+    assert np.all(np.diff(stroke[:, 3]) >= 0)
+
+
+def test_pen_width_is_adjustable(tab) -> None:
+    tab.pen_slider.setValue(30)
+    assert tab.pad.pen_width == 30
+
+
+def test_add_to_my_data_set_creates_a_collection(qtbot, tab) -> None:
+    from core.datasets import collections, load_dataset
+
+    pad = tab.pad
+    tab.add_button.click()
+    assert "Draw a character first" in tab.add_status.text()
+    draw(pad, vertical_bar(pad))
+    qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
+    tab.collection_combo.setEditText("my-class")
+    tab.add_button.click()
+    assert "Label" in tab.add_status.text()  # a label is needed first
+    tab.label_edit.setText("1")
+    with qtbot.waitSignal(tab.sample_added, timeout=5000) as blocker:
+        tab.add_button.click()
+    assert blocker.args == ["my-class"]
+    assert "my-class" in collections.list_collections()
+    folder = collections.collection_folder("my-class")
+    assert len(list(folder.glob("*.png"))) == 1
+    sample = json.loads(next(p for p in folder.glob("*.json") if p.name != "collection.json").read_text())
+    assert sample["label"] == "1" and len(sample["strokes"]) == 1
+    assert pad.is_empty()  # ready for the next one
+    dataset = load_dataset("my-class")
+    assert dataset.label_names == ("1",) and len(dataset.split("train")) == 1
+    assert tab.collection_combo.findText("my-class") >= 0
+    # A bad collection name is said inline, nothing is written.
+    draw(pad, vertical_bar(pad))
+    qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
+    tab.collection_combo.setEditText("bad name!")
+    tab.add_button.click()
+    assert "not a usable collection name" in tab.add_status.text()
+
+
+def test_save_drawing_as_png_and_stroke_json_and_open_image(qtbot, tab, tmp_path) -> None:
+    from core.preprocess import load_strokes_json
+
+    pad = tab.pad
+    assert not tab.save_drawing(tmp_path / "empty.png")
+    draw(pad, vertical_bar(pad))
+    wait_for_answer(qtbot, tab, "1")
+    assert tab.save_drawing(tmp_path / "one.png")
+    assert tab.save_drawing(tmp_path / "one.json")
+    strokes = load_strokes_json(tmp_path / "one.json")
+    assert len(strokes) == 1 and strokes[0].shape[1] in (2, 3)
+
+    pad.clear()
+    assert tab.open_image(tmp_path / "one.png")
+    wait_for_answer(qtbot, tab, "1")
+    assert "one.png" in tab.timing.text()
+    assert not tab.open_image(tmp_path / "one.json")  # not an image: said inline
+    assert tab.banner.text()
+
+
+def test_model_picker_switches_and_refreshes(qtbot, tab) -> None:
+    import keras
+
+    from core import library
+
+    pad = tab.pad
+    draw(pad, vertical_bar(pad))
+    wait_for_answer(qtbot, tab, "1")
+    # A model saved later (as the Training tab would) appears after refresh_models.
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(3)])
+    library.save_model(model, "shapes", label_names=("circle", "square", "star"), outputs="logits")
+    tab.refresh_models("shapes")
+    assert tab.model_combo.findData("shapes") >= 0
+    assert tab.current_model() == "tiny-digits"  # the pick stays
+    with qtbot.waitSignal(tab.model_loaded, timeout=LOAD_TIMEOUT_MS):
+        tab.select_model("shapes")
+    assert tab.bars.labels() == ["circle", "square", "star"]
+    qtbot.waitUntil(lambda: tab.prediction is not None and tab.prediction.label in tab.bars.labels())
+    # Switching back is instant: the first model stays loaded.
+    tab.select_model("tiny-digits")
+    assert tab.recognizer() is not None
+    assert tab.answer.text() == "1"
+
+
+def test_a_broken_model_is_said_inline_and_the_pad_still_works(qtbot, tab) -> None:
+    from core import library
+
+    good = library.models_dir() / "tiny-digits"
+    broken = library.models_dir() / "broken"
+    broken.mkdir()
+    (broken / "card.json").write_text((good / "card.json").read_text().replace('"tiny-digits"', '"broken"'))
+    (broken / "model.keras").write_bytes(b"this is not a keras archive")
+    tab.refresh_models()
+    tab.select_model("broken")
+    qtbot.waitUntil(lambda: "broken" in tab.banner.text(), timeout=LOAD_TIMEOUT_MS)
+    draw(tab.pad, vertical_bar(tab.pad))
+    qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)  # the preview still follows the pen
+    assert tab.prediction is None
+    assert "could not be loaded" in tab.message.text()
+    assert not tab._loader.is_running()  # and it does not retry on every stroke
+
+
+def test_tablet_pressure_is_recorded_and_widens_the_ink(qtbot, tab) -> None:
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QPointingDevice, QTabletEvent
+    from PySide6.QtWidgets import QApplication
+
+    pad = tab.pad
+    device = QPointingDevice.primaryPointingDevice()
+    x = pad.width() / 2
+    kinds = [QEvent.Type.TabletPress] + [QEvent.Type.TabletMove] * 20 + [QEvent.Type.TabletRelease]
+    for i, kind in enumerate(kinds):
+        pos = QPointF(x, pad.height() * (0.2 + 0.6 * i / 21))
+        pressure = 0.1 + 0.85 * i / 21  # pressing harder and harder
+        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.TabletRelease else Qt.MouseButton.LeftButton
+        event = QTabletEvent(kind, device, pos, pad.mapToGlobal(pos), pressure, 0, 0, 0, 0, 0,
+                             Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton, buttons)
+        QApplication.sendEvent(pad, event)
+        assert event.isAccepted()
+    strokes = pad.strokes()
+    assert len(strokes) == 1
+    pressures = strokes[0][:, 2]
+    assert pressures[0] < 0.2 and pressures[-1] > 0.8 and np.all(np.diff(pressures) > 0)
+    # On screen the ink is wider where the pen pressed harder.
+    image = pad.render_image()
+    top, bottom = int(pad.height() * 0.25), int(pad.height() * 0.75)
+
+    def ink_width(y: int) -> int:
+        return sum(image.pixelColor(px, y).lightness() < 128 for px in range(pad.width()))
+
+    assert ink_width(bottom) > ink_width(top) + 3
+    wait_for_answer(qtbot, tab)
+
+
+def test_without_any_model_the_preview_still_works(qtbot, monkeypatch, tmp_path) -> None:
+    from core import library
+    from gui.draw_tab import DrawTab
+
+    monkeypatch.setattr(library, "BUNDLED_DIR", tmp_path / "no-bundled-models")
+    widget = DrawTab()
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    assert widget.current_model() is None
+    draw(widget.pad, circle(widget.pad))
+    qtbot.waitUntil(lambda: widget.image is not None, timeout=5000)
+    assert widget.message.text().startswith("No model yet")
+    assert widget.banner.text() == ""
+
+
+def test_every_mouse_move_is_kept_while_drawing_and_the_app_setting_restored(tab) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from gui.widgets.drawing_pad import COMPRESS_MOVES
+
+    before = QApplication.testAttribute(COMPRESS_MOVES)
+    points = vertical_bar(tab.pad)
+    draw(tab.pad, points, release=False)
+    assert not QApplication.testAttribute(COMPRESS_MOVES)  # no merged moves: no cut corners
+    QTest.mouseRelease(tab.pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       QPoint(*map(int, points[-1])))
+    assert QApplication.testAttribute(COMPRESS_MOVES) == before
+    assert len(tab.pad.strokes()[0]) >= 20
