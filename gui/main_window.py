@@ -143,17 +143,13 @@ class MainWindow(QMainWindow):
         the Training tab shows up in the Draw tab's model list.
         """
         datasets, training, draw = (self._built(t) for t in ("Datasets", "Training", "Draw"))
+        # (The Training tab re-lists data sets itself whenever it is shown while idle.)
         if datasets is not None and draw is not None and "samples" not in self._connected:
             draw.sample_added.connect(datasets.refresh)
             self._connected.add("samples")
         if training is not None and draw is not None and "models" not in self._connected:
             training.model_saved.connect(draw.refresh_models)
             self._connected.add("models")
-        if training is not None and datasets is not None and "datasets" not in self._connected:
-            refresh = getattr(training, "refresh_datasets", None)
-            if callable(refresh):
-                datasets.dataset_loaded.connect(lambda _name: refresh())
-            self._connected.add("datasets")
 
     @property
     def datasets_tab(self):

@@ -125,6 +125,7 @@ class TaskRunner(QObject):
         """Run ``fn(progress, cancel)`` on a new thread; a RuntimeError if a task is still running."""
         if self.is_running():
             raise RuntimeError(f"{self._name}: a task is already running")
+        _prune_finished()
         job = _Job(fn, self._name)
         job.progress_ready.connect(self._on_progress_ready, Qt.ConnectionType.QueuedConnection)
         job.outcome.connect(self._on_outcome, Qt.ConnectionType.QueuedConnection)
@@ -183,6 +184,13 @@ class TaskRunner(QObject):
             self.cancelled.emit()
         else:
             self.failed.emit(str(payload))
+
+
+def _prune_finished() -> None:
+    """Forget threads that have ended but whose runner was deleted before hearing the outcome."""
+    for job in list(_LIVE_JOBS):
+        if job.isFinished():
+            _LIVE_JOBS.discard(job)
 
 
 def running_jobs() -> int:

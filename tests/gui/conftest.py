@@ -23,3 +23,16 @@ def datasets_tab(main_window, qtbot):
     tab = main_window.datasets_tab
     qtbot.waitUntil(lambda: tab.current_dataset() is not None, timeout=30_000)
     return tab
+
+
+@pytest.fixture(autouse=True)
+def no_task_thread_outlives_its_test():
+    """Every task thread a test started has ended before the next test (or the process) goes on.
+
+    The window only waits ~2 s on close; on a loaded machine a load can take longer, and a
+    QThread still running when Python exits aborts the whole test run.
+    """
+    yield
+    from gui import workers
+
+    assert workers.stop_all(60_000), "a task thread was still running 60 s after its test"

@@ -129,3 +129,25 @@ def test_a_drawn_sample_shows_up_in_the_datasets_tab(main_window, qtbot, tmp_pat
         job = draw_tab._loader._job
         if job is not None:
             assert job.wait(LOAD_TIMEOUT_MS)
+
+
+def test_a_model_saved_on_the_training_tab_appears_in_the_draw_tab(main_window, qtbot, tmp_path_factory, mnist):
+    """The Training tab's model_saved reaches the Draw tab's model picker."""
+    import shutil
+
+    from core import library
+    from tests.core.test_recognizer import tiny_model_folder
+    from tests.gui.test_draw_tab import LOAD_TIMEOUT_MS
+
+    training, draw_tab = main_window.tab("Training"), main_window.tab("Draw")
+    try:
+        names = lambda: [draw_tab.model_combo.itemText(i) for i in range(draw_tab.model_combo.count())]  # noqa: E731
+        source = tiny_model_folder(tmp_path_factory, mnist)
+        assert not any(source.name in n for n in names())
+        shutil.copytree(source, library.models_dir() / source.name)
+        training.model_saved.emit(source.name)
+        qtbot.waitUntil(lambda: any(source.name in n for n in names()), timeout=5000)
+    finally:
+        job = draw_tab._loader._job
+        if job is not None:
+            assert job.wait(LOAD_TIMEOUT_MS)

@@ -1,0 +1,188 @@
+"""The confusion matrix as a heat map a class can read from the back row, and per-class bars.
+
+Both are painted directly (no plotting library): a 26 x 26 grid of counts with labels is a
+few hundred rectangles and texts, and painting lets the hover tooltip name exactly the
+cell under the mouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+_LOW = np.array([255, 255, 255], np.float64)
+_HIGH = np.array([8, 69, 148], np.float64)  # a dark blue; white text reads on it
+
+
+def _heat(fraction: float) -> QColor:
+    rgb = _LOW + (_HIGH - _LOW) * float(np.clip(fraction, 0.0, 1.0)) ** 0.6
+    return QColor(*[int(v) for v in rgb])
+
+
+class ConfusionView(QWidget):
+    """Rows are the true class, columns the model's guess; colour is the share of the row."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._matrix = np.zeros((0, 0), np.int64)
+        self._names: Sequence[str] = ()
+        self.setMouseTracking(True)
+        self.setMinimumSize(260, 260)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_matrix(self, matrix: np.ndarray, label_names: Sequence[str]) -> None:
+        self._matrix = np.asarray(matrix, np.int64)
+        self._names = list(label_names)
+        self.update()
+
+    def clear(self) -> None:
+        self.set_matrix(np.zeros((0, 0), np.int64), ())
+
+    def matrix(self) -> np.ndarray:
+        return self._matrix.copy()
+
+    # -- geometry ----------------------------------------------------------------------------
+
+    def _layout(self) -> tuple[float, float, float]:
+        """(left, top, cell) of the grid in widget coordinates."""
+        n = max(1, len(self._matrix))
+        margin = 34.0
+        side = min(self.width() - margin - 6, self.height() - margin - 6)
+        cell = max(4.0, side / n)
+        return margin, margin, cell
+
+    def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
+        """(true, predicted) under a widget position, or None outside the grid."""
+        n = len(self._matrix)
+        left, top, cell = self._layout()
+        col = int((pos.x() - left) // cell)
+        row = int((pos.y() - top) // cell)
+        if n and 0 <= row < n and 0 <= col < n and pos.x() >= left and pos.y() >= top:
+            return row, col
+        return None
+
+    def tooltip_text(self, row: int, col: int) -> str:
+        count = int(self._matrix[row, col])
+        total = int(self._matrix[row].sum())
+        share = f" ({count / total:.1%} of the {self._names[row]}s)" if total else ""
+        verb = "correct" if row == col else f"mistaken for {self._names[col]}"
+        return f"true {self._names[row]}, predicted {self._names[col]}: {count} samples{share} - {verb}"
+
+    # -- painting ----------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        n = len(self._matrix)
+        if not n:
+            painter.setPen(self.palette().color(self.foregroundRole()))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             "The confusion matrix appears\nafter a run.")
+            return
+        left, top, cell = self._layout()
+        rows = self._matrix.sum(axis=1, keepdims=True).astype(np.float64)
+        share = np.divide(self._matrix, rows, out=np.zeros(self._matrix.shape), where=rows > 0)
+        font = QFont(self.font())
+        font.setPixelSize(int(max(7, min(16, cell * 0.38))))
+        painter.setFont(font)
+        for r in range(n):
+            for c in range(n):
+                rect = QRectF(left + c * cell, top + r * cell, cell, cell)
+                colour = _heat(share[r, c])
+                painter.fillRect(rect, colour)
+                count = int(self._matrix[r, c])
+                if count and cell >= 14:
+                    dark = share[r, c] > 0.35
+                    painter.setPen(QColor("white") if dark else QColor(40, 40, 40))
+                    if r != c and count:
+                        painter.setPen(QColor("white") if dark else QColor(190, 30, 30))
+                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))
+        painter.setPen(QColor(200, 200, 200))
+        painter.drawRect(QRectF(left, top, n * cell, n * cell))
+        # Axis labels: class names on both axes, and what the axes mean.
+        label_font = QFont(self.font())
+        label_font.setPixelSize(int(max(8, min(15, cell * 0.5))))
+        label_font.setBold(True)
+        painter.setFont(label_font)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        for i, name in enumerate(self._names):
+            painter.drawText(QRectF(left - 22, top + i * cell, 20, cell),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
+            painter.drawText(QRectF(left + i * cell, top - 18, cell, 16), Qt.AlignmentFlag.AlignCenter, name)
+        small = QFont(self.font())
+        small.setPixelSize(11)
+        painter.setFont(small)
+        painter.drawText(QRectF(0, 0, left, 16), Qt.AlignmentFlag.AlignLeft, "true ↓")
+        painter.drawText(QRectF(left, 0, n * cell, 14), Qt.AlignmentFlag.AlignLeft, "predicted →")
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        pos = event.position().toPoint()
+        hit = self.cell_at(pos)
+        if hit is None:
+            QToolTip.hideText()
+        else:
+            QToolTip.showText(event.globalPosition().toPoint(), self.tooltip_text(*hit), self)
+        super().mouseMoveEvent(event)
+
+
+class ClassAccuracyBars(QWidget):
+    """One bar per class: the share of that class's test samples the model got right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._accuracy = np.zeros(0)
+        self._names: Sequence[str] = ()
+        self.setMinimumHeight(110)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def set_accuracy(self, accuracy: np.ndarray, label_names: Sequence[str]) -> None:
+        self._accuracy = np.nan_to_num(np.asarray(accuracy, np.float64))
+        self._names = list(label_names)
+        self.update()
+
+    def clear(self) -> None:
+        self.set_accuracy(np.zeros(0), ())
+
+    def values(self) -> np.ndarray:
+        return self._accuracy.copy()
+
+    def _bar_width(self) -> float:
+        return (self.width() - 8) / max(1, len(self._accuracy))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        n = len(self._accuracy)
+        fg = self.palette().color(self.foregroundRole())
+        if not n:
+            return
+        width = self._bar_width()
+        label_h, value_h = 16.0, 14.0
+        chart_h = self.height() - label_h - value_h - 4
+        font = QFont(self.font())
+        font.setPixelSize(int(max(8, min(12, width * 0.35))))
+        painter.setFont(font)
+        worst = int(np.argmin(self._accuracy))
+        for i, acc in enumerate(self._accuracy):
+            x = 4 + i * width
+            bar_h = chart_h * acc
+            rect = QRectF(x + width * 0.15, value_h + chart_h - bar_h, width * 0.7, bar_h)
+            painter.fillRect(rect, QColor(198, 40, 40) if i == worst else QColor(0, 114, 178))
+            painter.setPen(fg)
+            if width >= 22:
+                painter.drawText(QRectF(x, value_h + chart_h - bar_h - value_h, width, value_h),
+                                 Qt.AlignmentFlag.AlignCenter, f"{acc * 100:.0f}")
+            painter.drawText(QRectF(x, self.height() - label_h, width, label_h),
+                             Qt.AlignmentFlag.AlignCenter, self._names[i])
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        n = len(self._accuracy)
+        i = int((event.position().x() - 4) // max(1.0, self._bar_width()))
+        if n and 0 <= i < n:
+            QToolTip.showText(event.globalPosition().toPoint(),
+                              f"{self._names[i]}: {self._accuracy[i]:.1%} right", self)
+        super().mouseMoveEvent(event)

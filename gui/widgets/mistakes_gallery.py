@@ -1,0 +1,91 @@
+"""The mistakes gallery: misclassified test samples, most confident mistakes first.
+
+A confident mistake is the interesting kind to show a class (is it the model, or is the
+label wrong?), so the order is the engine's ranking.  Clicking a sample opens it large.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.widgets.prediction_strip import digit_pixmap
+
+
+class SampleDialog(QDialog):
+    """One sample, large, with its true and predicted labels."""
+
+    def __init__(self, image: np.ndarray, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Mistake")
+        picture = QLabel()
+        picture.setPixmap(digit_pixmap(image, 336))
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption = QLabel(caption)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.caption.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        self.caption.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.addWidget(picture)
+        layout.addWidget(self.caption)
+
+
+class MistakesGallery(QListWidget):
+    """A scrolling grid of mistakes; ``sample_clicked(rank)`` fires and a large view opens."""
+
+    sample_clicked = Signal(int)
+
+    def __init__(self, tile_size: int = 56, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tile = tile_size
+        self._images = np.zeros((0, 28, 28), np.uint8)
+        self._captions: list[str] = []
+        self.dialog: SampleDialog | None = None
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setIconSize(QSize(tile_size, tile_size))
+        self.setGridSize(QSize(tile_size + 34, tile_size + 38))
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setWordWrap(True)
+        self.itemClicked.connect(self._on_clicked)
+
+    def set_mistakes(self, images: np.ndarray, true: Sequence[int], predicted: Sequence[int],
+                     confidence: Sequence[float], label_names: Sequence[str], limit: int = 200) -> None:
+        """Fill the gallery (already ranked, most confident first); shows at most ``limit``."""
+        self.clear()
+        count = min(limit, len(images))
+        self._images = np.asarray(images[:count])
+        self._captions = []
+        for i in range(count):
+            t, p = label_names[int(true[i])], label_names[int(predicted[i])]
+            item = QListWidgetItem(QIcon(digit_pixmap(self._images[i], self._tile)), f"{t}→{p}\n{confidence[i]:.0%}")
+            item.setToolTip(f"true {t}, model said {p} with {confidence[i]:.1%} confidence")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._captions.append(f"true {t} — model said {p} ({confidence[i]:.1%} sure)")
+            self.addItem(item)
+
+    def _on_clicked(self, item: QListWidgetItem) -> None:
+        self.show_large(self.row(item))
+
+    def show_large(self, rank: int) -> SampleDialog:
+        """Open the sample at ``rank`` large (non-modal, so the class can keep watching)."""
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = SampleDialog(self._images[rank], self._captions[rank], self)
+        self.dialog.show()
+        self.sample_clicked.emit(rank)
+        return self.dialog

@@ -1,0 +1,118 @@
+"""A strip of sample images with the model's current guess under each.
+
+Used twice on the Training tab: "what the model sees" (fixed validation samples, refreshed
+at every epoch end, green when right and red when wrong) and the augmentation preview
+(no guesses, just the images).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+RIGHT_COLOUR = "#1a7f37"
+WRONG_COLOUR = "#c62828"
+
+
+def digit_pixmap(image: np.ndarray, size: int) -> QPixmap:
+    """A uint8 (28, 28) image as a square pixmap, scaled with hard pixel edges."""
+    pixels = np.ascontiguousarray(image, dtype=np.uint8)
+    height, width = pixels.shape
+    qimage = QImage(pixels.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
+    return QPixmap.fromImage(qimage).scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
+
+
+class _Tile(QWidget):
+    def __init__(self, size: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.image = QLabel()
+        self.image.setFixedSize(size, size)
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setStyleSheet("background: black;")
+        self.caption = QLabel(" ")
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The caption never widens its tile: a strip of 16 must fit a 1280-pixel window.
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.caption.setMinimumWidth(size)
+        font = self.caption.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 0.92)
+        self.caption.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(1)
+        layout.addWidget(self.image, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.caption)
+
+
+class PredictionStrip(QWidget):
+    """A fixed row (or rows) of images; :meth:`set_predictions` writes a guess under each."""
+
+    def __init__(self, tile_size: int = 56, columns: int = 16, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tile_size = tile_size
+        self._columns = columns
+        self._tiles: list[_Tile] = []
+        self._labels = np.zeros(0, np.int64)
+        self._label_names: Sequence[str] = ()
+        self.updates = 0  # how many times predictions were shown (tests and the status use it)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(4)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def set_samples(self, images: np.ndarray, labels: np.ndarray | None = None,
+                    label_names: Sequence[str] = ()) -> None:
+        """Show these images (uint8 N x 28 x 28); labels are the truth the guesses are checked against."""
+        for tile in self._tiles:
+            tile.setParent(None)
+            tile.deleteLater()
+        self._tiles = []
+        self._labels = np.zeros(len(images), np.int64) if labels is None else np.asarray(labels)
+        self._label_names = label_names
+        for i, image in enumerate(images):
+            tile = _Tile(self._tile_size)
+            tile.image.setPixmap(digit_pixmap(image, self._tile_size))
+            if labels is not None and label_names:
+                tile.setToolTip(f"true label: {label_names[int(labels[i])]}")
+            self._grid.addWidget(tile, i // self._columns, i % self._columns)
+            self._tiles.append(tile)
+
+    def set_captions(self, captions: Sequence[str]) -> None:
+        """Plain grey captions (the augmentation preview)."""
+        for tile, text in zip(self._tiles, captions, strict=False):
+            tile.caption.setText(text)
+            tile.caption.setStyleSheet("color: palette(mid);")
+
+    def set_predictions(self, predicted: np.ndarray, confidence: np.ndarray) -> None:
+        """Write "guess (confidence%)" under each image, green when right, red when wrong."""
+        for i, tile in enumerate(self._tiles[: len(predicted)]):
+            guess = int(predicted[i])
+            name = self._label_names[guess] if guess < len(self._label_names) else str(guess)
+            right = guess == int(self._labels[i])
+            tile.caption.setText(f"{name} {confidence[i] * 100:.0f}%")
+            tile.caption.setStyleSheet(f"color: {RIGHT_COLOUR if right else WRONG_COLOUR};")
+            truth = self._label_names[int(self._labels[i])] if self._label_names else "?"
+            tile.setToolTip(f"true: {truth} - model says {name} ({confidence[i] * 100:.1f}%)")
+        self.updates += 1
+
+    def clear_predictions(self) -> None:
+        for tile in self._tiles:
+            tile.caption.setText("…")
+            tile.caption.setStyleSheet("color: palette(mid);")
+
+    def captions(self) -> list[str]:
+        return [tile.caption.text() for tile in self._tiles]
+
+    def right_count(self) -> int:
+        """How many tiles are currently shown as right (green)."""
+        return sum(RIGHT_COLOUR in tile.caption.styleSheet() for tile in self._tiles)
+
+    def __len__(self) -> int:
+        return len(self._tiles)

@@ -1,0 +1,272 @@
+"""The Training tab driven as a teacher would: tiny preset, small MNIST slice, real training."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+REPO = Path(__file__).resolve().parents[2]
+RUN_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture
+def tab(qtbot, shared_data):
+    """A shown Training tab set to dense-small on 600 MNIST samples, 2 epochs of batch 32."""
+    from gui.training_tab import TrainingTab
+
+    widget = TrainingTab()
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    widget.ensure_ready()
+    widget.dataset_combo.setCurrentIndex(widget.dataset_combo.findData("mnist"))
+    widget.preset_combo.setCurrentIndex(widget.preset_combo.findData("dense-small"))
+    configure(widget, samples=600, epochs=2)
+    yield widget
+    assert widget.shutdown(5000)
+
+
+def configure(tab, samples: int, epochs: int, lr: float = 0.001) -> None:
+    tab.limit_spin.setValue(samples)
+    tab.epochs_spin.setValue(epochs)
+    tab.batch_spin.setValue(32)
+    tab.lr_spin.setValue(lr)
+    tab.validation_unit.setCurrentIndex(0)
+    tab.validation_spin.setValue(20)
+    tab.augment_box.setChecked(False)
+
+
+def press(qtbot, button) -> None:
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def settings_enabled(tab) -> bool:
+    return all(w.isEnabled() for w in (tab.dataset_combo, tab.preset_combo, tab.epochs_spin, tab.lr_spin))
+
+
+def test_a_run_plots_live_then_shows_results_saves_and_compares(tab, qtbot, tmp_path):
+    from core import library
+
+    press(qtbot, tab.start_button)
+    assert not tab.start_button.isEnabled() and not settings_enabled(tab)
+    qtbot.waitUntil(lambda: tab.loss_plot.point_count("batch") > 0, timeout=RUN_TIMEOUT_MS)
+    assert tab.accuracy_plot.point_count("batch") > 0
+    qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
+
+    # Live view: one marker per epoch for train and validation; the strip was refreshed.
+    assert tab.loss_plot.point_count("epoch") == 2 and tab.loss_plot.point_count("val") == 2
+    assert len(tab.strip) == 16
+    assert tab.strip.updates >= 3  # before training, then after each of the 2 epochs
+    assert all("%" in caption for caption in tab.strip.captions())
+    assert "After epoch 2" in tab.strip_caption.text()
+    assert tab.progress_bar.value() == tab.progress_bar.maximum()
+    assert "Finished after 2 epoch" in tab.status_label.text()
+
+    # After the run: test metrics, confusion matrix, per-class bars, mistakes gallery.
+    assert "Test accuracy" in tab.test_label.text()
+    matrix = tab.confusion_view.matrix()
+    assert matrix.shape == (10, 10) and matrix.sum() == 10_000
+    row, col = 3, 5
+    assert f"{matrix[row, col]} samples" in tab.confusion_view.tooltip_text(row, col)
+    assert len(tab.class_bars.values()) == 10
+    assert tab.gallery.count() > 0
+    dialog = tab.gallery.show_large(0)
+    assert dialog.isVisible() and "model said" in dialog.caption.text()
+    dialog.close()
+    assert settings_enabled(tab) and tab.start_button.isEnabled()
+    assert not tab.stop_button.isEnabled() and not tab.pause_button.isEnabled()
+
+    # Export the history and the plots.
+    assert tab.export_history_csv(tmp_path / "history.csv")
+    lines = (tmp_path / "history.csv").read_text().splitlines()
+    assert lines[0].startswith("epoch,loss,accuracy,val_loss,val_accuracy") and len(lines) == 3
+    assert tab.export_plots_png(tmp_path / "plots.png")
+    assert (tmp_path / "plots.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # Save to the library: the name field, the button, the signal, and core sees it.
+    tab.save_name.setText("class-demo")
+    with qtbot.waitSignal(tab.model_saved, timeout=30_000) as saved:
+        press(qtbot, tab.save_button)
+    assert saved.args == ["class-demo"]
+    assert "class-demo" in [card.name for card in library.list_models()]
+
+    # A second run with another learning rate: the first becomes an overlay and a leaderboard row.
+    tab.lr_spin.setValue(0.01)
+    press(qtbot, tab.start_button)
+    qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
+    assert tab.leaderboard.rowCount() == 2
+    assert tab.loss_plot.overlay_visible(1) and tab.accuracy_plot.overlay_visible(1)
+    runs = tab.runs()
+    assert [r.test_accuracy is not None for r in runs] == [True, True]
+    best = max(runs, key=lambda r: r.test_accuracy)
+    assert tab.leaderboard.item(0, 2).text() == str(best.number)  # ranked best first
+    show = next(tab.leaderboard.item(r, 0) for r in range(2) if tab.leaderboard.item(r, 2).text() == "1")
+    show.setCheckState(Qt.CheckState.Unchecked)
+    assert not tab.loss_plot.overlay_visible(1) and not tab.accuracy_plot.overlay_visible(1)
+
+
+def test_pause_holds_resume_continues_and_stop_ends(tab, qtbot):
+    configure(tab, samples=3000, epochs=200)
+    press(qtbot, tab.start_button)
+    qtbot.waitUntil(lambda: tab.batches_received >= 3, timeout=RUN_TIMEOUT_MS)
+
+    press(qtbot, tab.pause_button)
+    assert tab.state() == "paused" and "Resume" in tab.pause_button.text()
+    # Events already on their way may still land; after that, nothing more comes.
+    qtbot.wait(300)
+    held = tab.batches_received
+    with pytest.raises(qtbot.TimeoutError):
+        qtbot.waitUntil(lambda: tab.batches_received > held, timeout=1000)
+
+    press(qtbot, tab.pause_button)
+    assert tab.state() == "running"
+    qtbot.waitUntil(lambda: tab.batches_received > held + 2, timeout=RUN_TIMEOUT_MS)
+
+    press(qtbot, tab.stop_button)
+    qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
+    assert "Stopped" in tab.status_label.text()
+    assert tab.runs()[-1].status == "stopped"
+    assert settings_enabled(tab) and tab.start_button.isEnabled() and not tab.stop_button.isEnabled()
+
+
+def test_keyboard_shortcuts_start_and_stop(tab, qtbot):
+    configure(tab, samples=3000, epochs=200)
+    with qtbot.waitActive(tab):  # window shortcuts need the active window
+        tab.activateWindow()
+    qtbot.keyClick(tab, Qt.Key.Key_F5)
+    qtbot.waitUntil(tab.is_running)  # a button's shortcut clicks it after a short animation
+    qtbot.keyClick(tab, Qt.Key.Key_F5)  # a second Start while running does nothing
+    qtbot.waitUntil(lambda: tab.batches_received >= 1, timeout=RUN_TIMEOUT_MS)
+    qtbot.keyClick(tab, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
+    assert len(tab.runs()) == 1 and tab.runs()[0].status == "stopped"
+
+
+def test_a_failed_run_shows_its_error_and_the_tab_stays_usable(tab, qtbot):
+    # 10 samples with 10 held out for validation: the engine refuses once the data is loaded.
+    tab.limit_spin.setValue(10)
+    tab.validation_unit.setCurrentIndex(1)
+    tab.validation_spin.setValue(10)
+    press(qtbot, tab.start_button)
+    qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
+    assert "leaves no training samples" in tab.banner.text()
+    assert tab.runs()[-1].status == "failed"
+    assert tab.start_button.isEnabled() and settings_enabled(tab) and not tab.save_button.isEnabled()
+
+
+def test_invalid_settings_are_refused_before_a_run(tab, qtbot):
+    tab.dataset_combo.clear()  # as on a machine with no data set at all
+    tab.start()
+    assert "data set" in tab.banner.text() and not tab.is_running()
+
+
+def test_summary_follows_the_preset_and_augmentation_preview(tab, qtbot):
+    # dense-small on 10 classes: 784*25+25 + 25*15+15 + 15*10+10 parameters.
+    qtbot.waitUntil(lambda: tab.summary_table.total == 20_175, timeout=RUN_TIMEOUT_MS)
+    assert tab.summary_table.item(0, 0).text().startswith("flatten")
+    tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("cnn-sign"))
+    qtbot.waitUntil(lambda: tab.summary_table.total not in (0, 20_175), timeout=RUN_TIMEOUT_MS)
+    # The preset's own defaults came with it (cnn-sign trains with augmentation).
+    assert tab.augment_box.isChecked() and tab.zoom_spin.value() == pytest.approx(0.3)
+    assert tab.optimizer_combo.currentData() == "adam"
+    qtbot.waitUntil(lambda: len(tab.augment_strip) == 12, timeout=RUN_TIMEOUT_MS)
+
+
+def test_live_plot_buffers_grow_by_doubling(qtbot):
+    from gui.widgets.live_plot import GrowingBuffer, LivePlot
+
+    buffer = GrowingBuffer(4)
+    for i in range(1000):
+        buffer.append(i, i * 2)
+    x, y = buffer.view()
+    assert len(buffer) == 1000 and x[-1] == 999 and y[-1] == 1998
+    plot = LivePlot("loss", "loss")
+    qtbot.addWidget(plot)
+    curve = plot.batch_curve
+    for i in range(5000):
+        plot.add_batch(i / 100, 1.0 / (1 + i))
+    assert plot.point_count("batch") == 0  # nothing drawn until the coalescing flush
+    assert plot.flush() and not plot.flush()
+    assert plot.point_count("batch") == 5000 and plot.batch_curve is curve
+
+
+def test_history_csv_and_leaderboard_order():
+    from gui.run_history import RunHistory, history_csv
+
+    text = history_csv({"loss": [0.5, 0.25], "accuracy": [0.8, 0.9], "val_loss": [0.6, None]})
+    assert text.splitlines() == ["epoch,loss,accuracy,val_loss", "1,0.5,0.8,0.6", "2,0.25,0.9,"]
+    history = RunHistory()
+    settings = {"epochs": 1, "batch_size": 32, "optimizer": "adam", "learning_rate": 0.001}
+    a, b, c = (history.start("mnist", "dense-small", settings) for _ in range(3))
+    a.test_accuracy, b.test_accuracy = 0.9, 0.95
+    assert [r.number for r in history.leaderboard()] == [2, 1, 3]
+
+
+def test_importing_the_tab_loads_neither_tensorflow_nor_pyqtgraph():
+    code = "import sys, gui.training_tab; print('tensorflow' in sys.modules, 'pyqtgraph' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_closing_the_window_mid_run_exits_cleanly(tmp_path, shared_data):
+    script = textwrap.dedent(
+        """
+        import sys, time
+        from PySide6.QtCore import QTimer
+        from gui.app import create_application, create_window
+
+        app = create_application()
+        window = create_window()
+        window.show()
+        window.tabs.setCurrentIndex(window.tab_titles().index("Training"))
+        tab = window.tab("Training")
+        tab.ensure_ready()
+        tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("dense-small"))
+        tab.limit_spin.setValue(5000)
+        tab.epochs_spin.setValue(500)
+        tab.start()
+        closed = []
+
+        def check():
+            if tab.batches_received >= 3 and not closed:
+                closed.append(time.monotonic())
+                window.close()
+
+        timer = QTimer()
+        timer.timeout.connect(check)
+        timer.start(20)
+        QTimer.singleShot(120_000, app.quit)  # a safety net, never expected
+        code = app.exec()
+        print("closed-mid-run" if closed else "never-ran", f"{time.monotonic() - closed[0]:.2f}" if closed else "")
+        sys.exit(code)
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO), TF_CPP_MIN_LOG_LEVEL="2")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert "QThread: Destroyed" not in done.stderr
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[0] == "closed-mid-run"
+    print("close-to-exit seconds:", done.stdout.split()[1])
+
+
+def test_the_strip_marks_right_and_wrong(qtbot):
+    from gui.widgets.prediction_strip import RIGHT_COLOUR, WRONG_COLOUR, PredictionStrip
+
+    strip = PredictionStrip(tile_size=20, columns=4)
+    qtbot.addWidget(strip)
+    strip.set_samples(np.zeros((3, 28, 28), np.uint8), np.array([1, 2, 3]), [str(i) for i in range(10)])
+    strip.set_predictions(np.array([1, 5, 3]), np.array([0.9, 0.6, 0.51]))
+    assert strip.captions() == ["1 90%", "5 60%", "3 51%"]
+    assert strip.right_count() == 2
+    assert WRONG_COLOUR in strip._tiles[1].caption.styleSheet()
+    assert RIGHT_COLOUR in strip._tiles[0].caption.styleSheet()
