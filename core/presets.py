@@ -119,8 +119,15 @@ def _cnn_bn_gap(n: int, shape: tuple[int, ...]):
     k = _keras()
     L = k.layers
     layers: list = [k.Input(shape)]
-    for filters in (16, 32, 64, 128):
-        layers += [L.Conv2D(filters, 3, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU()]
+    # Blocks 2-4 halve the resolution: without it the last block sees only a 9x9 patch, global
+    # pooling averages away the digit's shape (65% after the lesson's one epoch, measured) and
+    # an epoch costs 25x more.
+    for filters, stride in ((16, 1), (32, 2), (64, 2), (128, 2)):
+        layers += [
+            L.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False),
+            L.BatchNormalization(),
+            L.ReLU(),
+        ]
     layers += [L.GlobalAveragePooling2D(), L.Dense(n)]
     return k.Sequential(layers, name="cnn-bn-gap")
 
@@ -224,7 +231,8 @@ _LIST = (
     ),
     Preset(
         "cnn-bn-gap",
-        "four Conv3x3 blocks (16/32/64/128) with BatchNorm+ReLU, global average pooling, logits",
+        "four Conv3x3 blocks (16/32/64/128, stride 2 from the second) with BatchNorm+ReLU, "
+        "global average pooling, logits",
         "batch-norm lesson (reported 92.6% after one epoch with SGD 0.1)",
         _cnn_bn_gap,
         outputs="logits",
