@@ -12,6 +12,9 @@ export INKLAB_DATA_PATH ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
 QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 libglib2.0-0 \
            libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
            libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libx11-xcb1 fonts-dejavu-core
+# Handwriting-style fonts the synthetic letters (bundled `letters` model, its tests) are drawn from.
+FONT_DEBS := fonts-breip fonts-rufscript fonts-sjfonts fonts-bwht fonts-humor-sans fonts-comic-neue
+DEBS := $(QT_DEBS) $(FONT_DEBS)
 
 .PHONY: run test lint bench models sysdeps clean
 
@@ -29,7 +32,7 @@ bench: sysdeps $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
 # Retrain the bundled models in resources/models (long: see README).
-models: $(VENV)/.installed
+models: sysdeps $(VENV)/.installed
 	$(PY) -m core.bundled_models
 
 $(VENV)/.installed: pyproject.toml
@@ -38,16 +41,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test,fonts]'
 	touch $@
 
-# Install Qt's Debian libraries when they are missing: as root directly, otherwise say how.
+# Install the Debian packages above when missing: as root directly, otherwise say how.
 sysdeps:
 	@command -v dpkg >/dev/null 2>&1 || exit 0; \
-	missing=""; for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	[ -z "$$missing" ] && exit 0; \
 	if [ "$$(id -u)" = 0 ]; then \
-	  echo "Installing Qt's system libraries:$$missing"; \
+	  echo "Installing system packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else \
-	  echo "Qt needs Debian packages that are missing. Run:"; \
+	  echo "InkLab needs Debian packages that are missing. Run:"; \
 	  echo "  sudo apt-get install -y$$missing"; exit 1; \
 	fi
 

@@ -13,25 +13,16 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-REPO = Path(__file__).resolve().parent.parent
+from bench import REPO, shared_data
+
 PAD_SIDE = 480.0
 N_DRAWINGS = 200
 N_PREDICT_CALLS = 30
-
-
-def _shared_data() -> Path:
-    candidates = [os.environ.get("INKLAB_SHARED_DATA", "")]
-    candidates += os.environ.get("INKLAB_DATA_PATH", "").split(os.pathsep)
-    for entry in candidates:
-        if entry and (Path(entry) / "pendigits").is_dir():
-            return Path(entry)
-    return REPO.parent / "shared" / "data"
 
 
 def _pad_strokes(strokes: list[np.ndarray]) -> list[np.ndarray]:
@@ -51,7 +42,7 @@ def _pad_strokes(strokes: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def _drawings() -> tuple[list[list[np.ndarray]], str]:
-    folder = _shared_data() / "pendigits"
+    folder = shared_data() / "pendigits"
     try:
         from core.datasets.unipen import load_pendigits_strokes
 

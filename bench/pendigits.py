@@ -1,0 +1,77 @@
+"""``python -m bench.pendigits``: how well the bundled digits model reads real pen handwriting.
+
+Renders every sample of ``pendigits-orig.tra`` (30 writers, real tablet strokes) through the
+drawing pad's pipeline (``render_strokes(..., y_up=True)``) and predicts them in batches
+with the bundled ``digits`` model.  The number that counts is ``heldout_writers_accuracy``:
+the writers the model never trained on (named in its card).  ``overall_accuracy`` mixes in
+the writers it did train on, so it is only an upper bound.  Also ``mnist_test_accuracy`` on
+the full MNIST test set.  Prints ONE JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bench import shared_data
+
+
+def _accuracy(predicted: np.ndarray, labels: np.ndarray) -> float | None:
+    return round(float((predicted == labels).mean()), 4) if len(labels) else None
+
+
+def main() -> int:
+    from core.datasets.catalogue import BUILT_IN
+    from core.datasets.unipen import load_pendigits_strokes, render_samples
+    from core.library import load_model
+    from core.training import predict_batch
+
+    data = shared_data()
+    model, card = load_model("digits")
+    heldout = [int(w) for w in (card.data.get("measured") or {}).get("pen_heldout_writers", [])]
+
+    t0 = time.perf_counter()
+    samples = load_pendigits_strokes(data / "pendigits")
+    images = render_samples(samples)
+    render_s = time.perf_counter() - t0
+    labels = np.array([s.label for s in samples])
+    writers = np.array([s.writer for s in samples])
+    t0 = time.perf_counter()
+    predicted = predict_batch(model, images, card.outputs).argmax(axis=1)
+    predict_s = time.perf_counter() - t0
+    held = np.isin(writers, heldout)
+
+    mnist_spec = next(spec for spec in BUILT_IN if spec.name == "mnist")
+    test = mnist_spec.load(data / "mnist").split("test")
+    mnist_predicted = predict_batch(model, test.images, card.outputs).argmax(axis=1)
+
+    result = {
+        "model": card.name,
+        "samples": len(labels),
+        "writers": len(set(writers.tolist())),
+        "heldout_writers": heldout,
+        "heldout_samples": int(held.sum()),
+        "heldout_writers_accuracy": _accuracy(predicted[held], labels[held]),
+        "heldout_per_class": {
+            str(c): _accuracy(predicted[held & (labels == c)], labels[held & (labels == c)]) for c in range(10)
+        },
+        "trained_writers_accuracy": _accuracy(predicted[~held], labels[~held]),
+        "overall_accuracy": _accuracy(predicted, labels),
+        "per_class": {str(c): _accuracy(predicted[labels == c], labels[labels == c]) for c in range(10)},
+        "mnist_test_accuracy": _accuracy(mnist_predicted, test.labels),
+        "mnist_test_samples": len(test.labels),
+        "render_ms_per_sample": round(1000 * render_s / len(labels), 3),
+        "predict_ms_per_sample": round(1000 * predict_s / len(labels), 4),
+    }
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

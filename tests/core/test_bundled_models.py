@@ -1,0 +1,129 @@
+"""The committed models in resources/models: they load safely and read what users give them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core import library
+from core.bundled_models import HELDOUT_WRITERS, main
+from core.datasets.synthetic import LetterSource, synthetic_letters
+from core.datasets.unipen import load_pendigits_strokes, render_samples
+from core.training import predict_batch
+
+
+@pytest.fixture(scope="module")
+def digits():
+    model, card = library.load_model("digits")
+    return model, card
+
+
+def test_bundled_models_are_listed_as_bundled():
+    cards = {card.name: card for card in library.list_models()}
+    for name in ("digits", "letters"):
+        assert name in cards and cards[name].bundled
+        assert cards[name].model_path.stat().st_size < 5_000_000  # committed: keep it small
+
+
+def test_digits_card_states_data_and_both_accuracies(digits):
+    _, card = digits
+    assert card.label_names == tuple("0123456789")
+    measured = card.data["measured"]
+    assert measured["mnist_test_accuracy"] >= 0.993
+    assert measured["pen_heldout_writers_accuracy"] >= 0.985
+    assert measured["pen_heldout_writers"] == list(HELDOUT_WRITERS)
+    assert 0 < measured["image_scan_accuracy"] <= 1
+    # Honesty: the held-out writers are not among the training writers.
+    trained = set(card.data["training_data"]["pen_train_writers"])
+    assert trained and not trained & set(measured["pen_heldout_writers"])
+    assert card.data["quick"] is False
+
+
+def test_digits_reads_unseen_writers_pen_strokes(digits, shared_data):
+    """600 samples of writers the model never saw, rendered exactly as the drawing pad does."""
+    model, card = digits
+    held = [s for s in load_pendigits_strokes(shared_data / "pendigits") if s.writer in HELDOUT_WRITERS]
+    pick = [held[i] for i in np.linspace(0, len(held) - 1, 600).astype(int)]
+    images = render_samples(pick)
+    labels = np.array([s.label for s in pick])
+    accuracy = (predict_batch(model, images, card.outputs).argmax(axis=1) == labels).mean()
+    assert accuracy >= 0.985, accuracy
+
+
+def test_digits_reads_mnist_test(digits, mnist):
+    model, card = digits
+    test = mnist.split("test").take(slice(0, 1000))
+    accuracy = (predict_batch(model, test.images, card.outputs).argmax(axis=1) == test.labels).mean()
+    assert accuracy >= 0.99, accuracy
+
+
+def test_letters_reads_fonts_it_never_trained_on():
+    model, card = library.load_model("letters")
+    assert card.bundled and len(card.label_names) == 26 and card.label_names[0] == "A"
+    assert "training_data" in card.data and "measured" in card.data
+    held = card.data["training_data"].get("heldout_fonts") or []
+    sources = []
+    for described in held:
+        kind, _, name = described.partition(":")
+        if kind == "hershey":
+            sources.append(LetterSource(name, "hershey"))
+        else:
+            sources += [s for s in _installed_ttf() if s.describe() == described]
+    if not sources:
+        pytest.skip("the held-out letter fonts are not installed here")
+    clean = synthetic_letters(1, sources=sources, seed=11, distort=False).split
+    distorted = synthetic_letters(2, sources=sources, seed=12).split
+    for split, floor in ((clean, 0.9), (distorted, 0.85)):
+        accuracy = (predict_batch(model, split.images, card.outputs).argmax(axis=1) == split.labels).mean()
+        assert accuracy >= floor, (len(split), accuracy)
+
+
+def _installed_ttf():
+    from core.datasets.synthetic import ttf_sources
+
+    return ttf_sources()
+
+
+def test_quick_run_trains_and_saves_both_models(tmp_path, capsys):
+    assert main(["all", "--quick", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "[digits] saved" in out and "[letters] saved" in out
+    for name, classes in (("digits", 10), ("letters", 26)):
+        card = json.loads((tmp_path / name / "card.json").read_text())
+        assert card["classes"] == classes and card["quick"] is True
+        assert card["training_data"]["summary"]
+        model, loaded = library.load_model(tmp_path / name)
+        assert loaded.label_names == tuple(card["label_names"])
+    digits_card = json.loads((tmp_path / "digits" / "card.json").read_text())
+    for key in ("mnist_test_accuracy", "pen_heldout_writers_accuracy", "image_scan_accuracy"):
+        assert key in digits_card["measured"]
+
+
+def _write_idx_gz(path, array: np.ndarray) -> None:
+    """An IDX file as NIST ships them: magic (ubyte, ndim), big-endian sizes, then the bytes."""
+    import gzip
+    import struct
+
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + np.ascontiguousarray(array, np.uint8).tobytes())
+
+
+def test_letters_use_emnist_when_it_is_there(tmp_path, monkeypatch):
+    """`make models` must prefer real EMNIST letters: a tiny one in the real format is found and used."""
+    from core.bundled_models import train_letters
+
+    folder = tmp_path / "data" / "emnist-letters"
+    folder.mkdir(parents=True)
+    letters = synthetic_letters(1, sources=[LetterSource("futural", "hershey")], seed=0).split
+    for split in ("train", "test"):
+        # EMNIST stores images transposed and labels 1..26.
+        _write_idx_gz(folder / f"emnist-letters-{split}-images-idx3-ubyte.gz", letters.images.transpose(0, 2, 1))
+        _write_idx_gz(folder / f"emnist-letters-{split}-labels-idx1-ubyte.gz", letters.labels + 1)
+    monkeypatch.setenv("INKLAB_DATA_PATH", str(tmp_path / "data"))
+    card = train_letters(tmp_path / "out", quick=True)
+    assert card.data["training_data"]["summary"].startswith("EMNIST letters")
+    assert card.data["dataset"]["name"] == "emnist-letters"
+    assert card.data["measured"]["test_set"].startswith("EMNIST letters test")
