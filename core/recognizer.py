@@ -81,12 +81,6 @@ def card_label_names(card: Any) -> list[str]:
     raise ModelError(f"model card of '{card.get('name', '?')}' names no classes (label_names)")
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def check_image(image: Any, where: str = "drawing") -> np.ndarray:
     """Validate one model input: a 28x28 array, white ink on black, 0..1 (uint8 0..255 accepted).
 

@@ -778,13 +778,19 @@ class TrainingSession:
     def evaluate(self, split: str = "test", limit: int | None = None):
         """Evaluate the trained model on a split of the data set (default: test).
 
-        Call after :meth:`run` returned: the model must not be used by two threads.
+        ``split="validation"`` uses the samples held out of this run.  Call after
+        :meth:`run` returned: the model must not be used by two threads.
         """
         from core.evaluation import evaluate
 
         if self.model is None or self.dataset is None:
             raise TrainingError("there is no trained model yet: run the session first")
-        data = self.dataset.split(split)
+        if split == "validation":
+            if self.val_split is None or not len(self.val_split):
+                raise TrainingError("this run held out no validation samples to evaluate on")
+            data = self.val_split
+        else:
+            data = self.dataset.split(split)
         if limit:
             data = data.take(slice(0, limit))
         return evaluate(self.model, data, self.label_names, self.outputs)

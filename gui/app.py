@@ -66,7 +66,7 @@ def run_app(argv: list[str] | None = None) -> int:
     code = app.exec()
     from gui import workers
 
-    if not workers.stop_all(2000):
+    if not workers.stop_all(2000) or not getattr(window, "clean_shutdown", True):
         # A task ignored its cancel token: end the process rather than let Qt abort on a
         # running QThread during interpreter shutdown.
         log.warning("exiting with tasks still running")

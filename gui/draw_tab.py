@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSlider,
@@ -485,6 +486,11 @@ class DrawTab(QWidget):
             return
         if not Path(path).suffix:
             path += ".json" if "json" in chosen.lower() else ".png"
+            # The dialog asked about overwriting the name without the suffix, not this file.
+            if Path(path).exists() and QMessageBox.question(
+                self, "Replace the file?", f"{Path(path).name} already exists. Replace it?"
+            ) != QMessageBox.StandardButton.Yes:
+                return
         self.save_drawing(path)
 
     def save_drawing(self, path: str | Path) -> bool:

@@ -231,14 +231,17 @@ class MainWindow(QMainWindow):
         from gui import workers
 
         pages = [page.widget for page in self._lazy.values() if page.widget is not None]
+        tabs_done = True
         for page in pages:
             stop = getattr(page, "shutdown", None)
             if callable(stop):
                 try:
-                    stop()
+                    # A tab with its own thread (Training) says False when it is still running.
+                    tabs_done = stop() is not False and tabs_done
                 except Exception:  # one tab failing to stop must not keep the others running
                     log.exception("shutdown of %s failed", type(page).__name__)
-        done = workers.stop_all(timeout_ms)
+                    tabs_done = False
+        done = workers.stop_all(timeout_ms) and tabs_done
         if not done:
             log.warning("some tasks were still running %d ms after the window closed", timeout_ms)
         return done
@@ -246,5 +249,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
-        self.shutdown()
+        # run_app reads this: with a thread still running, the process must end by os._exit,
+        # since Qt aborts when a running QThread is destroyed at interpreter exit.
+        self.clean_shutdown = self.shutdown()
         event.accept()

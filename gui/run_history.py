@@ -74,7 +74,8 @@ class RunHistory:
 def history_csv(history: dict[str, list[float]]) -> str:
     """Per-epoch history as CSV text: one row per epoch, one column per metric."""
     keys = [k for k in ("loss", "accuracy", "val_loss", "val_accuracy") if k in history]
-    keys += sorted(k for k in history if k not in keys)
+    # "epoch" is the row number column already.
+    keys += sorted(k for k in history if k not in keys and k != "epoch")
     epochs = max((len(history[k]) for k in keys), default=0)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -651,6 +651,10 @@ class TrainingTab(QWidget):
         worker.evaluation_failed.connect(lambda msg: self.banner.show_error(f"Test evaluation failed: {msg}"))
         worker.done.connect(self._on_done)
         self._worker = worker
+        if self._last_worker is not None:
+            # Parented to the tab, a finished worker would keep its model and data alive for
+            # as long as the window is open: ten runs in a lesson would hold gigabytes.
+            self._last_worker.deleteLater()
         self._last_worker = None
         self._run_t0 = time.monotonic()
         self._paused_s = 0.0
@@ -874,10 +878,13 @@ class TrainingTab(QWidget):
         self._record.test_accuracy = view.accuracy
         self._record.test_loss = view.loss
         self.test_label.setText(
-            f"Test accuracy {view.accuracy:.2%} <span style='font-weight:normal; font-size:small'>"
+            f"{view.split.capitalize()} accuracy {view.accuracy:.2%} "
+            f"<span style='font-weight:normal; font-size:small'>"
             f"loss {view.loss:.3f}</span>"
         )
-        self.test_label.setToolTip(f"On the {view.samples:,} samples of the test split, never seen in training")
+        self.test_label.setToolTip(
+            f"On the {view.samples:,} samples of the {view.split} split, never seen in training"
+        )
         self.confusion_view.set_matrix(view.confusion, view.label_names)
         self.class_bars.set_accuracy(view.per_class_accuracy, view.label_names)
         self.gallery.set_mistakes(view.mistake_images, view.mistake_true, view.mistake_predicted,
@@ -897,6 +904,8 @@ class TrainingTab(QWidget):
         self._worker = None
         sys.setswitchinterval(self._switch_interval)
         self._last_worker = worker if result.status != "failed" else None
+        if self._last_worker is None:
+            worker.deleteLater()
         self._flush_timer.stop()
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.flush()

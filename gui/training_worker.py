@@ -54,25 +54,25 @@ class EvaluationView:
     mistake_predicted: np.ndarray
     mistake_confidence: np.ndarray
     evaluation: object  # core.evaluation.Evaluation, kept for saving the model card
+    split: str = "test"  # "validation" when the data set has no test split
 
 
 def load_dataset_cached(name: str):
-    """The named data set, read from disk only the first time in this process."""
-    from core.datasets import load_dataset
+    """The named data set; built-in sets are read from disk only once in this process.
+
+    The user's own sets (collections, imports) are read afresh each run: a class keeps
+    adding drawings between runs, and must train on all of them.
+    """
+    from core.datasets import find, load_dataset
 
     with _DATASETS_LOCK:
         data = _DATASETS.get(name)
     if data is None:
         data = load_dataset(name)
-        with _DATASETS_LOCK:
-            _DATASETS[name] = data
+        if find(name).kind == "built-in":
+            with _DATASETS_LOCK:
+                _DATASETS[name] = data
     return data
-
-
-def forget_dataset(name: str) -> None:
-    """Drop a cached data set (after it was re-imported or deleted)."""
-    with _DATASETS_LOCK:
-        _DATASETS.pop(name, None)
 
 
 class TrainingWorker(QThread):
@@ -196,8 +196,11 @@ class TrainingWorker(QThread):
                         probabilities, summary)
 
     def _evaluation_view(self, session) -> EvaluationView:
-        evaluation = session.evaluate("test", limit=self.evaluate_limit)
-        split = session.dataset.split("test")
+        # Drawn collections and many imports have no test split: judge the run on the
+        # samples it held out for validation instead of failing.
+        split_name = "test" if "test" in session.dataset.splits else "validation"
+        evaluation = session.evaluate(split_name, limit=self.evaluate_limit)
+        split = session.dataset.split("test") if split_name == "test" else session.val_split
         mistakes = evaluation.mistakes
         indices = np.asarray([m.index for m in mistakes], np.int64)
         return EvaluationView(
@@ -212,6 +215,7 @@ class TrainingWorker(QThread):
             mistake_predicted=np.asarray([m.predicted for m in mistakes], np.int64),
             mistake_confidence=np.asarray([m.probability for m in mistakes], np.float64),
             evaluation=evaluation,
+            split=split_name,
         )
 
 

@@ -209,3 +209,18 @@ def test_validation_holds_out_whole_writers() -> None:
     train, val = split_validation(split, 0.2, seed=0)
     assert len(train) + len(val) == 300 and len(val) >= 60
     assert not set(train.groups) & set(val.groups)
+
+
+def test_a_set_without_test_split_is_judged_on_its_validation_samples(mnist) -> None:
+    """A drawn collection has only a train split: evaluation falls back to the held-out samples."""
+    from core.datasets.dataset import Dataset
+
+    train = mnist.split("train").take(slice(0, 1000))
+    collection = Dataset("class-3b", mnist.label_names, {"train": train})
+    session = TrainingSession(tiny(), data=collection, batch_interval=0)
+    assert session.run().status == "completed"
+    evaluation = session.evaluate("validation")
+    assert evaluation.samples == len(session.val_split) == 200
+    assert int(np.asarray(evaluation.confusion).sum()) == 200
+    with pytest.raises(Exception, match="no 'test' split"):
+        session.evaluate("test")

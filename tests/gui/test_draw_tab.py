@@ -29,6 +29,8 @@ def tab(qtbot, tmp_path_factory, mnist):
     widget.resize(1100, 700)
     widget.show()
     qtbot.waitExposed(widget)
+    assert widget.current_model() == "digits"  # a new user gets the bundled digits model
+    widget.select_model("tiny-digits")  # the tests drive a small, fast model of their own
     yield widget
     # pytest-qt has closed the widget by now; a model load it started must still end before
     # Qt tears down, since a QThread destroyed while running aborts the process.
