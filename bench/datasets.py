@@ -27,25 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 RUNS = 5
 
-_STARTUP = """
-import time
-T0 = time.perf_counter()
-import os
-from PySide6.QtCore import QEvent, QObject
-{setup}
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint:
-            print(f"{{time.perf_counter() - T0:.6f}}", flush=True)
-            os._exit(0)
-        return False
-watcher = FirstPaint()
-window.installEventFilter(watcher)
-window.show()
-app.exec()
-"""
-
-_TAB_READY = """
+# The probe: time from the top of the process until ``watched`` first paints, then exit.
+_PROBE = """
 import time
 T0 = time.perf_counter()
 import os
@@ -58,16 +41,21 @@ class FirstPaint(QObject):
             os._exit(0)
         return False
 watcher = FirstPaint()
-page = window._lazy["Datasets"]
+{watch}
+window.show()
+app.exec()
+"""
+
+_STARTUP = _PROBE.replace("{watch}", "window.installEventFilter(watcher)")
+
+# The Datasets tab is built on the event loop's next turn after the window's first paint.
+_TAB_READY = _PROBE.replace("{watch}", """page = window._lazy["Datasets"]
 def watch_tab():
     if page.built:
         page.widget.installEventFilter(watcher)
     else:
         QTimer.singleShot(0, watch_tab)
-QTimer.singleShot(0, watch_tab)
-window.show()
-app.exec()
-"""
+QTimer.singleShot(0, watch_tab)""")
 
 _APP = """
 from gui.app import create_application, create_window, setup_logging
