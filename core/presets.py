@@ -314,7 +314,10 @@ def model_outputs(model) -> str:
     """
     import keras
 
-    last = model.layers[-1]
+    try:
+        last = model.layers[-1]
+    except (AttributeError, IndexError):  # not a layered Keras model: assume raw scores
+        return "logits"
     if isinstance(last, keras.layers.Softmax):
         return "softmax"
     activation = getattr(last, "activation", None)

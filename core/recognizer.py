@@ -136,7 +136,10 @@ class Recognizer:
             raise ModelError(f"model '{self.name}' expects input {input_shape}, not a 28x28 image")
         outputs = str(self.card.get("outputs", "")).lower()
         if outputs not in ("logits", "softmax"):
-            outputs = self._guess_outputs(model)
+            from core.presets import model_outputs
+
+            # Older cards do not say whether the last layer is softmax; ask the model itself.
+            outputs = model_outputs(model)
         self.outputs = outputs
         # The card's input spec says the value range; InkLab's own models take 0..1.
         value_range = (self.card.get("input") or {}).get("range") or [0, 1]
@@ -153,17 +156,6 @@ class Recognizer:
         # A fixed signature: traced once, never again, whatever the caller passes.
         self._one = tf.function(run, input_signature=[tf.TensorSpec((1, 28, 28), tf.float32)])
         self._many = tf.function(run, input_signature=[tf.TensorSpec((None, 28, 28), tf.float32)])
-
-    @staticmethod
-    def _guess_outputs(model: Any) -> str:
-        """Older cards do not say whether the last layer is softmax; ask the layer itself."""
-        try:
-            activation = model.layers[-1].get_config().get("activation")
-        except (AttributeError, IndexError):
-            activation = None
-        if activation == "softmax":
-            return "softmax"
-        return "logits"
 
     @classmethod
     def load(cls, name_or_path: str | os.PathLike[str]) -> Recognizer:
