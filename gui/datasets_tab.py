@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.errors import MessageBanner
 from gui.widgets.image_grid import ImageGrid
+from gui.widgets.message_banner import MessageBanner
 from gui.widgets.sample_view import SampleView
 from gui.workers import TaskRunner
 

@@ -40,8 +40,9 @@ from PySide6.QtWidgets import (
 
 from core.errors import DrawingError, InkLabError
 from core.recognizer import Prediction, Recognizer, RecognizerCache, card_data, card_label_names
-from gui.errors import MessageBanner, user_message
+from gui.errors import user_message
 from gui.widgets.drawing_pad import DrawingPad
+from gui.widgets.message_banner import MessageBanner
 from gui.widgets.probability_bars import ProbabilityBars
 from gui.workers import TaskRunner
 

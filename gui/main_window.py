@@ -13,15 +13,14 @@ import importlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
-
-from gui.errors import MessageBanner
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 log = logging.getLogger("inklab.gui")
 
 SHUTDOWN_WAIT_MS = 2000
+AFTER_PAINT_FALLBACK_MS = 500
 
 # (title, module, class): built lazily by _LazyTab on first show.
 LAZY_TABS = (
@@ -54,10 +53,17 @@ class _LazyTab(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self.after_paint:
-            QTimer.singleShot(0, self.ensure_built)
-        else:
+        if not self.after_paint:
             self.ensure_built()
+        elif not self.built:
+            # A zero timer set here fires before the window's first paint; paintEvent's
+            # does not.  This one only covers a window that is never painted (minimised).
+            QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self.ensure_built)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.after_paint and not self.built:
+            QTimer.singleShot(0, self.ensure_built)
 
     def ensure_built(self) -> QWidget | None:
         """Build the real tab now if it is not built yet; return it (None when unavailable)."""
@@ -66,6 +72,9 @@ class _LazyTab(QWidget):
         self.built = True
         self.widget = self.factory()
         if self.widget is None:
+            from PySide6.QtCore import Qt
+            from PySide6.QtWidgets import QLabel
+
             placeholder = QLabel(f"The {self.title} tab is not part of this build yet.")
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             placeholder.setEnabled(False)
@@ -105,7 +114,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("InkLab")
         self.resize(1280, 820)
 
-        self.banner = MessageBanner()
+        self._banner = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, _LazyTab] = {
@@ -118,14 +127,26 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, title)
 
         central = QWidget()
-        layout = QVBoxLayout(central)
+        self._central_layout = layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_menus()
         self._restore_geometry()
+
+    @property
+    def banner(self):
+        """The window's message line above the tabs, made on first use.
+
+        Made eagerly it would pull in Qt's namespace enums (~40 ms) before the first paint.
+        """
+        if self._banner is None:
+            from gui.widgets.message_banner import MessageBanner
+
+            self._banner = MessageBanner()
+            self._central_layout.insertWidget(0, self._banner)
+        return self._banner
 
     def _build_datasets_tab(self) -> QWidget:
         from gui.datasets_tab import DatasetsTab
@@ -158,14 +179,16 @@ class MainWindow(QMainWindow):
 
     # --- menus and shortcuts --------------------------------------------------------------------
     def _build_menus(self) -> None:
+        # setShortcuts([...]), not setShortcut(...): the latter's overload check makes PySide
+        # build every Qt namespace enum (~45 ms) before the window can paint.
         file_menu = self.menuBar().addMenu("&File")
         self.import_action = QAction("&Import data set…", self)
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.setShortcuts([QKeySequence("Ctrl+I")])
         self.import_action.triggered.connect(self.open_import)
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
@@ -173,7 +196,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for i in range(self.tabs.count()):
             action = QAction(self.tabs.tabText(i), self)
-            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            action.setShortcuts([QKeySequence(f"Ctrl+{i + 1}")])
             action.triggered.connect(lambda _checked=False, i=i: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
             self.addAction(action)  # shortcuts work even with the menu bar hidden
@@ -192,6 +215,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from core import storage
 
         QMessageBox.about(

@@ -137,11 +137,11 @@ class TrainingTab(QWidget):
         self._set_state("idle")
 
     def _build(self) -> None:
-        from gui.errors import MessageBanner
         from gui.run_history import RunHistory
         from gui.training_worker import BackgroundCall
         from gui.widgets.confusion_view import ClassAccuracyBars, ConfusionView
         from gui.widgets.live_plot import LivePlot
+        from gui.widgets.message_banner import MessageBanner
         from gui.widgets.mistakes_gallery import MistakesGallery
         from gui.widgets.model_summary_table import ModelSummaryTable
         from gui.widgets.prediction_strip import PredictionStrip

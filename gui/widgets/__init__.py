@@ -1,1 +1,1 @@
-"""Reusable widgets: the thumbnail grid, the large sample view and the class charts."""
+"""Reusable widgets: thumbnails, sample views, charts, plots, the drawing pad, the message banner."""

@@ -151,3 +151,43 @@ def test_a_model_saved_on_the_training_tab_appears_in_the_draw_tab(main_window, 
         job = draw_tab._loader._job
         if job is not None:
             assert job.wait(LOAD_TIMEOUT_MS)
+
+
+def test_the_window_paints_before_the_datasets_tab_is_built(qtbot):
+    """The first paint is not held up by the Datasets tab: it is built on the loop's next turn."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    page = window._lazy["Datasets"]
+    first_paint = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and not first_paint:
+                first_paint.append(page.built)
+            return False
+
+    watch = Watch()
+    window.installEventFilter(watch)
+    window.show()
+    qtbot.waitUntil(lambda: page.built)
+    assert first_paint == [False]
+    assert window.tab("Datasets") is not None
+
+
+def test_the_log_is_rotated_when_it_has_grown(tmp_path):
+    from gui.app import rotate_log
+
+    log = tmp_path / "inklab.log"
+    log.write_text("old\n")
+    (tmp_path / "inklab.log.1").write_text("older\n")
+    rotate_log(str(log), max_bytes=100)  # small: left alone
+    assert log.read_text() == "old\n"
+    rotate_log(str(log), max_bytes=2)
+    assert not log.exists()
+    assert (tmp_path / "inklab.log.1").read_text() == "old\n"
+    assert (tmp_path / "inklab.log.2").read_text() == "older\n"
+    rotate_log(str(tmp_path / "missing.log"))  # no log yet: nothing happens, nothing raised
