@@ -9,7 +9,8 @@ event loop.
 
 Start-up cost: this module imports neither TensorFlow nor pyqtgraph.  The widgets are
 built the first time the tab is shown (:meth:`TrainingTab.ensure_ready`), TensorFlow is
-first imported by the summary task on a worker thread.
+first imported by the summary task on a worker thread, which then runs TensorFlow's one-time
+training set-up (:func:`core.training.warm_up`) so that the first run starts without a freeze.
 """
 
 from __future__ import annotations
@@ -402,6 +403,11 @@ class TrainingTab(QWidget):
         self._summary_runner = BackgroundCall(self, name="model summary")
         self._summary_runner.finished.connect(self._on_summary_ready)
         self._summary_runner.failed.connect(self._on_summary_failed)
+        # TensorFlow's one-time training set-up, done while the user reads the settings (see
+        # core.training.warm_up): otherwise it freezes the window as the first run starts.
+        self._warm_runner = BackgroundCall(self, name="TensorFlow warm-up")
+        self._warm_runner.failed.connect(lambda msg: log.warning("TensorFlow warm-up failed: %s", msg))
+        self._warm_asked = False
         self._preview_runner = BackgroundCall(self, name="augmentation preview")
         self._preview_runner.finished.connect(self._on_preview_ready)
         self._preview_runner.failed.connect(lambda msg: self.augment_strip.set_captions([msg[:12]]))
@@ -533,8 +539,22 @@ class TrainingTab(QWidget):
     def _on_summary_ready(self, payload) -> None:
         key, summary = payload
         self._summary_cache[key] = summary
+        self._warm_up()
         if key == (self.preset_combo.currentData() or "", self._n_classes()):
             self._request_summary()  # shows it from the cache
+
+    def _warm_up(self) -> None:
+        """Once, after TensorFlow has loaded for the summary and before any run has started."""
+        if self._warm_asked or self._worker is not None or self._last_worker is not None:
+            return
+        self._warm_asked = True
+
+        def warm():
+            from core.training import warm_up
+
+            return warm_up()
+
+        self._warm_runner.start(warm)
 
     @Slot(str)
     def _on_summary_failed(self, message: str) -> None:
@@ -640,6 +660,12 @@ class TrainingTab(QWidget):
             "augment": config.augment, "seed": config.seed, "limit": config.limit,
         })
         self._clear_live_view()
+        # Frame the plots now, before the worker starts: redrawn later, the axes would be
+        # painted while TensorFlow traces the model on the other thread, and a Python-heavy
+        # paint competing with tracing for the GIL stalls the window for a few hundred ms.
+        longest = max([config.epochs] + [len(r.history.get("epoch") or []) for r in self._history.runs])
+        self.loss_plot.hold_range(longest)
+        self.accuracy_plot.hold_range(longest, (0.0, 100.0))
         worker = TrainingWorker(config, parent=self)
         worker.prepared.connect(self._on_prepared)
         worker.run_started.connect(self._on_run_started)
@@ -784,9 +810,6 @@ class TrainingTab(QWidget):
         self._run_t0 = time.monotonic()
         self._paused_s = 0.0
         self.progress_bar.setRange(0, max(1, info.epochs * info.steps_per_epoch))
-        longest = max([info.epochs] + [len(r.history.get("epoch") or []) for r in self._history.runs])
-        self.loss_plot.hold_range(longest)
-        self.accuracy_plot.hold_range(longest, (0.0, 100.0))
         self.status_label.setText(
             f"Training on {info.train_samples:,} samples, validating on {info.val_samples:,} ({info.device})"
         )

@@ -224,3 +224,11 @@ def test_a_set_without_test_split_is_judged_on_its_validation_samples(mnist) -> 
     assert int(np.asarray(evaluation.confusion).sum()) == 200
     with pytest.raises(Exception, match="no 'test' split"):
         session.evaluate("test")
+
+
+def test_warm_up_runs_once_on_private_data(monkeypatch) -> None:
+    import core.training
+
+    monkeypatch.setattr(core.training, "_warmed", False)
+    assert core.training.warm_up() is True
+    assert core.training.warm_up() is False  # once per process

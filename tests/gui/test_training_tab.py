@@ -180,6 +180,16 @@ def test_summary_follows_the_preset_and_augmentation_preview(tab, qtbot):
     qtbot.waitUntil(lambda: len(tab.augment_strip) == 12, timeout=RUN_TIMEOUT_MS)
 
 
+def test_tensorflow_is_warmed_up_once_the_summary_is_in(tab, qtbot):
+    """The first run must not pay TensorFlow's one-time set-up (it froze the window at its start)."""
+    import core.training
+
+    qtbot.waitUntil(lambda: tab.summary_table.total > 0, timeout=RUN_TIMEOUT_MS)
+    assert tab._warm_asked
+    qtbot.waitUntil(lambda: not tab._warm_runner.is_running(), timeout=RUN_TIMEOUT_MS)
+    assert core.training._warmed
+
+
 def test_live_plot_buffers_grow_by_doubling(qtbot):
     from gui.widgets.live_plot import GrowingBuffer, LivePlot
 
