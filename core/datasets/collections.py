@@ -53,6 +53,15 @@ def collection_folder(name: str) -> Path:
     return storage.subdir(COLLECTIONS) / name
 
 
+def _refuse_imported_name(name: str) -> None:
+    """A new collection may not take an imported set's name: the catalogue lists imports
+    first, so the collection (and every drawing added to it) would be hidden behind it."""
+    from core.datasets.importer import imported_specs
+
+    if name in {spec.name for spec in imported_specs()}:
+        raise DataError(f"'{name}' is the name of a data set you imported: choose another collection name")
+
+
 def check_label(label: str) -> str:
     """The label with surrounding spaces removed; DataError unless 1-20 printable characters."""
     if not isinstance(label, str):
@@ -125,6 +134,7 @@ def add_sample(
     if info_path.exists():
         info = _read_info(folder)
     else:
+        _refuse_imported_name(collection)
         info = {"name": collection, "labels": [], "created": _now()}
     if label not in info["labels"]:
         # Written before the sample, so every sample's label is always listed.

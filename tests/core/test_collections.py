@@ -143,3 +143,14 @@ def test_orphan_png_without_json_is_ignored(tmp_path: Path) -> None:
     add_sample("c", "a", drawing())
     Image.new("L", (28, 28)).save(storage.subdir("collections") / "c" / "zzzz.png")
     assert len(load_dataset("c").split("train")) == 1
+
+
+def test_a_new_collection_cannot_take_an_imported_sets_name(tmp_path: Path) -> None:
+    from core.datasets.importer import import_paths
+    from tests.core.test_import import images_for, write_csv
+
+    import_paths([write_csv(tmp_path / "train.csv", images_for(4), [0, 1, 0, 1])], "shapes")
+    with pytest.raises(DataError, match="you imported"):
+        add_sample("shapes", "a", drawing())
+    assert "shapes" not in list_collections()
+    assert load_dataset("shapes").n_classes == 2  # the import is untouched
