@@ -654,6 +654,7 @@ class ImportDialog(QDialog):
         self.setMinimumWidth(560)
         self.paths: list[Path] = []
         self._preview_ok = False
+        self._preview = None  # the parsed ImportPreview that Add saves
         self.banner = MessageBanner()
         self.files_button = QPushButton("Choose files…")
         self.files_button.clicked.connect(self._choose_files)
@@ -707,6 +708,7 @@ class ImportDialog(QDialog):
             return
         self.paths = []
         self._preview_ok = False
+        self._preview = None
         self.banner.clear()
         self.name_edit.clear()
         self.preview_label.clear()
@@ -736,6 +738,7 @@ class ImportDialog(QDialog):
             return
         self.paths = [Path(p) for p in paths]
         self._preview_ok = False
+        self._preview = None
         self.banner.clear()
         shown = ", ".join(p.name for p in self.paths[:4]) + (" …" if len(self.paths) > 4 else "")
         self.paths_label.setText(f"{len(self.paths)} item(s): {shown}")
@@ -758,12 +761,14 @@ class ImportDialog(QDialog):
         """Import the previewed files under the chosen name."""
         if not self._preview_ok or self.runner.is_running():
             return
-        name, paths_now = self.name_edit.text().strip(), list(self.paths)
+        name, preview = self.name_edit.text().strip(), self._preview
 
         def task(progress, cancel):
-            from core.datasets.importer import import_paths
+            # The preview already parsed and checked every file: save that, do not re-read.
+            from core.datasets.importer import save_import
 
-            return import_paths(paths_now, name, progress=progress, cancel=cancel)
+            progress(0, None, "Saving")
+            return save_import(preview, name, cancel=cancel)
 
         self._task = "import"
         self.progress.setValue(0)
@@ -813,6 +818,8 @@ class ImportDialog(QDialog):
 
     def _show_preview(self, preview) -> None:
         from gui.widgets.image_grid import to_qimage
+
+        self._preview = preview
 
         dataset = preview.dataset
         sizes = ", ".join(f"{name}: {len(split):,}" for name, split in dataset.splits.items())

@@ -121,7 +121,12 @@ def test_failed_download_shows_its_message(datasets_tab, qtbot, monkeypatch):
     assert "checksum mismatch" in datasets_tab.banner.text()
 
 
-def test_import_npz_preview_then_add(datasets_tab, qtbot, tmp_path, mnist):
+def test_import_npz_preview_then_add(datasets_tab, qtbot, tmp_path, mnist, monkeypatch):
+    from core.datasets import importer
+
+    reads = []
+    real_preview = importer.preview_import
+    monkeypatch.setattr(importer, "preview_import", lambda *a, **k: reads.append(a) or real_preview(*a, **k))
     train, test = mnist.splits["train"], mnist.splits["test"]
     path = tmp_path / "tiny.npz"
     np.savez(path, x_train=train.images[:300], y_train=train.labels[:300].astype(np.uint8),
@@ -136,3 +141,4 @@ def test_import_npz_preview_then_add(datasets_tab, qtbot, tmp_path, mnist):
     assert loaded.args == ["tiny"]
     assert "tiny" in _row_names(datasets_tab)
     assert datasets_tab.grid_view.model().rowCount() == 300
+    assert len(reads) == 1  # Add saved what the preview had parsed; the files were read once
