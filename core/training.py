@@ -883,7 +883,7 @@ def warm_up() -> bool:
     The first fit, validation and prediction in a process do one-off C++ set-up that holds
     the GIL for a few hundred ms at a time.  In the app that lands in the first seconds of
     the first run, exactly when a class is watching the plots start, and freezes the window
-    (measured: 260-430 ms with it, under 40 ms without; see bench/gui_training.py).  The
+    (measured: 260-590 ms without this warm-up, under 40 ms with it; bench/gui_training.py).  The
     Training tab calls this on a background thread while the user is still choosing
     settings.  Runs once per process; later calls return False at once.  The model and data
     are private to this call, so it never touches a model another thread uses.
