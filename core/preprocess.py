@@ -40,6 +40,9 @@ _STEP = 1.5  # high-resolution pixels of arc length between the points drawn
 _DETAIL_SIDE = 8 * BOX  # ink is worked on at about this size before the final resize
 
 _EMPTY_DRAWING = "drawing is empty: nothing drawn"
+_TOO_SMALL = "too small to read: draw the character bigger"
+# A drawing must span at least this share of the shorter side of the area it was drawn in.
+MIN_DRAWING_FRACTION = 0.03
 _EMPTY_IMAGE = "is empty: nothing drawn"
 
 StrokeLike = Sequence[Sequence[float]] | np.ndarray
@@ -204,6 +207,24 @@ def render_strokes(
         rows, cols = np.flatnonzero(hires.any(1)), np.flatnonzero(hires.any(0))
         return _place(hires[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], 1.0 / k)
     return mnist_normalize(hires)
+
+
+def check_drawing_size(
+    strokes: Sequence[np.ndarray], area_side: float, min_fraction: float = MIN_DRAWING_FRACTION
+) -> None:
+    """Refuse (DrawingError) a drawing smaller than ``min_fraction`` of ``area_side``.
+
+    ``strokes`` are arrays whose first two columns are x and y, in the units of
+    ``area_side`` (the drawing area's shorter side).  The MNIST recipe scales every drawing
+    up to a 20 px box, so a stray click or a wobble of a few pixels would come out as a
+    full-size scribble and get an answer it does not deserve.
+    """
+    points = [np.asarray(s, np.float64) for s in strokes if len(s)]
+    if not points:
+        raise DrawingError(_EMPTY_DRAWING)
+    xy = np.concatenate([p.reshape(len(p), -1)[:, :2] for p in points])
+    if float(np.ptp(xy, axis=0).max()) < min_fraction * area_side:
+        raise DrawingError(_TOO_SMALL)
 
 
 def _draw_stroke(draw: ImageDraw.ImageDraw, xy: np.ndarray, width: np.ndarray) -> None:

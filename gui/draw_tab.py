@@ -375,7 +375,10 @@ class DrawTab(QWidget):
         started = time.perf_counter()
         try:
             if not self.pad.is_empty():
+                from core.preprocess import check_drawing_size
+
                 strokes = self.pad.strokes()
+                check_drawing_size(strokes, min(self.pad.width(), self.pad.height()))
                 if recognizer is not None:
                     prediction = recognizer.recognize_strokes(strokes)  # the benchmarked path
                     image = prediction.image
@@ -390,7 +393,8 @@ class DrawTab(QWidget):
                 self._show_empty()
                 return
         except DrawingError as err:
-            self._show_empty(str(err))
+            text = str(err)
+            self._show_empty(text[:1].upper() + text[1:])  # core's messages are mid-sentence style
             return
         except InkLabError as err:
             self._show_empty()

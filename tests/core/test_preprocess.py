@@ -11,6 +11,7 @@ from PIL import Image
 from core.errors import DrawingError
 from core.preprocess import (
     PREPROCESS_VERSION,
+    check_drawing_size,
     image_to_input,
     load_strokes_json,
     mnist_normalize,
@@ -341,3 +342,14 @@ def test_empty_stroke_json_loads_but_does_not_render():
     assert load_strokes_json({"strokes": []}) == []
     with pytest.raises(DrawingError, match="empty"):
         render_strokes(load_strokes_json({"strokes": [[]]}))
+
+
+def test_drawings_too_small_for_their_area_are_refused() -> None:
+    wobble = [np.array([[100, 100, 0.5, 0], [103, 102, 0.5, 1], [101, 104, 0.5, 2]], np.float32)]
+    with pytest.raises(DrawingError, match="too small"):
+        check_drawing_size(wobble, area_side=500)
+    check_drawing_size(wobble, area_side=100)  # 4 px of 100 px is a (small) drawing
+    a_one = [np.array([[250, 100], [250, 130]], np.float64)]  # thin but 30 px tall: fine
+    check_drawing_size(a_one, area_side=500)
+    with pytest.raises(DrawingError, match="empty"):
+        check_drawing_size([np.zeros((0, 4))], area_side=500)

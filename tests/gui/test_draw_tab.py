@@ -109,6 +109,17 @@ def test_drawing_shows_preview_and_prediction_and_they_change(qtbot, tab) -> Non
     assert tab.bars.highlighted()[0] == "0"
 
 
+def test_a_stray_click_or_wobble_asks_for_a_bigger_drawing(qtbot, tab) -> None:
+    pad = tab.pad
+    cx, cy = pad.width() / 2, pad.height() / 2
+    draw(pad, [(cx, cy), (cx + 3, cy + 2), (cx + 1, cy + 4)])  # a few pixels on a ~600 px pad
+    qtbot.waitUntil(lambda: tab.message.text().startswith("Too small to read"), timeout=5000)
+    assert tab.prediction is None and tab.image is None and tab.answer.text() == ""
+    assert tab.banner.text() == ""  # said in place of the answer, not as an error
+    draw(pad, vertical_bar(pad))  # drawing on at a readable size gets an answer again
+    wait_for_answer(qtbot, tab)
+
+
 def test_undo_redo_clear_with_the_keyboard(qtbot, tab) -> None:
     pad = tab.pad
     draw(pad, vertical_bar(pad))
