@@ -274,25 +274,6 @@ def train_digits(out: Path | None = None, *, quick: bool = False,
 # --------------------------------------------------------------------------- letters
 
 
-def renormalize(images: np.ndarray) -> np.ndarray:
-    """Bring EMNIST-style images to the pad's framing (20 px box, centred mass), uint8.
-
-    EMNIST letters fill their 28x28 frame differently from what
-    :func:`core.preprocess.mnist_normalize` makes of a drawing; a model trained on them as
-    they are would see pad drawings slightly too small.
-    """
-    from core.errors import DrawingError
-    from core.preprocess import mnist_normalize, to_uint8
-
-    out = np.zeros_like(images)
-    for i, img in enumerate(images):
-        try:
-            out[i] = to_uint8(mnist_normalize(img))
-        except DrawingError:  # an empty sample stays empty
-            pass
-    return out
-
-
 def _emnist_letters(quick: bool) -> tuple[Dataset, dict, dict]:
     from core.datasets import load_dataset
 
@@ -300,8 +281,7 @@ def _emnist_letters(quick: bool) -> tuple[Dataset, dict, dict]:
     train, test = emnist.split("train"), emnist.split("test")
     if quick:
         train, test = train.take(slice(0, 2000)), test.take(slice(0, 500))
-    train = Split(renormalize(train.images), train.labels)
-    test = Split(renormalize(test.images), test.labels)
+    # The loader has already framed the letters the pad's way (core.preprocess.reframe_images).
     data = Dataset("emnist-letters", LETTERS, {"train": train, "test": test}, source=emnist.source)
     description = {
         "summary": (f"EMNIST letters train ({len(train)} handwritten letters, upper and lower case merged), "
@@ -476,7 +456,6 @@ __all__ = [
     "digits_data",
     "letters_data",
     "main",
-    "renormalize",
     "scan_split",
     "train_digits",
     "train_letters",

@@ -121,6 +121,20 @@ def mnist_normalize(gray: np.ndarray) -> np.ndarray:
     return _place(ink, BOX / max(ink.shape))
 
 
+def reframe_images(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) images made again with the MNIST recipe; empty ones stay empty.
+
+    For sets framed another way: EMNIST scales each letter to fill 24 of its 28 px and
+    centres its box, so a model trained on EMNIST as it is would see the pad's drawings
+    (20 px, centred by mass) about a fifth too small.  ~0.1 ms an image.
+    """
+    out = np.zeros_like(images, dtype=np.uint8)
+    for i, image in enumerate(images):
+        if image.any():
+            out[i] = to_uint8(mnist_normalize(image))
+    return out
+
+
 def to_uint8(img28: np.ndarray) -> np.ndarray:
     """A [0, 1] float image as uint8 0..255, the way data sets store images."""
     return np.round(np.clip(np.asarray(img28, np.float32), 0.0, 1.0) * 255.0).astype(np.uint8)

@@ -18,22 +18,17 @@ user folder, keyed by the file's hash and :data:`PREPROCESS_VERSION`.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core import storage
 from core.datasets.dataset import Dataset, Split
+from core.datasets.derived_cache import load_or_build
 from core.errors import DataError, DrawingError
-from core.preprocess import PREPROCESS_VERSION, render_strokes, to_uint8
+from core.preprocess import render_strokes, to_uint8
 from core.progress import CancelToken, ProgressCallback, no_progress
-
-log = logging.getLogger(__name__)
 
 DIGITS = tuple("0123456789")
 TRAIN_FILE = "pendigits-orig.tra"
@@ -189,42 +184,20 @@ def render_samples(
     return images
 
 
-def _cache_path(source: Path, digest: str) -> Path:
-    stem = source.name.removeprefix("pendigits-").replace(".", "-")
-    return storage.subdir("cache") / f"pendigits-{stem}-v{PREPROCESS_VERSION}-{digest[:12]}.npz"
-
-
-def _read_cache(cache: Path) -> Split | None:
-    """The cached split, or None when missing or unusable (it is then simply rebuilt)."""
-    if not cache.is_file():
-        return None
-    try:
-        with np.load(cache, allow_pickle=False) as data:
-            split = Split(data["images"], data["labels"].astype(np.int64), data["groups"].astype(np.int64))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, DataError) as err:
-        log.warning("ignoring unusable cache %s: %s", cache, err)
-        return None
-    return split
-
-
 def _load_split(
     path: Path, writer_offset: int, progress: ProgressCallback, cancel: CancelToken | None
 ) -> Split:
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as err:
-        raise DataError(f"{path}: cannot read the file ({err})") from None
-    cache = _cache_path(path, digest)
-    split = _read_cache(cache)
-    if split is not None:
-        return split
-    samples = read_unipen(path)
-    images = render_samples(samples, progress, cancel)
-    labels = np.array([s.label for s in samples], np.int64)
-    groups = np.array([s.writer + writer_offset for s in samples], np.int64)
-    # The cache goes in the user folder, never beside the source: that may be read-only.
-    storage.write_npz(cache, images=images, labels=labels, groups=groups)
-    return Split(images, labels, groups)
+    def render() -> dict[str, np.ndarray]:
+        samples = read_unipen(path)
+        return {
+            "images": render_samples(samples, progress, cancel),
+            "labels": np.array([s.label for s in samples], np.int64),
+            "groups": np.array([s.writer + writer_offset for s in samples], np.int64),
+        }
+
+    stem = path.name.removeprefix("pendigits-").replace(".", "-")
+    arrays = load_or_build(path, f"pendigits-{stem}", ("images", "labels", "groups"), render)
+    return Split(arrays["images"], arrays["labels"].astype(np.int64), arrays["groups"].astype(np.int64))
 
 
 def load_pendigits(

@@ -168,9 +168,18 @@ def test_sign_mnist_files_under_another_name_keep_their_letters(tmp_path: Path) 
     assert load_dataset("my-signs").label_names == SIGN_LETTERS
 
 
-def test_emnist_letters_kaggle_csv_becomes_the_built_in_idx_files(tmp_path: Path) -> None:
+def emnist_style_l(n: int) -> np.ndarray:
+    """An upright "L" framed as EMNIST frames letters (24 px tall, box-centred), stored
+    transposed as EMNIST's files store them."""
+    upright = np.zeros((28, 28), np.uint8)
+    upright[2:26, 8:12] = 255  # the stem, 24 px
+    upright[22:26, 8:20] = 255  # the foot, to the right
+    return np.repeat(upright.T[None], n, axis=0)
+
+
+def test_emnist_letters_kaggle_csv_becomes_the_built_in_idx_files(tmp_path: Path, monkeypatch) -> None:
     # Kaggle's EMNIST CSV stores images transposed and letters as 1..26, like the IDX files.
-    stored = images_for(4)
+    stored = emnist_style_l(4)
     train = write_csv(tmp_path / "emnist-letters-train.csv", stored, [1, 2, 26, 5])
     test = write_csv(tmp_path / "emnist-letters-test.csv", images_for(2, seed=1), [3, 4])
     import_paths([train, test], "emnist-letters")
@@ -179,7 +188,20 @@ def test_emnist_letters_kaggle_csv_becomes_the_built_in_idx_files(tmp_path: Path
     dataset = load_dataset("emnist-letters")
     assert dataset.label_names == LETTERS
     assert [LETTERS[i] for i in dataset.split("train").labels] == list("ABZE")
-    assert np.array_equal(dataset.split("train").images, stored.transpose(0, 2, 1))
+    letter = dataset.split("train").images[0]
+    rows, cols = np.flatnonzero(letter.any(axis=1)), np.flatnonzero(letter.any(axis=0))
+    # Upright (stem on the left, foot at the bottom) and framed the pad's way: 20 px tall.
+    assert rows[-1] - rows[0] + 1 == 20
+    assert letter[rows[-1], cols[-1]] > 0 and letter[rows[0], cols[-1]] == 0
+    # Loading again reads the re-framed letters from the cache in the user folder.
+    assert any(storage.subdir("cache").glob("emnist-letters-train-*.npz"))
+    import core.preprocess
+
+    def no_reframing(images):
+        raise AssertionError("re-framed again instead of reading the cache")
+
+    monkeypatch.setattr(core.preprocess, "reframe_images", no_reframing)
+    assert np.array_equal(load_dataset("emnist-letters").split("train").images, dataset.split("train").images)
 
 
 def test_emnist_letters_idx_files_are_copied(tmp_path: Path) -> None:
