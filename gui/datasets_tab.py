@@ -44,11 +44,12 @@ NAME_ROLE = Qt.ItemDataRole.UserRole
 _CACHE_SIZE = 3  # loaded data sets kept in memory, so switching back is instant
 
 
-def _load_with_stats(name: str):
+def _load_with_stats(name: str, progress=None, cancel=None):
     """Load a data set and compute, per split, its class counts and mean images (off the GUI thread)."""
     from core.datasets import load_dataset
+    from core.progress import no_progress
 
-    dataset = load_dataset(name)
+    dataset = load_dataset(name, progress or no_progress, cancel)
     stats = {
         split_name: (split.class_counts(dataset.n_classes), split.mean_images(dataset.n_classes))
         for split_name, split in dataset.splits.items()
@@ -132,6 +133,7 @@ class DatasetsTab(QWidget):
         self._load_runner.finished.connect(self._on_loaded)
         self._load_runner.failed.connect(self._on_load_failed)
         self._load_runner.cancelled.connect(self._on_load_cancelled)
+        self._load_runner.progress.connect(self._on_load_progress)
         self._download_runner = TaskRunner(self, "download data set")
         self._download_runner.progress.connect(self._on_download_progress)
         self._download_runner.finished.connect(self._on_downloaded)
@@ -415,22 +417,39 @@ class DatasetsTab(QWidget):
         self.details.setText(text)
 
     def _load(self, name: str) -> None:
+        running = self._load_runner.is_running()
+        if running and self._loading != name:
+            # A first load can take seconds (EMNIST's re-framing): stop it rather than make
+            # the user wait for a set they have moved away from.
+            self._load_runner.cancel()
         if name in self._cache:
+            self._pending = None
             self._cache.move_to_end(name)
             self._show(*self._cache[name])
             return
-        if self._load_runner.is_running():
+        if running:
             self._pending = name  # started when the running load ends
             self._set_busy(f"Loading {name}…")
             return
         self._loading = name
         self._set_busy(f"Loading {name}…")
-        self._load_runner.start(lambda progress, cancel: _load_with_stats(name))
+        self._load_runner.start(lambda progress, cancel: _load_with_stats(name, progress, cancel))
 
     def _set_busy(self, text: str | None) -> None:
         self.busy.setVisible(bool(text))
         self.busy_label.setVisible(bool(text))
         self.busy_label.setText(text or "")
+        self.busy.setRange(0, 0)
+
+    @Slot(int, int, str)
+    def _on_load_progress(self, done: int, total: int, message: str) -> None:
+        if self._loading is None or self._pending is not None:
+            return
+        if total > 0:
+            self.busy.setRange(0, total)
+            self.busy.setValue(done)
+        if message:
+            self.busy_label.setText(f"Loading {self._loading}… {message}")
 
     def _next_pending(self) -> bool:
         pending, self._pending = self._pending, None

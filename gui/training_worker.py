@@ -57,18 +57,20 @@ class EvaluationView:
     split: str = "test"  # "validation" when the data set has no test split
 
 
-def load_dataset_cached(name: str):
+def load_dataset_cached(name: str, cancel=None):
     """The named data set; built-in sets are read from disk only once in this process.
 
     The user's own sets (collections, imports) are read afresh each run: a class keeps
-    adding drawings between runs, and must train on all of them.
+    adding drawings between runs, and must train on all of them.  ``cancel`` (a
+    :class:`core.progress.CancelToken`) stops a long first load (EMNIST's re-framing).
     """
     from core.datasets import find, load_dataset
+    from core.progress import no_progress
 
     with _DATASETS_LOCK:
         data = _DATASETS.get(name)
     if data is None:
-        data = load_dataset(name)
+        data = load_dataset(name, no_progress, cancel)
         if find(name).kind == "built-in":
             with _DATASETS_LOCK:
                 _DATASETS[name] = data
@@ -106,6 +108,9 @@ class TrainingWorker(QThread):
         self._abort = threading.Event()  # set on shutdown: skip the evaluation too
         self._control = threading.Lock()
         self._pending: list[str] = []  # stop/pause asked before the session existed
+        from core.progress import CancelToken
+
+        self._load_cancel = CancelToken()  # Stop while the data set is still loading
 
     # ---- control, from the GUI thread
 
@@ -113,6 +118,7 @@ class TrainingWorker(QThread):
         """End the run after the current batch; ``abort`` also skips the test evaluation."""
         if abort:
             self._abort.set()
+        self._load_cancel.cancel()
         self._call("stop")
 
     def pause(self) -> None:
@@ -134,7 +140,7 @@ class TrainingWorker(QThread):
     # ---- the thread
 
     def run(self) -> None:
-        from core.errors import InkLabError
+        from core.errors import Cancelled, InkLabError
         from core.training import RunResult, TrainingListener, TrainingSession, empty_history
 
         worker = self
@@ -150,7 +156,7 @@ class TrainingWorker(QThread):
                 worker.epoch_ended.emit(result)
 
         try:
-            data = load_dataset_cached(self.config.dataset)
+            data = load_dataset_cached(self.config.dataset, self._load_cancel)
             session = TrainingSession(self.config, _Listener(), data=data)
             with self._control:
                 self.session = session
@@ -161,6 +167,8 @@ class TrainingWorker(QThread):
             if not session.stopping:  # closing the window while TensorFlow loaded: go straight on
                 self.prepared.emit(self._prepared_view(session))
             result = session.run()
+        except Cancelled:  # stopped while the data set was still loading: nothing ran, nothing failed
+            result = RunResult("stopped", "", empty_history(), 0.0, 0)
         except Exception as err:  # a run that cannot even start: report it like a failed one
             from gui.errors import user_message
 

@@ -21,6 +21,7 @@ from core import storage
 from core.datasets.dataset import Dataset, Split
 from core.datasets.idx import read_idx_pair
 from core.errors import DataError
+from core.progress import CancelToken, ProgressCallback, no_progress
 
 DIGITS = tuple(string.digits)
 LETTERS = tuple(string.ascii_uppercase)
@@ -55,7 +56,8 @@ class DatasetSpec:
     description: str
     label_names: tuple[str, ...]
     files: tuple[str, ...]
-    load: Callable[[Path], Dataset]
+    # load(folder, progress, cancel): long loads report progress and stop on cancel.
+    load: Callable[[Path, ProgressCallback, CancelToken | None], Dataset]
     kind: str = "built-in"  # built-in | imported | collection
     download: Download | None = None
     how_to_get: str = ""
@@ -90,7 +92,9 @@ def _idx_split(folder: Path, images: str, labels: str) -> tuple[np.ndarray, np.n
     return read_idx_pair(images_path, labels_path)
 
 
-def _load_mnist(folder: Path) -> Dataset:
+def _load_mnist(
+    folder: Path, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
+) -> Dataset:
     splits = {}
     for split, prefix in (("train", "train"), ("test", "t10k")):
         x, y = _idx_split(folder, f"{prefix}-images-idx3-ubyte.gz", f"{prefix}-labels-idx1-ubyte.gz")
@@ -107,16 +111,24 @@ def _emnist_labels(labels: np.ndarray, where: str) -> np.ndarray:
     return labels - 1
 
 
-def _emnist_letters(images: np.ndarray, labels: np.ndarray, where: str) -> Split:
+def _emnist_letters(
+    images: np.ndarray,
+    labels: np.ndarray,
+    where: str,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> Split:
     """EMNIST as the pad sees letters: upright (the files store them transposed), labels
     0..25, and framed with the MNIST recipe (EMNIST fills 24 px; the pad draws 20)."""
     from core.preprocess import reframe_images
 
     labels = _emnist_labels(labels, where)
-    return Split(reframe_images(images.transpose(0, 2, 1)), labels)
+    return Split(reframe_images(images.transpose(0, 2, 1), progress, cancel), labels)
 
 
-def _load_emnist_letters(folder: Path) -> Dataset:
+def _load_emnist_letters(
+    folder: Path, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
+) -> Dataset:
     from core.datasets.csvfile import read_label_pixel_csv
     from core.datasets.derived_cache import load_or_build
     from core.preprocess import reframe_images
@@ -138,7 +150,7 @@ def _load_emnist_letters(folder: Path) -> Dataset:
         # Re-framing all 145,600 letters takes ~15 s: done once, then read from the cache.
         images = load_or_build(
             source, f"emnist-letters-{split}", ("images",),
-            lambda x=x: {"images": reframe_images(x.transpose(0, 2, 1))},
+            lambda x=x: {"images": reframe_images(x.transpose(0, 2, 1), progress, cancel)},
         )["images"]
         splits[split] = Split(images, labels)
     return Dataset("emnist-letters", LETTERS, splits, source=str(folder))
@@ -152,7 +164,9 @@ def sign_mnist_labels(labels: np.ndarray, where: str) -> np.ndarray:
     return np.where(labels > 9, labels - 1, labels)
 
 
-def _load_sign_mnist(folder: Path) -> Dataset:
+def _load_sign_mnist(
+    folder: Path, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
+) -> Dataset:
     from core.datasets.csvfile import read_label_pixel_csv
 
     splits = {}
@@ -163,10 +177,12 @@ def _load_sign_mnist(folder: Path) -> Dataset:
     return Dataset("sign-mnist", SIGN_LETTERS, splits, source=str(folder))
 
 
-def _load_pendigits(folder: Path) -> Dataset:
+def _load_pendigits(
+    folder: Path, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
+) -> Dataset:
     from core.datasets.unipen import load_pendigits
 
-    return load_pendigits(folder)
+    return load_pendigits(folder, progress=progress, cancel=cancel)
 
 
 _MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
@@ -302,8 +318,15 @@ def is_available(name: str) -> bool:
     return locate(find(name)) is not None
 
 
-def load_dataset(name: str) -> Dataset:
-    """Load a data set by name; a DataError says how to get it when it is missing."""
+def load_dataset(
+    name: str, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
+) -> Dataset:
+    """Load a data set by name; a DataError says how to get it when it is missing.
+
+    Most sets load in well under a second; a first load that derives images (pendigits'
+    strokes, EMNIST's re-framing) takes seconds, reports ``progress`` and raises
+    :class:`~core.errors.Cancelled` when ``cancel`` is set.
+    """
     spec = find(name)
     folder = locate(spec)
     if folder is None:
@@ -311,4 +334,4 @@ def load_dataset(name: str) -> Dataset:
             f"download it with 'python main.py datasets download {name}'" if spec.download else "import it"
         )
         raise DataError(f"data set '{name}' is not on this machine: {hint}")
-    return spec.load(folder)
+    return spec.load(folder, progress, cancel)

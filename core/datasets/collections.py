@@ -31,6 +31,7 @@ from core import storage
 from core.datasets.catalogue import BUILT_IN, DatasetSpec
 from core.datasets.dataset import IMAGE_SIZE, Dataset, Split
 from core.errors import DataError
+from core.progress import CancelToken, ProgressCallback, no_progress
 
 COLLECTIONS = "collections"
 INFO_FILE = "collection.json"
@@ -163,7 +164,11 @@ def _sample_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.json") if p.name != INFO_FILE and not p.name.startswith("."))
 
 
-def load_collection(folder: str | os.PathLike[str]) -> Dataset:
+def load_collection(
+    folder: str | os.PathLike[str],
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> Dataset:
     """Load a collection folder as a Dataset with one ``train`` split, samples in the order drawn.
 
     A damaged sample raises a DataError naming its file; nothing is deleted or rewritten,

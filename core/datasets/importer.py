@@ -109,7 +109,9 @@ def _read_info(folder: Path) -> dict | None:
     return info if isinstance(info, dict) else None
 
 
-def load_imported(folder: Path) -> Dataset:
+def load_imported(
+    folder: Path, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None
+) -> Dataset:
     """Load ``imported/NAME/dataset.npz`` (InkLab layout) back into a Dataset."""
     arrays = read_npz(folder / DATA_FILE)
     names = arrays.pop("label_names", None)
@@ -185,7 +187,7 @@ def preview_import(
             splits = {s: (x, sign_mnist_labels(y, str(p))) for s, (x, y, p) in splits.items()}
         elif builtin == "emnist-letters":
             fmt, names = "EMNIST letters CSV", LETTERS
-            splits = {s: _emnist_pair(x, y, p) for s, (x, y, p) in splits.items()}
+            splits = {s: _emnist_pair(x, y, p, progress, cancel) for s, (x, y, p) in splits.items()}
     elif found == {"npz"}:
         if len(files) > 1:
             raise DataError(f"import one .npz at a time ({len(files)} given)")
@@ -200,7 +202,7 @@ def preview_import(
 
     if builtin == "emnist-letters" and fmt == "IDX":
         fmt, names = "EMNIST letters IDX", LETTERS
-        splits = {s: _emnist_pair(x, y, p) for s, (x, y, p) in splits.items()}
+        splits = {s: _emnist_pair(x, y, p, progress, cancel) for s, (x, y, p) in splits.items()}
     split_objects = {s: Split(pair[0], pair[1]) for s, pair in splits.items()}
     if names is None:
         names = _numbered_names(split_objects.values())
@@ -279,8 +281,10 @@ def _read_idx_files(kinds: dict[Path, str]) -> dict[str, tuple[np.ndarray, np.nd
     return splits
 
 
-def _emnist_pair(x: np.ndarray, y: np.ndarray, path: Path) -> tuple[np.ndarray, np.ndarray]:
-    split = _emnist_letters(x, y, str(path))
+def _emnist_pair(
+    x: np.ndarray, y: np.ndarray, path: Path, progress: ProgressCallback, cancel: CancelToken | None
+) -> tuple[np.ndarray, np.ndarray]:
+    split = _emnist_letters(x, y, str(path), progress, cancel)
     return split.images, split.labels
 
 

@@ -49,6 +49,25 @@ def imported_dir() -> Path:
     return storage.subdir("imported")
 
 
+def emnist_style_l(n: int) -> np.ndarray:
+    """An upright "L" framed as EMNIST frames letters (24 px tall, box-centred), stored
+    transposed as EMNIST's files store them."""
+    upright = np.zeros((28, 28), np.uint8)
+    upright[2:26, 8:12] = 255  # the stem, 24 px
+    upright[22:26, 8:20] = 255  # the foot, to the right
+    return np.repeat(upright.T[None], n, axis=0)
+
+
+def install_fake_emnist(n_train: int, n_test: int = 10) -> Path:
+    """EMNIST letters in the real IDX layout in the user's datasets folder: ``n_train`` letters
+    (each an EMNIST-framed "L", stored transposed, labels 1..26) that take a while to re-frame."""
+    folder = storage.subdir("datasets") / "emnist-letters"
+    labels = np.arange(max(n_train, n_test)) % 26 + 1
+    write_idx_pair(folder, "emnist-letters-train", emnist_style_l(n_train), labels[:n_train])
+    write_idx_pair(folder, "emnist-letters-test", emnist_style_l(n_test), labels[:n_test])
+    return folder
+
+
 # ---------------------------------------------------------------- generic formats
 
 
@@ -168,15 +187,6 @@ def test_sign_mnist_files_under_another_name_keep_their_letters(tmp_path: Path) 
     assert load_dataset("my-signs").label_names == SIGN_LETTERS
 
 
-def emnist_style_l(n: int) -> np.ndarray:
-    """An upright "L" framed as EMNIST frames letters (24 px tall, box-centred), stored
-    transposed as EMNIST's files store them."""
-    upright = np.zeros((28, 28), np.uint8)
-    upright[2:26, 8:12] = 255  # the stem, 24 px
-    upright[22:26, 8:20] = 255  # the foot, to the right
-    return np.repeat(upright.T[None], n, axis=0)
-
-
 def test_emnist_letters_kaggle_csv_becomes_the_built_in_idx_files(tmp_path: Path, monkeypatch) -> None:
     # Kaggle's EMNIST CSV stores images transposed and letters as 1..26, like the IDX files.
     stored = emnist_style_l(4)
@@ -274,3 +284,24 @@ def test_a_damaged_note_does_not_hide_an_import(tmp_path: Path) -> None:
     (imported_dir() / "mine" / "dataset.json").write_text("{ not json")
     assert [s.name for s in imported_specs()] == ["mine"]
     assert load_dataset("mine").label_names == ("0", "1")
+
+
+def test_a_slow_first_load_reports_progress_and_can_be_cancelled() -> None:
+    from core.errors import Cancelled
+    from core.progress import CancelToken
+
+    install_fake_emnist(4_500)
+    token = CancelToken()
+    reports = []
+
+    def progress(done, total, message):
+        reports.append((done, total, message))
+        if done >= 2_000:
+            token.cancel()  # the user moved on while the letters were being framed
+
+    with pytest.raises(Cancelled):
+        load_dataset("emnist-letters", progress, token)
+    assert reports[0][:2] == (0, 4_500) and "Framing" in reports[0][2]
+    assert not list(storage.subdir("cache").glob("emnist-letters-*"))  # nothing half-made is kept
+    dataset = load_dataset("emnist-letters")  # a later load starts again and completes
+    assert len(dataset.split("train")) == 4_500

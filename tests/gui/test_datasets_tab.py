@@ -142,3 +142,20 @@ def test_import_npz_preview_then_add(datasets_tab, qtbot, tmp_path, mnist, monke
     assert "tiny" in _row_names(datasets_tab)
     assert datasets_tab.grid_view.model().rowCount() == 300
     assert len(reads) == 1  # Add saved what the preview had parsed; the files were read once
+
+
+def test_a_slow_first_load_shows_progress_and_moving_on_cancels_it(datasets_tab, qtbot):
+    """EMNIST's first load re-frames every letter (seconds): the tab says so, and picking
+    another set stops it instead of making the user wait."""
+    from core import storage
+    from tests.core.test_import import install_fake_emnist
+
+    install_fake_emnist(40_000)
+    datasets_tab.refresh()
+    datasets_tab.select_dataset("emnist-letters")
+    qtbot.waitUntil(lambda: "Framing" in datasets_tab.busy_label.text(), timeout=30_000)
+    assert datasets_tab.busy.maximum() == 40_000
+    datasets_tab.select_dataset("mnist")
+    qtbot.waitUntil(lambda: not datasets_tab.is_busy() and datasets_tab.current_dataset() is not None
+                    and datasets_tab.current_dataset().name == "mnist", timeout=30_000)
+    assert not list(storage.subdir("cache").glob("emnist-letters-*"))  # stopped before it finished

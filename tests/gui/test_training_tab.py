@@ -137,6 +137,23 @@ def test_pause_holds_resume_continues_and_stop_ends(tab, qtbot):
     assert settings_enabled(tab) and tab.start_button.isEnabled() and not tab.stop_button.isEnabled()
 
 
+def test_stop_while_a_slow_data_set_is_still_loading(tab, qtbot):
+    """EMNIST's first load takes seconds (re-framing every letter): Stop ends it there."""
+    from core import storage
+    from tests.core.test_import import install_fake_emnist
+
+    install_fake_emnist(40_000)
+    tab.refresh_datasets()
+    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("emnist-letters"))
+    configure(tab, samples=600, epochs=2)
+    press(qtbot, tab.start_button)
+    press(qtbot, tab.stop_button)
+    qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
+    assert tab.runs()[-1].status == "stopped" and tab.batches_received == 0
+    assert not list(storage.subdir("cache").glob("emnist-letters-*"))  # the load was cut short
+    assert settings_enabled(tab) and tab.start_button.isEnabled() and tab.banner.text() == ""
+
+
 def test_keyboard_shortcuts_start_and_stop(tab, qtbot):
     configure(tab, samples=3000, epochs=200)
     with qtbot.waitActive(tab):  # window shortcuts need the active window
