@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from core.datasets import catalogue, load_dataset, locate
+from core.cli.console import load_with_bar
+from core.datasets import catalogue, locate
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,7 +49,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.name)
+    dataset = load_with_bar(args.name)
     summary = dataset.summary()
     if args.json:
         print(json.dumps(summary, indent=2))

@@ -144,10 +144,12 @@ class ConsolePrinter(TrainingListener):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from core.cli.console import load_with_bar
     from core.training import TrainingSession
 
     config = config_from_args(args)
-    session = TrainingSession(config, ConsolePrinter())
+    data = load_with_bar(config.dataset)  # a first load can take seconds: show it
+    session = TrainingSession(config, ConsolePrinter(), data=data)
     session.prepare()  # bad data or settings fail here, as one line, before any thread starts
     worker = threading.Thread(target=session.run, name="inklab-train", daemon=True)
     worker.start()
@@ -172,13 +174,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from core.datasets import load_dataset
+    from core.cli.console import load_with_bar
     from core.errors import ModelError
     from core.evaluation import evaluate
     from core.library import load_model
 
     model, card = load_model(args.model)
-    dataset = load_dataset(args.dataset or card.dataset or "mnist")
+    dataset = load_with_bar(args.dataset or card.dataset or "mnist")
     if len(dataset.label_names) != len(card.label_names):
         raise ModelError(
             f"model '{card.name}' knows {len(card.label_names)} classes but data set '{dataset.name}' "

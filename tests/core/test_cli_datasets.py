@@ -15,7 +15,7 @@ import pytest
 
 from core import storage
 from core.cli import run_cli
-from core.cli.datasets_fetch import TextBar
+from core.cli.console import TextBar
 from tests.core.test_download import FileServer, idx_gz
 from tests.core.test_import import SIGN_HEADER, images_for, write_csv
 
@@ -180,3 +180,13 @@ def test_main_py_exit_codes_in_a_real_process(tmp_path: Path, shared_data: Path)
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stdout == ""
     assert one_error_line(bad.stderr).startswith("inklab: error: unknown data set 'nope'")
+
+
+def test_info_on_emnist_letters_loads_them_framed_and_cached(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.core.test_import import install_fake_emnist
+
+    install_fake_emnist(300)
+    assert run_cli(["datasets", "info", "emnist-letters", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["classes"][0] == "A" and summary["splits"]["train"]["samples"] == 300
+    assert list(storage.subdir("cache").glob("emnist-letters-train-*.npz"))
