@@ -16,6 +16,7 @@ store it and caches of rendered data sets are keyed by it.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -130,19 +131,79 @@ def reframe_images(
 
     For sets framed another way: EMNIST scales each letter to fill 24 of its 28 px and
     centres its box, so a model trained on EMNIST as it is would see the pad's drawings
-    (20 px, centred by mass) about a fifth too small.  ~0.1 ms an image, so a whole set
-    takes seconds: it reports progress and stops (:class:`Cancelled`) when ``cancel`` is set.
+    (20 px, centred by mass) about a fifth too small.  Gives what :func:`mnist_normalize`
+    gives image by image, to within one grey level on a few pixels (float rounding; the
+    tests hold it to that), but vectorised: images whose ink box has the same size are
+    resized together by matrix products built from Pillow's own resize weights, so all of
+    EMNIST takes a few seconds, not a minute.  Reports ``progress`` and
+    stops (:class:`~core.errors.Cancelled`) when ``cancel`` is set.
     """
-    out = np.zeros_like(images, dtype=np.uint8)
-    for i, image in enumerate(images):
-        if i % _REFRAME_CHUNK == 0:
+    images = np.asarray(images)
+    out = np.zeros(images.shape, np.uint8)
+    rows, cols = images.any(axis=2), images.any(axis=1)
+    present = np.flatnonzero(rows.any(axis=1))
+    top, left = rows[present].argmax(axis=1), cols[present].argmax(axis=1)
+    height = images.shape[1] - rows[present, ::-1].argmax(axis=1) - top
+    width = images.shape[2] - cols[present, ::-1].argmax(axis=1) - left
+    done, message = 0, "Framing the images like the drawing pad"
+    progress(0, len(present), message)
+    for (h, w), members in _group_by(height, width):
+        for chunk in np.array_split(members, -(-len(members) // _REFRAME_CHUNK)):
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            progress(i, len(images), "Framing the images like the drawing pad")
-        if image.any():
-            out[i] = to_uint8(mnist_normalize(image))
-    progress(len(images), len(images), "Framing the images like the drawing pad")
+            index = present[chunk]
+            r = top[chunk, None, None] + np.arange(h)[None, :, None]
+            c = left[chunk, None, None] + np.arange(w)[None, None, :]
+            ink = images[index[:, None, None], r, c].astype(np.float32) / 255.0
+            out[index] = _place_many(ink)
+            done += len(chunk)
+            progress(done, len(present), message)
     return out
+
+
+def _group_by(height: np.ndarray, width: np.ndarray):
+    """(box size, positions) for each ink-box size present."""
+    keys = height * 1000 + width
+    order = np.argsort(keys, kind="stable")
+    bounds = np.flatnonzero(np.diff(keys[order])) + 1
+    for members in np.split(order, bounds):
+        yield (int(height[members[0]]), int(width[members[0]])), members
+
+
+def _place_many(ink: np.ndarray) -> np.ndarray:
+    """:func:`_place` for a stack of same-sized ink boxes (k, h, w) scaled to the 20 px box."""
+    k, h, w = ink.shape
+    scale = BOX / max(h, w)
+    size_w, size_h = max(1, round(w * scale)), max(1, round(h * scale))
+    if (size_w, size_h) != (w, h):
+        resample = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
+        # Horizontal pass first, each pass rounded to float32, as Pillow does.
+        ink = (ink @ _resize_matrix(w, size_w, resample).T).astype(np.float32)
+        ink = (_resize_matrix(h, size_h, resample) @ ink).astype(np.float32)
+    small = np.clip(ink, 0.0, 1.0).astype(np.float32)
+    out = np.zeros((k, SIZE, SIZE), np.float32)
+    mass = small.sum(axis=(1, 2), dtype=np.float64)
+    cy = small.sum(axis=2, dtype=np.float64) @ np.arange(size_h) / np.where(mass > 0, mass, 1)
+    cx = small.sum(axis=1, dtype=np.float64) @ np.arange(size_w) / np.where(mass > 0, mass, 1)
+    oy = np.floor(SIZE / 2 - cy + 0.5).astype(int)
+    ox = np.floor(SIZE / 2 - cx + 0.5).astype(int)
+    for i in np.flatnonzero(mass > 0):
+        y0, x0 = max(0, oy[i]), max(0, ox[i])
+        y1, x1 = min(SIZE, oy[i] + size_h), min(SIZE, ox[i] + size_w)
+        if y1 > y0 and x1 > x0:
+            out[i, y0:y1, x0:x1] = small[i, y0 - oy[i] : y1 - oy[i], x0 - ox[i] : x1 - ox[i]]
+    return to_uint8(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _resize_matrix(n_in: int, n_out: int, resample: Image.Resampling) -> np.ndarray:
+    """Pillow's 1-D resize from ``n_in`` to ``n_out`` pixels as an (n_out, n_in) matrix.
+
+    Read off Pillow itself by resizing an identity image along one axis, so the weights
+    are exactly those :func:`_place` gets from ``Image.resize``.
+    """
+    identity = Image.fromarray(np.eye(n_in, dtype=np.float32))
+    return np.asarray(identity.resize((n_in, n_out), resample), np.float32)
 
 
 def to_uint8(img28: np.ndarray) -> np.ndarray:

@@ -418,7 +418,10 @@ class DatasetsTab(QWidget):
 
     def _load(self, name: str) -> None:
         running = self._load_runner.is_running()
-        if running and self._loading != name:
+        if running and self._loading == name:
+            self._pending = None  # already on its way
+            return
+        if running:
             # A first load can take seconds (EMNIST's re-framing): stop it rather than make
             # the user wait for a set they have moved away from.
             self._load_runner.cancel()

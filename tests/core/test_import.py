@@ -60,7 +60,7 @@ def emnist_style_l(n: int) -> np.ndarray:
 
 def install_fake_emnist(n_train: int, n_test: int = 10) -> Path:
     """EMNIST letters in the real IDX layout in the user's datasets folder: ``n_train`` letters
-    (each an EMNIST-framed "L", stored transposed, labels 1..26) that take a while to re-frame."""
+    (each an EMNIST-framed "L", stored transposed, labels 1..26) for the loader to re-frame."""
     folder = storage.subdir("datasets") / "emnist-letters"
     labels = np.arange(max(n_train, n_test)) % 26 + 1
     write_idx_pair(folder, "emnist-letters-train", emnist_style_l(n_train), labels[:n_train])
@@ -305,3 +305,19 @@ def test_a_slow_first_load_reports_progress_and_can_be_cancelled() -> None:
     assert not list(storage.subdir("cache").glob("emnist-letters-*"))  # nothing half-made is kept
     dataset = load_dataset("emnist-letters")  # a later load starts again and completes
     assert len(dataset.split("train")) == 4_500
+
+
+def slow_reframing(monkeypatch, seconds_per_100: float = 0.02) -> None:
+    """Make re-framing take ~``seconds_per_100`` per 100 images, as a big real set would."""
+    import time
+
+    import core.preprocess
+
+    place = core.preprocess._place_many
+
+    def slowly(ink):
+        time.sleep(seconds_per_100)
+        return place(ink)
+
+    monkeypatch.setattr(core.preprocess, "_REFRAME_CHUNK", 100)
+    monkeypatch.setattr(core.preprocess, "_place_many", slowly)

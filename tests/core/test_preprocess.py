@@ -15,6 +15,7 @@ from core.preprocess import (
     image_to_input,
     load_strokes_json,
     mnist_normalize,
+    reframe_images,
     render_strokes,
     strokes_to_json,
     to_uint8,
@@ -353,3 +354,34 @@ def test_drawings_too_small_for_their_area_are_refused() -> None:
     check_drawing_size(a_one, area_side=500)
     with pytest.raises(DrawingError, match="empty"):
         check_drawing_size([np.zeros((0, 4))], area_side=500)
+
+
+def test_reframing_a_set_matches_the_recipe_image_by_image(mnist) -> None:
+    """The vectorised re-framing of a whole set gives what mnist_normalize gives each image."""
+    from bench.framing import emnist_style
+
+    digits = mnist.split("test").images[:1500]
+    emnist_framed = np.stack([emnist_style(image) for image in digits])  # 24 px, box-centred
+    blank = np.zeros((3, 28, 28), np.uint8)
+    for images in (digits, np.concatenate([emnist_framed, blank])):
+        expected = np.stack([to_uint8(mnist_normalize(i)) if i.any() else np.zeros((28, 28), np.uint8)
+                             for i in images])
+        got = reframe_images(images)
+        assert got.dtype == np.uint8 and got.shape == images.shape
+        difference = np.abs(got.astype(int) - expected.astype(int))
+        assert difference.max() <= 1 and (difference > 0).mean() < 1e-4  # float rounding only
+    assert not got[-3:].any()  # empty images stay empty
+
+
+def test_reframing_reports_progress_and_stops_when_cancelled(mnist) -> None:
+    from core.errors import Cancelled
+    from core.progress import CancelToken
+
+    images = mnist.split("test").images[:5000]
+    reports = []
+    reframe_images(images, lambda done, total, message: reports.append((done, total)))
+    assert reports[0] == (0, 5000) and reports[-1] == (5000, 5000)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        reframe_images(images, cancel=token)

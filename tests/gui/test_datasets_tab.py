@@ -144,13 +144,14 @@ def test_import_npz_preview_then_add(datasets_tab, qtbot, tmp_path, mnist, monke
     assert len(reads) == 1  # Add saved what the preview had parsed; the files were read once
 
 
-def test_a_slow_first_load_shows_progress_and_moving_on_cancels_it(datasets_tab, qtbot):
+def test_a_slow_first_load_shows_progress_and_moving_on_cancels_it(datasets_tab, qtbot, monkeypatch):
     """EMNIST's first load re-frames every letter (seconds): the tab says so, and picking
     another set stops it instead of making the user wait."""
     from core import storage
-    from tests.core.test_import import install_fake_emnist
+    from tests.core.test_import import install_fake_emnist, slow_reframing
 
     install_fake_emnist(40_000)
+    slow_reframing(monkeypatch)  # ~8 s in all unless cancelled
     datasets_tab.refresh()
     datasets_tab.select_dataset("emnist-letters")
     qtbot.waitUntil(lambda: "Framing" in datasets_tab.busy_label.text(), timeout=30_000)

@@ -137,12 +137,13 @@ def test_pause_holds_resume_continues_and_stop_ends(tab, qtbot):
     assert settings_enabled(tab) and tab.start_button.isEnabled() and not tab.stop_button.isEnabled()
 
 
-def test_stop_while_a_slow_data_set_is_still_loading(tab, qtbot):
+def test_stop_while_a_slow_data_set_is_still_loading(tab, qtbot, monkeypatch):
     """EMNIST's first load takes seconds (re-framing every letter): Stop ends it there."""
     from core import storage
-    from tests.core.test_import import install_fake_emnist
+    from tests.core.test_import import install_fake_emnist, slow_reframing
 
     install_fake_emnist(40_000)
+    slow_reframing(monkeypatch)  # ~8 s in all unless stopped
     tab.refresh_datasets()
     tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("emnist-letters"))
     configure(tab, samples=600, epochs=2)
