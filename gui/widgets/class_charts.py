@@ -15,7 +15,8 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 _GAP = 4  # px between mean images, in image pixels
-_LABEL_ROOM = 12  # room under each mean image for its label
+_LABEL_ROOM = 20  # room under each mean image for its label (image pixels; ~1 px each on screen)
+_ROW_HEIGHT_PX = 70  # screen height each row of mean images needs (image + label)
 
 
 class ClassCharts(QWidget):
@@ -45,7 +46,7 @@ class ClassCharts(QWidget):
         self.means_title = QLabel("Mean image of each class")
         self.means_view = pg.GraphicsLayoutWidget()
         self.means_view.setBackground(background)
-        self.means_view.setMinimumHeight(70)
+        self.means_view.setMinimumHeight(_ROW_HEIGHT_PX)
         self.means_box = self.means_view.addViewBox(lockAspect=True, enableMouse=False, invertY=True)
         self.means_box.setMenuEnabled(False)
         self.means_image = pg.ImageItem(axisOrder="row-major")
@@ -100,6 +101,9 @@ class ClassCharts(QWidget):
             return
         cols = n if n <= 13 else math.ceil(n / math.ceil(n / 13))
         rows = math.ceil(n / cols)
+        # Labels are text of a fixed pixel size under images that scale with the view: each
+        # row needs its own ~70 px, or the labels of one row run into the images of the next.
+        self.means_view.setMinimumHeight(_ROW_HEIGHT_PX * rows)
         slot_w, slot_h = 28 + _GAP, 28 + _LABEL_ROOM
         bg = self._background
         mosaic = np.empty((rows * slot_h, cols * slot_w, 3), np.uint8)
