@@ -147,6 +147,8 @@ def reframe_images(
     width = images.shape[2] - cols[present, ::-1].argmax(axis=1) - left
     done, message = 0, "Framing the images like the drawing pad"
     progress(0, len(present), message)
+    if not len(present):
+        return out
     for (h, w), members in _group_by(height, width):
         for chunk in np.array_split(members, -(-len(members) // _REFRAME_CHUNK)):
             if cancel is not None:

@@ -371,6 +371,7 @@ def test_reframing_a_set_matches_the_recipe_image_by_image(mnist) -> None:
         difference = np.abs(got.astype(int) - expected.astype(int))
         assert difference.max() <= 1 and (difference > 0).mean() < 1e-4  # float rounding only
     assert not got[-3:].any()  # empty images stay empty
+    assert not reframe_images(blank).any() and reframe_images(blank[:0]).shape == (0, 28, 28)
 
 
 def test_reframing_reports_progress_and_stops_when_cancelled(mnist) -> None:
