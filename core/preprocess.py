@@ -68,19 +68,28 @@ def _place(ink: np.ndarray, scale: float) -> np.ndarray:
         resample = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
         ink = np.asarray(Image.fromarray(np.ascontiguousarray(ink, np.float32)).resize(size, resample))
     small = np.clip(ink, 0.0, 1.0).astype(np.float32, copy=False)
-    mass = float(small.sum(dtype=np.float64))
-    out = np.zeros((SIZE, SIZE), np.float32)
-    if mass <= 0:
-        return out
-    cy = float(small.sum(axis=1, dtype=np.float64) @ np.arange(small.shape[0])) / mass
-    cx = float(small.sum(axis=0, dtype=np.float64) @ np.arange(small.shape[1])) / mass
+    return _centre_by_mass(small[None])[0]
+
+
+def _centre_by_mass(small: np.ndarray) -> np.ndarray:
+    """Paste each of a stack of same-sized ink boxes (k, h, w) into 28x28, centre of mass on (14, 14).
+
+    Moved by whole pixels; ink pushed past the border is clipped; an inkless box gives black.
+    """
+    k, h, w = small.shape
+    out = np.zeros((k, SIZE, SIZE), np.float32)
+    mass = small.sum(axis=(1, 2), dtype=np.float64)
+    safe = np.where(mass > 0, mass, 1.0)
+    cy = small.sum(axis=2, dtype=np.float64) @ np.arange(h) / safe
+    cx = small.sum(axis=1, dtype=np.float64) @ np.arange(w) / safe
     # Round halves up, not to even, so a symmetric shape always lands the same way.
-    oy, ox = math.floor(SIZE / 2 - cy + 0.5), math.floor(SIZE / 2 - cx + 0.5)
-    # Paste at (oy, ox), clipped to the 28x28 frame.
-    y0, x0 = max(0, oy), max(0, ox)
-    y1, x1 = min(SIZE, oy + small.shape[0]), min(SIZE, ox + small.shape[1])
-    if y1 > y0 and x1 > x0:
-        out[y0:y1, x0:x1] = small[y0 - oy : y1 - oy, x0 - ox : x1 - ox]
+    oy = np.floor(SIZE / 2 - cy + 0.5).astype(int)
+    ox = np.floor(SIZE / 2 - cx + 0.5).astype(int)
+    for i in np.flatnonzero(mass > 0):
+        y0, x0 = max(0, oy[i]), max(0, ox[i])
+        y1, x1 = min(SIZE, oy[i] + h), min(SIZE, ox[i] + w)
+        if y1 > y0 and x1 > x0:
+            out[i, y0:y1, x0:x1] = small[i, y0 - oy[i] : y1 - oy[i], x0 - ox[i] : x1 - ox[i]]
     return out
 
 
@@ -182,19 +191,7 @@ def _place_many(ink: np.ndarray) -> np.ndarray:
         # Horizontal pass first, each pass rounded to float32, as Pillow does.
         ink = (ink @ _resize_matrix(w, size_w, resample).T).astype(np.float32)
         ink = (_resize_matrix(h, size_h, resample) @ ink).astype(np.float32)
-    small = np.clip(ink, 0.0, 1.0).astype(np.float32)
-    out = np.zeros((k, SIZE, SIZE), np.float32)
-    mass = small.sum(axis=(1, 2), dtype=np.float64)
-    cy = small.sum(axis=2, dtype=np.float64) @ np.arange(size_h) / np.where(mass > 0, mass, 1)
-    cx = small.sum(axis=1, dtype=np.float64) @ np.arange(size_w) / np.where(mass > 0, mass, 1)
-    oy = np.floor(SIZE / 2 - cy + 0.5).astype(int)
-    ox = np.floor(SIZE / 2 - cx + 0.5).astype(int)
-    for i in np.flatnonzero(mass > 0):
-        y0, x0 = max(0, oy[i]), max(0, ox[i])
-        y1, x1 = min(SIZE, oy[i] + size_h), min(SIZE, ox[i] + size_w)
-        if y1 > y0 and x1 > x0:
-            out[i, y0:y1, x0:x1] = small[i, y0 - oy[i] : y1 - oy[i], x0 - ox[i] : x1 - ox[i]]
-    return to_uint8(out)
+    return to_uint8(_centre_by_mass(np.clip(ink, 0.0, 1.0).astype(np.float32)))
 
 
 @functools.lru_cache(maxsize=256)
