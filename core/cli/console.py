@@ -19,11 +19,14 @@ class TextBar:
 
     Drawn only on a terminal: in a log file or a pipe, carriage-return redraws are noise.
     On failure the bar is wiped, so the error stays the one line the user sees.
+    ``in_bytes``: the counts are bytes (downloads) and are shown as MB; otherwise they are
+    items (images, files) and shown as they are.
     """
 
-    def __init__(self, stream=None, enabled: bool | None = None) -> None:
+    def __init__(self, stream=None, enabled: bool | None = None, in_bytes: bool = False) -> None:
         self._stream = stream or sys.stderr
         self._enabled = self._stream.isatty() if enabled is None else enabled
+        self._in_bytes = in_bytes
         self._last = ""
 
     def __call__(self, done: int, total: int | None, message: str) -> None:
@@ -32,10 +35,11 @@ class TextBar:
         if total:
             frac = min(1.0, done / total)
             text = f"{message} [{'#' * int(frac * 30):<30}] {frac * 100:5.1f}%"
-            if total > 1 << 16:
-                text += f"  {done / 1e6:.1f}/{total / 1e6:.1f} MB"
-        else:  # size unknown: bytes for a download, just the step otherwise
-            text = f"{message} {done / 1e6:.1f} MB" if done else f"{message} ..."
+            text += f"  {done / 1e6:.1f}/{total / 1e6:.1f} MB" if self._in_bytes else f"  {done:,}/{total:,}"
+        elif not done:
+            text = f"{message} ..."
+        else:  # size unknown
+            text = f"{message} {done / 1e6:.1f} MB" if self._in_bytes else f"{message} {done:,}"
         if text != self._last:
             self._stream.write("\r" + text.ljust(len(self._last)))
             self._stream.flush()
@@ -70,13 +74,13 @@ def cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def run_with_bar(task: Callable[[TextBar, CancelToken], T]) -> T:
+def run_with_bar(task: Callable[[TextBar, CancelToken], T], in_bytes: bool = False) -> T:
     """Run ``task(bar, token)`` with a progress bar on stderr and Ctrl+C setting ``token``.
 
     The bar stays on its line after success and is wiped after a failure, so an error is
     the one line the user sees; :class:`~core.errors.Cancelled` and other errors propagate.
     """
-    bar = TextBar()
+    bar = TextBar(in_bytes=in_bytes)
     token = CancelToken()
     try:
         with cancel_on_interrupt(token):

@@ -55,7 +55,8 @@ def cmd_download(args: argparse.Namespace) -> int:
     from core.datasets.download import download_dataset
 
     try:
-        folder = run_with_bar(lambda bar, token: download_dataset(args.name, progress=bar, cancel=token))
+        folder = run_with_bar(lambda bar, token: download_dataset(args.name, progress=bar, cancel=token),
+                              in_bytes=True)
     except Cancelled:
         print("inklab: download cancelled; nothing was saved", file=sys.stderr)
         return 130

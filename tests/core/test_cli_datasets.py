@@ -110,6 +110,11 @@ def test_progress_bar_is_drawn_on_a_terminal_only_and_wiped_on_failure() -> None
     log = io.StringIO()  # not a terminal
     TextBar(log)(5, 10, "Copying")
     assert log.getvalue() == ""
+    images, download = FakeTerminal(), FakeTerminal()
+    TextBar(images)(70_000, 140_000, "Framing")  # counts of images are not megabytes
+    TextBar(download, in_bytes=True)(5_000_000, 10_000_000, "train-images")
+    assert "70,000/140,000" in images.getvalue() and "MB" not in images.getvalue()
+    assert "5.0/10.0 MB" in download.getvalue()
 
 
 def mnist_mirror(server: FileServer, images_n: int = 40) -> None:
