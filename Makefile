@@ -33,7 +33,7 @@ bench: sysdeps $(VENV)/.installed
 
 # Retrain the bundled models in resources/models (long: see README).
 models: sysdeps $(VENV)/.installed
-	$(PY) -m core.bundled_models
+	$(PY) -m tools.build_models
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

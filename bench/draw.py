@@ -61,11 +61,11 @@ def _drawings() -> tuple[list[list[np.ndarray]], str]:
 
 
 def _recognizer():
-    from core.recognizer import Recognizer
+    from core.models.recognizer import Recognizer
 
     if (REPO / "resources" / "models" / "digits" / "model.keras").is_file():
         return Recognizer.load("digits"), "bundled digits"
-    from core.presets import get_preset
+    from core.models.presets import get_preset
 
     preset = get_preset("cnn-classic")
     model = preset.build(10)

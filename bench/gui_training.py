@@ -52,7 +52,7 @@ def bare_fit(data) -> float:
 
     config = TrainingConfig.for_preset(PRESET, epochs=EPOCHS, batch_size=BATCH, validation=VALIDATION,
                                        limit=SAMPLES, seed=0)
-    from core.presets import get_preset
+    from core.models.presets import get_preset
 
     train, _ = split_validation(data.split("train").take(slice(0, SAMPLES)), VALIDATION, 0)
     keras.utils.set_random_seed(0)

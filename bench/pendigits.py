@@ -29,8 +29,8 @@ def _accuracy(predicted: np.ndarray, labels: np.ndarray) -> float | None:
 def main() -> int:
     from core.datasets.catalogue import BUILT_IN
     from core.datasets.unipen import load_pendigits_strokes, render_samples
-    from core.library import load_model
-    from core.training import predict_batch
+    from core.models.inference import predict_batch
+    from core.models.library import load_model
 
     data = shared_data()
     model, card = load_model("digits")

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from core.datasets import load_dataset
-    from core.presets import PRESETS
+    from core.models.presets import PRESETS
     from core.training import TrainingConfig, TrainingSession
 
     data = load_dataset("mnist")

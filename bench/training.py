@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     import keras
 
     from core.datasets import load_dataset
-    from core.presets import get_preset
+    from core.models.presets import get_preset
     from core.training import (
         TrainingConfig,
         TrainingListener,

@@ -1,6 +1,6 @@
 """How good a trained model is on a split: the numbers a class looks at after a run.
 
-The model is called once per batch (:func:`core.training.predict_batch`); everything after
+The model is called once per batch (:func:`core.models.inference.predict_batch`); everything after
 that — loss, accuracy, per-class precision and recall, confusion matrix, the ranked
 mistakes — is plain numpy on the probabilities, so it is testable without TensorFlow and
 reusable for any model that gives probabilities.
@@ -14,6 +14,7 @@ import numpy as np
 
 from core.datasets.dataset import Split
 from core.errors import ModelError
+from core.models.inference import predict_batch
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,5 @@ def evaluate(model, split: Split, label_names: tuple[str, ...], outputs: str | N
 
     Must not run while another thread trains or predicts with the same model.
     """
-    from core.training import predict_batch
-
     probabilities = predict_batch(model, split.images, outputs)
     return score(probabilities, split.labels, tuple(label_names))

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import DrawingError, InkLabError
-from core.recognizer import Prediction, Recognizer, RecognizerCache, card_data, card_label_names
+from core.models.recognizer import Prediction, Recognizer, RecognizerCache, card_data, card_label_names
 from gui.errors import user_message
 from gui.widgets.drawing_pad import DrawingPad
 from gui.widgets.message_banner import MessageBanner
@@ -248,7 +248,7 @@ class DrawTab(QWidget):
     @Slot(str)
     def refresh_models(self, changed: str = "") -> None:
         """Re-read the bundled and library models; ``changed`` names one that was (re)saved."""
-        from core import library
+        from core.models import library
 
         self._failed.clear()
         if changed:

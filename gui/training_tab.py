@@ -427,7 +427,7 @@ class TrainingTab(QWidget):
         return spin
 
     def _fill_presets(self) -> None:
-        from core.presets import DEFAULT_PRESET, PRESETS
+        from core.models.presets import DEFAULT_PRESET, PRESETS
 
         self.preset_combo.blockSignals(True)
         for name, preset in PRESETS.items():
@@ -475,7 +475,7 @@ class TrainingTab(QWidget):
         self._schedule_preview()
 
     def _on_preset_changed(self) -> None:
-        from core.presets import PRESETS
+        from core.models.presets import PRESETS
 
         preset = PRESETS.get(self.preset_combo.currentData() or "")
         if preset is None:
@@ -485,7 +485,7 @@ class TrainingTab(QWidget):
         self._request_summary()
 
     def _apply_preset_defaults(self) -> None:
-        from core.presets import PRESETS
+        from core.models.presets import PRESETS
 
         preset = PRESETS.get(self.preset_combo.currentData() or "")
         if preset is None:
@@ -529,7 +529,7 @@ class TrainingTab(QWidget):
         preset_name, n_classes = key
 
         def build():
-            from core.presets import get_preset, model_summary
+            from core.models.presets import get_preset, model_summary
 
             return key, model_summary(get_preset(preset_name).build(n_classes))
 
@@ -571,7 +571,7 @@ class TrainingTab(QWidget):
             self._preview_timer.start()
 
     def augment_params(self):
-        from core.presets import AugmentParams
+        from core.models.presets import AugmentParams
 
         return AugmentParams(rotation=self.rotation_spin.value(), shift=self.shift_spin.value(),
                              shear=self.shear_spin.value(), zoom=self.zoom_spin.value())
@@ -936,7 +936,7 @@ class TrainingTab(QWidget):
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(1 if result.status == "completed" else 0)
         if self._last_worker is not None and worker.session is not None:
-            from core import library
+            from core.models import library
 
             try:
                 self.save_name.setText(library.default_name(worker.session.config.preset,

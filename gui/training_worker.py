@@ -189,8 +189,8 @@ class TrainingWorker(QThread):
         self.done.emit(result)
 
     def _prepared_view(self, session) -> Prepared:
-        from core.presets import model_summary
-        from core.training import predict_batch
+        from core.models.inference import predict_batch
+        from core.models.presets import model_summary
 
         probabilities = None
         if session.preview_images is not None and len(session.preview_images):

@@ -1,6 +1,6 @@
 """The bundled models in ``resources/models/``: how they are trained and measured (``make models``).
 
-``python -m core.bundled_models [digits|letters|all] [--quick] [--out FOLDER]``
+``python -m tools.build_models [digits|letters|all] [--quick] [--out FOLDER]``
 
 Both models are trained by InkLab's own engine (:class:`core.training.TrainingSession` with a
 preset) on data sets built here, and saved in the library's format (``model.keras`` +
@@ -20,6 +20,10 @@ TensorFlow's own floating-point nondeterminism.
 
 ``--quick`` makes tiny models from small slices in seconds (for tests); ``--out`` writes
 somewhere other than ``resources/models``.
+
+A tool, not part of the engine: nothing in core/ or gui/ imports it (tests do).  It is
+longer than ~400 lines on purpose: both recipes (data, training, measurements, card) are
+spelled out in one file, so it alone answers "how exactly was this bundled model made".
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import numpy as np
 
 from core.datasets.dataset import Dataset, Split
 from core.errors import DataError, InkLabError
-from core.presets import AugmentParams
+from core.models.presets import AugmentParams
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +73,7 @@ LETTERS_RECIPE = {
 
 def bundled_dir() -> Path:
     """Where the committed models live (``resources/models``)."""
-    from core.library import BUNDLED_DIR
+    from core.models.library import BUNDLED_DIR
 
     return BUNDLED_DIR
 
@@ -129,7 +133,7 @@ def _train(name: str, data: Dataset, recipe: dict, quick: bool):
 
 
 def _accuracy(model, outputs: str, images: np.ndarray, labels: np.ndarray) -> float:
-    from core.training import predict_batch
+    from core.models.inference import predict_batch
 
     if len(labels) == 0:
         return float("nan")
@@ -137,7 +141,7 @@ def _accuracy(model, outputs: str, images: np.ndarray, labels: np.ndarray) -> fl
 
 
 def _save(session, name: str, out: Path, evaluation, extra: dict):
-    from core import library
+    from core.models import library
 
     info = session.card_info(evaluation)
     # The per-batch series is for live plots; a committed card keeps only the epochs.
@@ -421,8 +425,8 @@ def _writers(text: str) -> tuple[int, ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m core.bundled_models [digits|letters|all] [--quick] [--out FOLDER]``."""
-    parser = argparse.ArgumentParser(prog="python -m core.bundled_models", description=__doc__.split("\n")[0])
+    """``python -m tools.build_models [digits|letters|all] [--quick] [--out FOLDER]``."""
+    parser = argparse.ArgumentParser(prog="python -m tools.build_models", description=__doc__.split("\n")[0])
     parser.add_argument("which", nargs="?", default="all", choices=("digits", "letters", "all"))
     parser.add_argument("--quick", action="store_true", help="tiny models from small slices (tests)")
     parser.add_argument("--out", type=Path, default=None, help="folder to save into (default: resources/models)")

@@ -34,7 +34,7 @@ def _accuracy(value: float | None) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from core.library import list_models
+    from core.models.library import list_models
 
     cards = list_models()
     if args.json:
@@ -67,7 +67,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from core.library import find_model
+    from core.models.library import find_model
 
     card = find_model(args.name)
     if args.json:
@@ -101,7 +101,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from core.library import delete_model
+    from core.models.library import delete_model
 
     delete_model(args.name)
     print(f"deleted model '{args.name}'")
@@ -109,7 +109,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
-    from core.library import rename_model
+    from core.models.library import rename_model
 
     card = rename_model(args.name, args.new_name)
     print(f"renamed model '{args.name}' to '{card.name}'")

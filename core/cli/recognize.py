@@ -183,7 +183,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     for line in errors:
         print(f"inklab: {line}", file=sys.stderr)
     if drawings:
-        from core.recognizer import Recognizer
+        from core.models.recognizer import Recognizer
 
         recognizer = Recognizer.load(args.model)  # a bad model is one error for all: exit 2 via run_cli
         predictions = recognizer.predict_many(np.stack([d.image for d in drawings]))

@@ -12,7 +12,7 @@ import sys
 import threading
 
 from core.errors import TrainingError
-from core.presets import DEFAULT_PRESET, OPTIMIZERS, PRESETS, SCHEDULES, AugmentParams
+from core.models.presets import DEFAULT_PRESET, OPTIMIZERS, PRESETS, SCHEDULES, AugmentParams
 from core.training import BatchProgress, EpochResult, RunInfo, RunResult, TrainingListener
 
 BAR_WIDTH = 30
@@ -177,7 +177,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from core.cli.console import load_with_bar
     from core.errors import ModelError
     from core.evaluation import evaluate
-    from core.library import load_model
+    from core.models.library import load_model
 
     model, card = load_model(args.model)
     dataset = load_with_bar(args.dataset or card.dataset or "mnist")

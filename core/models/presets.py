@@ -307,23 +307,6 @@ def get_preset(name: str) -> Preset:
         raise TrainingError(f"unknown preset '{name}' (known: {', '.join(PRESETS)})") from None
 
 
-def model_outputs(model) -> str:
-    """``"softmax"`` when the model's last layer already gives probabilities, else ``"logits"``.
-
-    Used when a model comes without a card saying so; presets record it explicitly.
-    """
-    import keras
-
-    try:
-        last = model.layers[-1]
-    except (AttributeError, IndexError):  # not a layered Keras model: assume raw scores
-        return "logits"
-    if isinstance(last, keras.layers.Softmax):
-        return "softmax"
-    activation = getattr(last, "activation", None)
-    return "softmax" if activation is keras.activations.softmax else "logits"
-
-
 def model_summary(model) -> dict:
     """The model's layers as data (for the GUI's table and ``models info``), not printed text.
 

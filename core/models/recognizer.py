@@ -53,7 +53,7 @@ class Prediction:
 
 
 def card_data(card: Any) -> dict:
-    """A model card as a plain dict, whether given as :class:`core.library.ModelCard` or as JSON."""
+    """A model card as a plain dict, whether given as :class:`core.models.library.ModelCard` or as JSON."""
     if isinstance(card, dict):
         return card
     data = dict(getattr(card, "data", None) or {})
@@ -136,7 +136,7 @@ class Recognizer:
             raise ModelError(f"model '{self.name}' expects input {input_shape}, not a 28x28 image")
         outputs = str(self.card.get("outputs", "")).lower()
         if outputs not in ("logits", "softmax"):
-            from core.presets import model_outputs
+            from core.models.inference import model_outputs
 
             # Older cards do not say whether the last layer is softmax; ask the model itself.
             outputs = model_outputs(model)
@@ -160,7 +160,7 @@ class Recognizer:
     @classmethod
     def load(cls, name_or_path: str | os.PathLike[str]) -> Recognizer:
         """Load a library or bundled model by name, or a ``.keras`` file by path (safe mode)."""
-        from core import library
+        from core.models import library
 
         model, card = library.load_model(name_or_path)
         recognizer = cls(model, card)

@@ -6,9 +6,9 @@ Following the Keras habit, the hooks inside ``fit`` stay tiny: a batch hook comp
 clock readings and only builds an event when the ~30-per-second budget allows it, so a
 session costs the same as a bare ``model.fit`` (see ``bench/training.py``).
 
-Data flows from the uint8 arrays through ``tf.data``: shuffled *indices* are batched and
-each batch is gathered, scaled to [0, 1] and (optionally) augmented on the fly, so there is
-never a float copy of the whole data set.
+The parts it drives live beside it: settings in :mod:`core.training.config`, events in
+:mod:`core.training.events`, the ``tf.data`` pipeline in :mod:`core.training.pipeline`,
+optimizers in :mod:`core.training.optimizers`.
 
 Threads: :meth:`TrainingSession.run` blocks and is meant for a worker thread; ``stop``,
 ``pause`` and ``resume`` may be called from any thread and take effect within one batch.
@@ -19,491 +19,34 @@ inside a listener method, which runs between batches).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from core.datasets.dataset import Dataset, Split
-from core.errors import DataError, TrainingError
-from core.presets import DEFAULT_PRESET, OPTIMIZERS, PRESETS, SCHEDULES, AugmentParams, get_preset
+from core.errors import TrainingError
+from core.models.inference import predict_batch
+from core.models.presets import get_preset
+from core.training.config import TrainingConfig
+from core.training.events import (
+    BatchProgress,
+    EpochResult,
+    RunInfo,
+    RunResult,
+    TrainingListener,
+    describe_failure,
+    empty_history,
+)
+from core.training.optimizers import compile_model, current_learning_rate
+from core.training.pipeline import make_tf_dataset, split_validation
 
 log = logging.getLogger(__name__)
 
 BATCH_EVENTS_PER_S = 30
 PREVIEW_SAMPLES = 16
-
-__all__ = [
-    "AugmentParams",
-    "BatchProgress",
-    "EpochResult",
-    "RunInfo",
-    "RunResult",
-    "TrainingConfig",
-    "TrainingListener",
-    "TrainingSession",
-    "augment_images",
-    "compile_model",
-    "make_tf_dataset",
-    "predict_batch",
-    "warm_up",
-]
-
-
-# --------------------------------------------------------------------------- configuration
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Everything that defines a run.  ``None`` means "the preset's default".
-
-    ``validation`` is a fraction (0 < v < 1), a whole number of samples, or 0 for none.
-    ``limit`` keeps only the first N samples of the split: quick runs for a class, tests
-    and benchmarks.
-    """
-
-    dataset: str = "mnist"
-    split: str = "train"
-    preset: str = DEFAULT_PRESET
-    epochs: int | None = None
-    batch_size: int | None = None
-    optimizer: str | None = None
-    learning_rate: float | None = None
-    schedule: str | None = None
-    validation: float | int | None = None
-    augment: bool | None = None
-    augment_params: AugmentParams | None = None
-    seed: int = 0
-    limit: int | None = None
-    name: str | None = None
-
-    @classmethod
-    def for_preset(cls, preset: str, **overrides) -> TrainingConfig:
-        """A config with every field filled from ``preset``'s defaults, then ``overrides``."""
-        return dataclasses.replace(cls(preset=preset), **overrides).resolved()
-
-    def resolved(self) -> TrainingConfig:
-        """This config with every ``None`` replaced by the preset's default."""
-        preset = get_preset(self.preset)
-        defaults = {
-            "epochs": preset.epochs,
-            "batch_size": preset.batch_size,
-            "optimizer": preset.optimizer,
-            "learning_rate": preset.learning_rate,
-            "schedule": preset.schedule,
-            "validation": preset.validation,
-            "augment": preset.augment,
-            "augment_params": preset.augment_params,
-        }
-        return dataclasses.replace(
-            self, **{key: value for key, value in defaults.items() if getattr(self, key) is None}
-        )
-
-    def validate(self, n_samples: int | None = None, check_data: bool = False) -> TrainingConfig:
-        """The resolved config, or a TrainingError saying which setting is wrong and why.
-
-        With ``n_samples`` (the split's size) the validation size is checked against it;
-        with ``check_data`` the data set must be on this machine.
-        """
-        if self.preset not in PRESETS:
-            raise TrainingError(f"unknown preset '{self.preset}' (known: {', '.join(PRESETS)})")
-        c = self.resolved()
-        if not _is_int(c.epochs) or c.epochs < 1:
-            raise TrainingError(f"epochs must be a whole number of at least 1, got {c.epochs}")
-        if not _is_int(c.batch_size) or c.batch_size < 1:
-            raise TrainingError(f"batch size must be a whole number of at least 1, got {c.batch_size}")
-        if c.optimizer not in OPTIMIZERS:
-            raise TrainingError(f"unknown optimizer '{c.optimizer}' (known: {', '.join(OPTIMIZERS)})")
-        if isinstance(c.learning_rate, bool) or not isinstance(c.learning_rate, (int, float)) or not (
-            math.isfinite(c.learning_rate) and c.learning_rate > 0
-        ):
-            raise TrainingError(f"learning rate must be a number above 0, got {c.learning_rate}")
-        if c.schedule not in SCHEDULES:
-            raise TrainingError(f"unknown schedule '{c.schedule}' (known: {', '.join(SCHEDULES)})")
-        _check_validation(c.validation)
-        if c.augment:
-            _check_augment(c.augment_params)
-        if not _is_int(c.seed) or c.seed < 0:
-            raise TrainingError(f"seed must be a whole number of at least 0, got {c.seed}")
-        if c.limit is not None and (not _is_int(c.limit) or c.limit < 2):
-            raise TrainingError(f"limit must be a whole number of at least 2 samples, got {c.limit}")
-        if n_samples is not None:
-            n = min(n_samples, c.limit) if c.limit else n_samples
-            n_val = validation_count(c.validation, n)
-            if n_val >= n:
-                raise TrainingError(
-                    f"validation of {c.validation} leaves no training samples (the split has {n})"
-                )
-        if check_data:
-            from core.datasets import is_available
-
-            try:
-                available = is_available(c.dataset)
-            except DataError as err:
-                raise TrainingError(str(err)) from None
-            if not available:
-                raise TrainingError(
-                    f"data set '{c.dataset}' is not on this machine "
-                    f"(see 'python main.py datasets list')"
-                )
-        return c
-
-    def as_dict(self) -> dict:
-        """Plain JSON-able data (for the model card and the GUI's run table)."""
-        data = dataclasses.asdict(self)
-        data["augment_params"] = self.augment_params.as_dict() if self.augment_params else None
-        return data
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _check_validation(validation: float | int) -> None:
-    if isinstance(validation, bool) or not isinstance(validation, (int, float, np.integer, np.floating)):
-        raise TrainingError(f"validation must be a fraction or a number of samples, got {validation!r}")
-    if _is_int(validation):
-        if validation < 0:
-            raise TrainingError(f"validation cannot be negative, got {validation}")
-    elif not (0 <= validation < 1):
-        raise TrainingError(
-            f"validation must be a fraction below 1 (like 0.1) or a whole number of samples, got {validation}"
-        )
-
-
-def _check_augment(params: AugmentParams | None) -> None:
-    if params is None:
-        raise TrainingError("augmentation is on but has no parameters")
-    limits = {"rotation": (0, 180), "shift": (0, 0.5), "shear": (0, 1), "zoom": (0, 0.9)}
-    for key, (low, high) in limits.items():
-        value = getattr(params, key)
-        if not isinstance(value, (int, float)) or not (low <= value <= high):
-            raise TrainingError(f"augmentation {key} must be between {low} and {high}, got {value}")
-
-
-def validation_count(validation: float | int, n: int) -> int:
-    """How many of ``n`` samples the validation setting holds out."""
-    if _is_int(validation):
-        return int(validation)
-    if validation <= 0:
-        return 0
-    return max(1, round(validation * n))
-
-
-# --------------------------------------------------------------------------- events
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """Sent once before the first batch: the shape of the run ahead."""
-
-    epochs: int
-    steps_per_epoch: int
-    batch_size: int
-    train_samples: int
-    val_samples: int
-    label_names: tuple[str, ...]
-    device: str
-
-
-@dataclass(frozen=True)
-class BatchProgress:
-    """A (throttled) batch end.  ``loss``/``accuracy`` are running means of the epoch so far.
-
-    ``epoch`` and ``step`` count from 1; ``samples_seen`` counts from the start of the run,
-    and ``position`` is the run's progress in epochs (2.5 = half-way through epoch 3), a
-    natural x axis for a plot.
-    """
-
-    epoch: int
-    step: int
-    steps: int
-    loss: float
-    accuracy: float
-    samples_seen: int
-
-    @property
-    def position(self) -> float:
-        return self.epoch - 1 + self.step / self.steps
-
-
-@dataclass(frozen=True)
-class EpochResult:
-    """An epoch end (always delivered).  Validation values are None without validation.
-
-    ``preview`` holds the class probabilities of the session's preview samples (see
-    :attr:`TrainingSession.preview_images`) after this epoch, or None.
-    """
-
-    epoch: int
-    epochs: int
-    loss: float
-    accuracy: float
-    val_loss: float | None
-    val_accuracy: float | None
-    learning_rate: float
-    samples_per_s: float
-    elapsed_s: float
-    eta_s: float
-    preview: np.ndarray | None = field(default=None, repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """How a run ended: ``status`` is "completed", "stopped" or "failed" (then ``error`` says why)."""
-
-    status: str
-    error: str
-    history: dict
-    elapsed_s: float
-    epochs_done: int
-
-
-class TrainingListener:
-    """Override the methods you need; each is called on the training thread.
-
-    Keep them quick (hand the event to another thread or store it): time spent here is
-    time the model does not train.
-    """
-
-    def on_run_start(self, info: RunInfo) -> None:
-        """The run is about to train its first batch."""
-
-    def on_batch_end(self, progress: BatchProgress) -> None:
-        """A batch ended (at most ~30 per second; each epoch's last batch always comes)."""
-
-    def on_epoch_end(self, result: EpochResult) -> None:
-        """An epoch ended, validation included; every completed epoch is reported."""
-
-    def on_run_end(self, result: RunResult) -> None:
-        """The run ended: completed, stopped or failed.  Always called, once."""
-
-
-def empty_history() -> dict:
-    """The history layout: per-epoch lists, and the (throttled) per-batch series."""
-    return {
-        "epoch": [],
-        "loss": [],
-        "accuracy": [],
-        "val_loss": [],
-        "val_accuracy": [],
-        "learning_rate": [],
-        "samples_per_s": [],
-        "elapsed_s": [],
-        "batches": {"epoch": [], "step": [], "position": [], "samples_seen": [], "loss": [], "accuracy": []},
-    }
-
-
-# --------------------------------------------------------------------------- tf.data and models
-
-
-def _normalise(images):
-    import tensorflow as tf
-
-    return tf.expand_dims(tf.cast(images, tf.float32) / 255.0, -1)
-
-
-def _augment(x, seed, params: AugmentParams):
-    """Apply one random affine warp per image (rotation, shear, zoom, shift) in a single op.
-
-    One combined transform instead of four Keras layers: one resampling, so less blur and
-    less CPU.  Randomness is stateless from ``seed`` so a run is reproducible.
-    """
-    import tensorflow as tf
-
-    n = tf.shape(x)[0]
-    size = tf.cast(tf.shape(x)[1], tf.float32)
-    seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), 5)
-
-    def uniform(i: int, bound: float):
-        return tf.random.stateless_uniform([n], seed=seeds[i], minval=-bound, maxval=bound)
-
-    theta = uniform(0, params.rotation * math.pi / 180.0)
-    shear = uniform(1, params.shear)
-    scale = 1.0 / (1.0 + uniform(2, params.zoom))
-    tx = uniform(3, params.shift) * size
-    ty = uniform(4, params.shift) * size
-    cos, sin = tf.cos(theta), tf.sin(theta)
-    # Maps each output pixel to where it samples the input: R(theta) @ Shear @ scale, about the centre.
-    a00, a01 = cos * scale, (cos * shear - sin) * scale
-    a10, a11 = sin * scale, (sin * shear + cos) * scale
-    c = (size - 1.0) / 2.0
-    zeros = tf.zeros_like(theta)
-    transforms = tf.stack(
-        [a00, a01, c - a00 * c - a01 * c + tx, a10, a11, c - a10 * c - a11 * c + ty, zeros, zeros], axis=1
-    )
-    return tf.raw_ops.ImageProjectiveTransformV3(
-        images=x,
-        transforms=transforms,
-        output_shape=tf.shape(x)[1:3],
-        fill_value=0.0,
-        interpolation="BILINEAR",
-        fill_mode="CONSTANT",
-    )
-
-
-def make_tf_dataset(
-    images: np.ndarray,
-    labels: np.ndarray,
-    batch_size: int,
-    *,
-    shuffle: bool = False,
-    seed: int = 0,
-    augment: AugmentParams | None = None,
-):
-    """A ``tf.data`` pipeline of (float32 (b, 28, 28, 1) in [0, 1], int labels) batches.
-
-    The uint8 images are held once; shuffling permutes indices, and each batch is gathered,
-    scaled and augmented on the fly in parallel with training.
-    """
-    import tensorflow as tf
-
-    images_t = tf.constant(images)
-    labels_t = tf.constant(labels.astype(np.int64, copy=False))
-    indices = tf.data.Dataset.range(len(labels))
-    if shuffle:
-        indices = indices.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-    batches = indices.batch(batch_size)
-    if augment is None:
-
-        def load(idx):
-            return _normalise(tf.gather(images_t, idx)), tf.gather(labels_t, idx)
-
-        ds = batches.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    else:
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-
-        def load_augmented(idx, pair):
-            x = _augment(_normalise(tf.gather(images_t, idx)), pair, augment)
-            return x, tf.gather(labels_t, idx)
-
-        ds = tf.data.Dataset.zip((batches, seeds)).map(
-            load_augmented, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
-        )
-    return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def augment_images(images: np.ndarray, params: AugmentParams, seed: int = 0) -> np.ndarray:
-    """Augmented copies of a few uint8 images as float32 (N, 28, 28) in [0, 1].
-
-    For the GUI's preview strip: shows exactly what the training pipeline would feed.
-    """
-    import tensorflow as tf
-
-    x = _augment(_normalise(tf.constant(images)), tf.constant([seed, 0], tf.int64), params)
-    return np.clip(x.numpy()[..., 0], 0.0, 1.0)
-
-
-def make_optimizer(name: str, learning_rate: float, schedule: str = "constant", total_steps: int = 0):
-    """A Keras optimizer by InkLab name, with a constant or a one-cycle learning rate.
-
-    One-cycle (a linear warm-up to ``learning_rate`` over the first 30% of the steps, then
-    a cosine decay to 1% of it) uses Keras' own CosineDecay, so saved models stay loadable
-    without custom objects.
-    """
-    import keras
-
-    lr: object = learning_rate
-    if schedule == "one-cycle" and total_steps > 1:
-        warmup = max(1, int(0.3 * total_steps))
-        lr = keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=learning_rate / 20.0,
-            decay_steps=max(1, total_steps - warmup),
-            alpha=0.01,
-            warmup_target=learning_rate,
-            warmup_steps=warmup,
-        )
-    if name == "sgd":
-        return keras.optimizers.SGD(lr)
-    if name == "sgd-momentum":
-        return keras.optimizers.SGD(lr, momentum=0.9)
-    if name == "adam":
-        return keras.optimizers.Adam(lr)
-    if name == "rmsprop":
-        return keras.optimizers.RMSprop(lr)
-    if name == "adadelta":
-        return keras.optimizers.Adadelta(lr)
-    raise TrainingError(f"unknown optimizer '{name}' (known: {', '.join(OPTIMIZERS)})")
-
-
-def compile_model(model, config: TrainingConfig, steps_per_epoch: int, outputs: str) -> None:
-    """Compile ``model`` for ``config`` (resolved): optimizer, schedule, loss and accuracy."""
-    import keras
-
-    optimizer = make_optimizer(
-        config.optimizer, config.learning_rate, config.schedule, steps_per_epoch * config.epochs
-    )
-    model.compile(
-        optimizer=optimizer,
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=outputs == "logits"),
-        metrics=["accuracy"],
-    )
-
-
-def predict_batch(model, images: np.ndarray, outputs: str | None = None, batch_size: int = 512) -> np.ndarray:
-    """Class probabilities (N, n_classes) float32 for uint8 (N, 28, 28) images.
-
-    Float images are taken as already in [0, 1].  Calls ``model(x, training=False)`` per
-    batch rather than ``model.predict``: no per-call set-up cost, so it is cheap for a
-    strip of 16 samples as well as for a whole test set.  ``outputs`` ("logits" or
-    "softmax") says whether to apply a softmax; None guesses from the last layer.
-    """
-    import tensorflow as tf
-
-    from core.presets import model_outputs
-
-    if outputs is None:
-        outputs = model_outputs(model)
-    images = np.asarray(images)
-    if images.ndim == 3:
-        images = images[..., None]
-    if images.ndim != 4:
-        raise DataError(f"images must be (N, 28, 28) or (N, 28, 28, 1), got shape {images.shape}")
-    chunks = []
-    for start in range(0, len(images), batch_size):
-        block = images[start : start + batch_size]
-        x = block.astype(np.float32) / 255.0 if block.dtype == np.uint8 else block.astype(np.float32)
-        out = model(tf.constant(x), training=False)
-        if outputs == "logits":
-            out = tf.nn.softmax(out, axis=-1)
-        chunks.append(np.asarray(out, dtype=np.float32))
-    if not chunks:
-        n_classes = int(model.outputs[0].shape[-1]) if getattr(model, "outputs", None) else 0
-        return np.zeros((0, n_classes), np.float32)
-    return np.concatenate(chunks)
-
-
-def split_validation(split: Split, validation: float | int, seed: int) -> tuple[Split, Split | None]:
-    """Hold out a seeded random validation part of ``split``: ``(train, validation or None)``.
-
-    When the split knows who made each sample (``groups``), whole writers are held out so
-    validation measures how the model does on handwriting it has never seen.
-    """
-    n = len(split)
-    n_val = validation_count(validation, n)
-    if n_val <= 0:
-        return split, None
-    rng = np.random.default_rng(seed)
-    if split.groups is not None:
-        groups, sizes = np.unique(split.groups, return_counts=True)
-        order = rng.permutation(len(groups))
-        # The fewest whole writers whose samples reach the requested validation size.
-        enough = int(np.searchsorted(np.cumsum(sizes[order]), n_val)) + 1
-        held = groups[order[:enough]]
-        mask = np.isin(split.groups, held)
-        if mask.all():
-            mask[np.flatnonzero(mask)[-1]] = False
-    else:
-        mask = np.zeros(n, bool)
-        mask[rng.permutation(n)[:n_val]] = True
-    return split.take(np.flatnonzero(~mask)), split.take(np.flatnonzero(mask))
-
-
-# --------------------------------------------------------------------------- the session
 
 
 class TrainingSession:
@@ -673,7 +216,7 @@ class TrainingSession:
             status, error = ("stopped" if self._epochs_done < c.epochs else "completed"), ""
         except Exception as err:  # a failed run is reported, never raised
             log.exception("training run failed")
-            status, error = "failed", _describe(err)
+            status, error = "failed", describe_failure(err)
         self.result = RunResult(
             status=status,
             error=error,
@@ -757,7 +300,7 @@ class TrainingSession:
             accuracy=float(logs.get("accuracy", math.nan)),
             val_loss=val_loss,
             val_accuracy=val_acc,
-            learning_rate=_current_lr(self.model),
+            learning_rate=current_learning_rate(self.model),
             samples_per_s=len(self.train_split) / train_s if train_s > 0 else 0.0,
             elapsed_s=elapsed,
             eta_s=eta,
@@ -819,7 +362,7 @@ class TrainingSession:
 
     def save(self, name: str | None = None, evaluation=None, overwrite: bool = False):
         """Save the model and its card to the library; returns the :class:`ModelCard`."""
-        from core import library
+        from core.models import library
 
         if self.model is None:
             raise TrainingError("there is no trained model to save: run the session first")
@@ -849,60 +392,3 @@ def _make_bridge(session: TrainingSession):
             session._epoch_end(epoch + 1, logs)
 
     return _Bridge()
-
-
-def _current_lr(model) -> float:
-    try:
-        return float(np.asarray(model.optimizer.learning_rate))
-    except Exception:  # a display value only
-        return math.nan
-
-
-def _describe(err: BaseException) -> str:
-    """One line for a failed run: InkLab errors as they are, others with their type."""
-    from core.errors import InkLabError
-
-    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    if isinstance(err, InkLabError):
-        return text
-    name = type(err).__name__
-    if "ResourceExhausted" in name or isinstance(err, MemoryError):
-        return f"out of memory ({text or name}); try a smaller batch size or model"
-    return f"{name}: {text}" if text else name
-
-
-# ---- one-time start-up of TensorFlow's training machinery
-
-_WARM_LOCK = threading.Lock()
-_warmed = False
-
-
-def warm_up() -> bool:
-    """Pay TensorFlow's one-time training set-up now, on a tiny throw-away run; True if it ran.
-
-    The first fit, validation and prediction in a process do one-off C++ set-up that holds
-    the GIL for a few hundred ms at a time.  In the app that lands in the first seconds of
-    the first run, exactly when a class is watching the plots start, and freezes the window
-    (measured: 260-590 ms without this warm-up, under 40 ms with it; bench/gui_training.py).  The
-    Training tab calls this on a background thread while the user is still choosing
-    settings.  Runs once per process; later calls return False at once.  The model and data
-    are private to this call, so it never touches a model another thread uses.
-    """
-    global _warmed
-    with _WARM_LOCK:
-        if _warmed:
-            return False
-        rng = np.random.default_rng(0)
-        images = rng.integers(0, 256, size=(96, 28, 28), dtype=np.uint8)
-        labels = np.arange(96, dtype=np.int64) % 2
-        data = Dataset("warm-up", ("0", "1"), {"train": Split(images, labels), "test": Split(images[:32], labels[:32])})
-        config = TrainingConfig.for_preset("dense-small", dataset=data.name, epochs=1, batch_size=32,
-                                           validation=0.25, seed=0)
-        session = TrainingSession(config, TrainingListener(), data=data)
-        session.prepare()
-        predict_batch(session.model, images[:4], session.outputs)
-        if session.run().status == "failed":  # logged by run(); the real run will say why
-            return False
-        session.evaluate("test")
-        _warmed = True
-        return True

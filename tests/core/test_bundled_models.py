@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from core import library
-from core.bundled_models import HELDOUT_WRITERS, main
 from core.datasets.synthetic import LetterSource, synthetic_letters
 from core.datasets.unipen import load_pendigits_strokes, render_samples
-from core.training import predict_batch
+from core.models import library
+from core.models.inference import predict_batch
+from tools.build_models import HELDOUT_WRITERS, main
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,7 @@ def _write_idx_gz(path, array: np.ndarray) -> None:
 
 def test_letters_use_emnist_when_it_is_there(tmp_path, monkeypatch):
     """`make models` must prefer real EMNIST letters: a tiny one in the real format is found and used."""
-    from core.bundled_models import train_letters
+    from tools.build_models import train_letters
 
     folder = tmp_path / "data" / "emnist-letters"
     folder.mkdir(parents=True)

@@ -68,7 +68,7 @@ def test_every_format_as_json(capsys, tmp_path: Path, model_path: str) -> None:
 
 
 def test_jsonl_batch_one_result_per_line_in_few_model_calls(capsys, tmp_path, model_path, monkeypatch):
-    from core.recognizer import Recognizer
+    from core.models.recognizer import Recognizer
 
     lines = [json.dumps(bar_strokes(x=100 + i % 50) if i % 2 == 0 else ring_strokes()) for i in range(600)]
     lines.insert(3, "{not json")

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import library
 from core.errors import ModelError
-from core.training import TrainingConfig, TrainingSession, predict_batch
+from core.models import library
+from core.models.inference import predict_batch
+from core.training import TrainingConfig, TrainingSession
 
 
 @pytest.fixture(scope="module")

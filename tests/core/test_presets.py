@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.errors import TrainingError
-from core.presets import DEFAULT_PRESET, OPTIMIZERS, PRESETS, get_preset, model_outputs, model_summary
+from core.models.inference import model_outputs
+from core.models.presets import DEFAULT_PRESET, OPTIMIZERS, PRESETS, get_preset, model_summary
 
 
 @pytest.mark.parametrize("name", list(PRESETS))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core.errors import DrawingError, ModelError
-from core.recognizer import Prediction, Recognizer, RecognizerCache, card_label_names
+from core.models.recognizer import Prediction, Recognizer, RecognizerCache, card_label_names
 
 BUNDLED_DIGITS = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits"
 DIGITS = tuple("0123456789")
@@ -27,7 +27,7 @@ def tiny_model_folder(tmp_path_factory: pytest.TempPathFactory, mnist) -> Path:
         return folder
     import keras
 
-    from core import library
+    from core.models import library
 
     keras.utils.set_random_seed(1)
     split = mnist.split("train").take(slice(0, 6000))
@@ -54,7 +54,7 @@ def tiny_model_folder(tmp_path_factory: pytest.TempPathFactory, mnist) -> Path:
 
 def install_tiny_model(tmp_path_factory: pytest.TempPathFactory, mnist) -> str:
     """Put the tiny model into this test's user library; returns its name."""
-    from core import library
+    from core.models import library
 
     source = tiny_model_folder(tmp_path_factory, mnist)
     shutil.copytree(source, library.models_dir() / source.name)

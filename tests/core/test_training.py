@@ -10,13 +10,13 @@ import pytest
 
 from core.datasets.dataset import Split
 from core.errors import TrainingError
-from core.presets import AugmentParams
+from core.models.inference import predict_batch
+from core.models.presets import AugmentParams
 from core.training import (
     TrainingConfig,
     TrainingListener,
     TrainingSession,
     augment_images,
-    predict_batch,
     split_validation,
 )
 
@@ -227,8 +227,8 @@ def test_a_set_without_test_split_is_judged_on_its_validation_samples(mnist) -> 
 
 
 def test_warm_up_runs_once_on_private_data(monkeypatch) -> None:
-    import core.training
+    import core.training.warmup
 
-    monkeypatch.setattr(core.training, "_warmed", False)
-    assert core.training.warm_up() is True
-    assert core.training.warm_up() is False  # once per process
+    monkeypatch.setattr(core.training.warmup, "_warmed", False)
+    assert core.training.warmup.warm_up() is True
+    assert core.training.warmup.warm_up() is False  # once per process

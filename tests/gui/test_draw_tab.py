@@ -207,7 +207,7 @@ def test_save_drawing_as_png_and_stroke_json_and_open_image(qtbot, tab, tmp_path
 def test_model_picker_switches_and_refreshes(qtbot, tab) -> None:
     import keras
 
-    from core import library
+    from core.models import library
 
     pad = tab.pad
     draw(pad, vertical_bar(pad))
@@ -229,7 +229,7 @@ def test_model_picker_switches_and_refreshes(qtbot, tab) -> None:
 
 
 def test_a_broken_model_is_said_inline_and_the_pad_still_works(qtbot, tab) -> None:
-    from core import library
+    from core.models import library
 
     good = library.models_dir() / "tiny-digits"
     broken = library.models_dir() / "broken"
@@ -279,7 +279,7 @@ def test_tablet_pressure_is_recorded_and_widens_the_ink(qtbot, tab) -> None:
 
 
 def test_without_any_model_the_preview_still_works(qtbot, monkeypatch, tmp_path) -> None:
-    from core import library
+    from core.models import library
     from gui.draw_tab import DrawTab
 
     monkeypatch.setattr(library, "BUNDLED_DIR", tmp_path / "no-bundled-models")

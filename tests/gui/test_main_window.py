@@ -135,7 +135,7 @@ def test_a_model_saved_on_the_training_tab_appears_in_the_draw_tab(main_window, 
     """The Training tab's model_saved reaches the Draw tab's model picker."""
     import shutil
 
-    from core import library
+    from core.models import library
     from tests.core.test_recognizer import tiny_model_folder
     from tests.gui.test_draw_tab import LOAD_TIMEOUT_MS
 

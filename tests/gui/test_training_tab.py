@@ -53,7 +53,7 @@ def settings_enabled(tab) -> bool:
 
 
 def test_a_run_plots_live_then_shows_results_saves_and_compares(tab, qtbot, tmp_path):
-    from core import library
+    from core.models import library
 
     press(qtbot, tab.start_button)
     assert not tab.start_button.isEnabled() and not settings_enabled(tab)
@@ -200,12 +200,12 @@ def test_summary_follows_the_preset_and_augmentation_preview(tab, qtbot):
 
 def test_tensorflow_is_warmed_up_once_the_summary_is_in(tab, qtbot):
     """The first run must not pay TensorFlow's one-time set-up (it froze the window at its start)."""
-    import core.training
+    import core.training.warmup
 
     qtbot.waitUntil(lambda: tab.summary_table.total > 0, timeout=RUN_TIMEOUT_MS)
     assert tab._warm_asked
     qtbot.waitUntil(lambda: not tab._warm_runner.is_running(), timeout=RUN_TIMEOUT_MS)
-    assert core.training._warmed
+    assert core.training.warmup._warmed
 
 
 def test_live_plot_buffers_grow_by_doubling(qtbot):

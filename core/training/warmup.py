@@ -1,0 +1,47 @@
+"""One-time start-up of TensorFlow's training machinery, paid before the first real run."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from core.datasets.dataset import Dataset, Split
+from core.models.inference import predict_batch
+from core.training.config import TrainingConfig
+from core.training.events import TrainingListener
+from core.training.session import TrainingSession
+
+_WARM_LOCK = threading.Lock()
+_warmed = False
+
+
+def warm_up() -> bool:
+    """Pay TensorFlow's one-time training set-up now, on a tiny throw-away run; True if it ran.
+
+    The first fit, validation and prediction in a process do one-off C++ set-up that holds
+    the GIL for a few hundred ms at a time.  In the app that lands in the first seconds of
+    the first run, exactly when a class is watching the plots start, and freezes the window
+    (measured: 260-590 ms without this warm-up, under 40 ms with it; bench/gui_training.py).  The
+    Training tab calls this on a background thread while the user is still choosing
+    settings.  Runs once per process; later calls return False at once.  The model and data
+    are private to this call, so it never touches a model another thread uses.
+    """
+    global _warmed
+    with _WARM_LOCK:
+        if _warmed:
+            return False
+        rng = np.random.default_rng(0)
+        images = rng.integers(0, 256, size=(96, 28, 28), dtype=np.uint8)
+        labels = np.arange(96, dtype=np.int64) % 2
+        data = Dataset("warm-up", ("0", "1"), {"train": Split(images, labels), "test": Split(images[:32], labels[:32])})
+        config = TrainingConfig.for_preset("dense-small", dataset=data.name, epochs=1, batch_size=32,
+                                           validation=0.25, seed=0)
+        session = TrainingSession(config, TrainingListener(), data=data)
+        session.prepare()
+        predict_batch(session.model, images[:4], session.outputs)
+        if session.run().status == "failed":  # logged by run(); the real run will say why
+            return False
+        session.evaluate("test")
+        _warmed = True
+        return True
