@@ -12,6 +12,7 @@ from core.bundled_models import HELDOUT_WRITERS, main
 from core.datasets.synthetic import LetterSource, synthetic_letters
 from core.datasets.unipen import load_pendigits_strokes, render_samples
 from core.training import predict_batch
+from tests.helpers.idx import write_idx
 
 
 @pytest.fixture(scope="module")
@@ -101,16 +102,6 @@ def test_quick_run_trains_and_saves_both_models(tmp_path, capsys):
         assert key in digits_card["measured"]
 
 
-def _write_idx_gz(path, array: np.ndarray) -> None:
-    """An IDX file as NIST ships them: magic (ubyte, ndim), big-endian sizes, then the bytes."""
-    import gzip
-    import struct
-
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    with gzip.open(path, "wb") as f:
-        f.write(header + np.ascontiguousarray(array, np.uint8).tobytes())
-
-
 def test_letters_use_emnist_when_it_is_there(tmp_path, monkeypatch):
     """`make models` must prefer real EMNIST letters: a tiny one in the real format is found and used."""
     from core.bundled_models import train_letters
@@ -120,8 +111,8 @@ def test_letters_use_emnist_when_it_is_there(tmp_path, monkeypatch):
     letters = synthetic_letters(1, sources=[LetterSource("futural", "hershey")], seed=0).split
     for split in ("train", "test"):
         # EMNIST stores images transposed and labels 1..26.
-        _write_idx_gz(folder / f"emnist-letters-{split}-images-idx3-ubyte.gz", letters.images.transpose(0, 2, 1))
-        _write_idx_gz(folder / f"emnist-letters-{split}-labels-idx1-ubyte.gz", letters.labels + 1)
+        write_idx(folder / f"emnist-letters-{split}-images-idx3-ubyte.gz", letters.images.transpose(0, 2, 1))
+        write_idx(folder / f"emnist-letters-{split}-labels-idx1-ubyte.gz", letters.labels + 1)
     monkeypatch.setenv("INKLAB_DATA_PATH", str(tmp_path / "data"))
     card = train_letters(tmp_path / "out", quick=True)
     assert card.data["training_data"]["summary"].startswith("EMNIST letters")

@@ -140,7 +140,7 @@ def test_pause_holds_resume_continues_and_stop_ends(tab, qtbot):
 def test_stop_while_a_slow_data_set_is_still_loading(tab, qtbot, monkeypatch):
     """EMNIST's first load takes seconds (re-framing every letter): Stop ends it there."""
     from core import storage
-    from tests.core.test_import import install_fake_emnist, slow_reframing
+    from tests.helpers.datasets import install_fake_emnist, slow_reframing
 
     install_fake_emnist(40_000)
     slow_reframing(monkeypatch)  # ~8 s in all unless stopped
