@@ -28,6 +28,7 @@ def test_bundled_models_are_listed_as_bundled():
         assert cards[name].model_path.stat().st_size < 5_000_000  # committed: keep it small
 
 
+@pytest.mark.slow
 def test_digits_card_states_data_and_both_accuracies(digits):
     _, card = digits
     assert card.label_names == tuple("0123456789")
@@ -42,6 +43,7 @@ def test_digits_card_states_data_and_both_accuracies(digits):
     assert card.data["quick"] is False
 
 
+@pytest.mark.slow
 def test_digits_reads_unseen_writers_pen_strokes(digits, shared_data):
     """600 samples of writers the model never saw, rendered exactly as the drawing pad does."""
     model, card = digits
@@ -53,6 +55,7 @@ def test_digits_reads_unseen_writers_pen_strokes(digits, shared_data):
     assert accuracy >= 0.985, accuracy
 
 
+@pytest.mark.slow
 def test_digits_reads_mnist_test(digits, mnist):
     model, card = digits
     test = mnist.split("test").take(slice(0, 1000))
@@ -60,6 +63,7 @@ def test_digits_reads_mnist_test(digits, mnist):
     assert accuracy >= 0.99, accuracy
 
 
+@pytest.mark.slow
 def test_letters_reads_fonts_it_never_trained_on():
     model, card = library.load_model("letters")
     assert card.bundled and len(card.label_names) == 26 and card.label_names[0] == "A"
@@ -87,6 +91,7 @@ def _installed_ttf():
     return ttf_sources()
 
 
+@pytest.mark.slow
 def test_quick_run_trains_and_saves_both_models(tmp_path, capsys):
     assert main(["all", "--quick", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -102,6 +107,7 @@ def test_quick_run_trains_and_saves_both_models(tmp_path, capsys):
         assert key in digits_card["measured"]
 
 
+@pytest.mark.slow
 def test_letters_use_emnist_when_it_is_there(tmp_path, monkeypatch):
     """`make models` must prefer real EMNIST letters: a tiny one in the real format is found and used."""
     from core.bundled_models import train_letters

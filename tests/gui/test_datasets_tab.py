@@ -7,6 +7,7 @@ import os
 import threading
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 
 from core.errors import Cancelled
@@ -41,6 +42,7 @@ def test_mnist_is_listed_loaded_and_browsable(datasets_tab, qtbot, mnist):
     assert model.rowCount() == 10_000
 
 
+@pytest.mark.slow
 def test_pendigits_loads(datasets_tab, qtbot):
     with qtbot.waitSignal(datasets_tab.dataset_loaded, timeout=60_000) as loaded:
         datasets_tab.select_dataset("pendigits")
@@ -49,6 +51,7 @@ def test_pendigits_loads(datasets_tab, qtbot):
     assert datasets_tab.grid_view.model().rowCount() == 7_494
 
 
+@pytest.mark.slow
 def test_corrupt_data_set_shows_an_inline_error(tmp_path, monkeypatch, qtbot, shared_data):
     from gui.main_window import MainWindow
 

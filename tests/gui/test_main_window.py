@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from gui import workers
@@ -68,6 +69,7 @@ def test_uncaught_exception_becomes_a_banner(main_window):
     assert "boom" in main_window.banner.text()
 
 
+@pytest.mark.slow
 def test_window_starts_without_tensorflow_and_exits_cleanly(tmp_path):
     """Showing the window imports no TensorFlow; closing it mid-task exits 0 without a Qt abort."""
     script = textwrap.dedent(
