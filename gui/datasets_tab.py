@@ -14,7 +14,6 @@ from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -839,7 +838,7 @@ class ImportDialog(QDialog):
         self._update_buttons()
 
     def _show_preview(self, preview) -> None:
-        from gui.widgets.image_grid import to_qimage
+        from gui.widgets.image import to_pixmap
 
         self._preview = preview
 
@@ -856,7 +855,7 @@ class ImportDialog(QDialog):
         if first is not None:
             for i in range(min(12, len(first))):
                 thumb = QLabel()
-                thumb.setPixmap(QPixmap.fromImage(to_qimage(first.images[i]).scaled(40, 40)))
+                thumb.setPixmap(to_pixmap(first.images[i], 40))
                 thumb.setToolTip(dataset.label_names[int(first.labels[i])])
                 self.thumbnails.insertWidget(self.thumbnails.count() - 1, thumb)
         self._preview_ok = total > 0

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QImage, QPixmap
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -42,6 +42,7 @@ from core.errors import DrawingError, InkLabError
 from core.models.recognizer import Prediction, Recognizer, RecognizerCache, card_data, card_label_names
 from gui.errors import user_message
 from gui.widgets.drawing_pad import DrawingPad
+from gui.widgets.image import to_pixmap
 from gui.widgets.message_banner import MessageBanner
 from gui.widgets.probability_bars import ProbabilityBars
 from gui.workers import TaskRunner
@@ -54,16 +55,6 @@ PREVIEW_SIZE = 168  # 6 screen pixels per model pixel
 EMPTY_HINT = "Draw a character"
 UNSURE_COLOUR = "#b26a00"
 SURE_COLOUR = "#1b1f24"
-
-
-def image_pixmap(image: np.ndarray, size: int) -> QPixmap:
-    """A float (28, 28) 0..1 image as a square pixmap with hard pixel edges (no smoothing)."""
-    pixels = np.ascontiguousarray(np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8))
-    height, width = pixels.shape
-    qimage = QImage(pixels.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
-    return QPixmap.fromImage(qimage).scaled(
-        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
-    )
 
 
 class DrawTab(QWidget):
@@ -404,7 +395,7 @@ class DrawTab(QWidget):
         if recognizer is None and name is not None and not self._loader.is_running():
             self._ensure_loading(name)  # the first drawing is what loads the model
         self.image = image
-        self.preview.setPixmap(image_pixmap(image, PREVIEW_SIZE))
+        self.preview.setPixmap(to_pixmap(image, PREVIEW_SIZE))
         if prediction is None:
             self._show_waiting(name)
         else:
@@ -444,7 +435,7 @@ class DrawTab(QWidget):
     def _show_empty(self, text: str = EMPTY_HINT) -> None:
         self.image = None
         self.prediction = None
-        self.preview.setPixmap(image_pixmap(np.zeros((28, 28), np.float32), PREVIEW_SIZE))
+        self.preview.setPixmap(to_pixmap(np.zeros((28, 28), np.float32), PREVIEW_SIZE))
         self.answer.setText("")
         self.message.setText(text)
         self.message.setStyleSheet("color: #57606a;")

@@ -12,8 +12,10 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from gui.widgets.image import to_pixmap
 
 if TYPE_CHECKING:  # numpy is imported on first use, after the window has shown
     import numpy as np
@@ -113,9 +115,7 @@ class ThumbnailModel(QAbstractListModel):
         if pixmap is not None:
             self._cache.move_to_end(sample)
             return pixmap
-        pixmap = QPixmap.fromImage(to_qimage(self._images[sample]).scaled(
-            THUMB, THUMB, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
-        ))
+        pixmap = to_pixmap(self._images[sample], THUMB)
         self._cache[sample] = pixmap
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -123,15 +123,6 @@ class ThumbnailModel(QAbstractListModel):
 
     def cached_pixmaps(self) -> int:
         return len(self._cache)
-
-
-def to_qimage(image: np.ndarray) -> QImage:
-    """A grayscale QImage that owns a copy of one uint8 (H, W) image."""
-    import numpy as np
-
-    image = np.ascontiguousarray(image, np.uint8)
-    h, w = image.shape
-    return QImage(image.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
 
 
 class ThumbnailDelegate(QStyledItemDelegate):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.widgets.prediction_strip import digit_pixmap
+from gui.widgets.image import to_pixmap
 
 
 class SampleDialog(QDialog):
@@ -31,7 +31,7 @@ class SampleDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Mistake")
         picture = QLabel()
-        picture.setPixmap(digit_pixmap(image, 336))
+        picture.setPixmap(to_pixmap(image, 336))
         picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caption = QLabel(caption)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -72,7 +72,7 @@ class MistakesGallery(QListWidget):
         self._captions = []
         for i in range(count):
             t, p = label_names[int(true[i])], label_names[int(predicted[i])]
-            item = QListWidgetItem(QIcon(digit_pixmap(self._images[i], self._tile)), f"{t}→{p}\n{confidence[i]:.0%}")
+            item = QListWidgetItem(QIcon(to_pixmap(self._images[i], self._tile)), f"{t}→{p}\n{confidence[i]:.0%}")
             item.setToolTip(f"true {t}, model said {p} with {confidence[i]:.1%} confidence")
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self._captions.append(f"true {t} — model said {p} ({confidence[i]:.1%} sure)")

@@ -11,21 +11,12 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from gui.widgets.image import to_pixmap
 
 RIGHT_COLOUR = "#1a7f37"
 WRONG_COLOUR = "#c62828"
-
-
-def digit_pixmap(image: np.ndarray, size: int) -> QPixmap:
-    """A uint8 (28, 28) image as a square pixmap, scaled with hard pixel edges."""
-    pixels = np.ascontiguousarray(image, dtype=np.uint8)
-    height, width = pixels.shape
-    qimage = QImage(pixels.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
-    return QPixmap.fromImage(qimage).scaled(
-        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
-    )
 
 
 class _Tile(QWidget):
@@ -78,7 +69,7 @@ class PredictionStrip(QWidget):
         self._label_names = label_names
         for i, image in enumerate(images):
             tile = _Tile(self._tile_size)
-            tile.image.setPixmap(digit_pixmap(image, self._tile_size))
+            tile.image.setPixmap(to_pixmap(image, self._tile_size))
             if labels is not None and label_names:
                 tile.setToolTip(f"true label: {label_names[int(labels[i])]}")
             self._grid.addWidget(tile, i // self._columns, i % self._columns)

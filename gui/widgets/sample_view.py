@@ -13,7 +13,7 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from gui.widgets.image_grid import to_qimage
+from gui.widgets.image import to_qimage
 
 if TYPE_CHECKING:
     import numpy as np

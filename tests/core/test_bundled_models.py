@@ -11,6 +11,7 @@ from core.datasets.synthetic import LetterSource, synthetic_letters
 from core.datasets.unipen import load_pendigits_strokes, render_samples
 from core.models import library
 from core.models.inference import predict_batch
+from tests.helpers.idx import write_idx
 from tools.build_models import HELDOUT_WRITERS, main
 
 
@@ -27,6 +28,7 @@ def test_bundled_models_are_listed_as_bundled():
         assert cards[name].model_path.stat().st_size < 5_000_000  # committed: keep it small
 
 
+@pytest.mark.slow
 def test_digits_card_states_data_and_both_accuracies(digits):
     _, card = digits
     assert card.label_names == tuple("0123456789")
@@ -41,6 +43,7 @@ def test_digits_card_states_data_and_both_accuracies(digits):
     assert card.data["quick"] is False
 
 
+@pytest.mark.slow
 def test_digits_reads_unseen_writers_pen_strokes(digits, shared_data):
     """600 samples of writers the model never saw, rendered exactly as the drawing pad does."""
     model, card = digits
@@ -52,6 +55,7 @@ def test_digits_reads_unseen_writers_pen_strokes(digits, shared_data):
     assert accuracy >= 0.985, accuracy
 
 
+@pytest.mark.slow
 def test_digits_reads_mnist_test(digits, mnist):
     model, card = digits
     test = mnist.split("test").take(slice(0, 1000))
@@ -59,6 +63,7 @@ def test_digits_reads_mnist_test(digits, mnist):
     assert accuracy >= 0.99, accuracy
 
 
+@pytest.mark.slow
 def test_letters_reads_fonts_it_never_trained_on():
     model, card = library.load_model("letters")
     assert card.bundled and len(card.label_names) == 26 and card.label_names[0] == "A"
@@ -86,6 +91,7 @@ def _installed_ttf():
     return ttf_sources()
 
 
+@pytest.mark.slow
 def test_quick_run_trains_and_saves_both_models(tmp_path, capsys):
     assert main(["all", "--quick", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -101,16 +107,7 @@ def test_quick_run_trains_and_saves_both_models(tmp_path, capsys):
         assert key in digits_card["measured"]
 
 
-def _write_idx_gz(path, array: np.ndarray) -> None:
-    """An IDX file as NIST ships them: magic (ubyte, ndim), big-endian sizes, then the bytes."""
-    import gzip
-    import struct
-
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    with gzip.open(path, "wb") as f:
-        f.write(header + np.ascontiguousarray(array, np.uint8).tobytes())
-
-
+@pytest.mark.slow
 def test_letters_use_emnist_when_it_is_there(tmp_path, monkeypatch):
     """`make models` must prefer real EMNIST letters: a tiny one in the real format is found and used."""
     from tools.build_models import train_letters
@@ -120,8 +117,8 @@ def test_letters_use_emnist_when_it_is_there(tmp_path, monkeypatch):
     letters = synthetic_letters(1, sources=[LetterSource("futural", "hershey")], seed=0).split
     for split in ("train", "test"):
         # EMNIST stores images transposed and labels 1..26.
-        _write_idx_gz(folder / f"emnist-letters-{split}-images-idx3-ubyte.gz", letters.images.transpose(0, 2, 1))
-        _write_idx_gz(folder / f"emnist-letters-{split}-labels-idx1-ubyte.gz", letters.labels + 1)
+        write_idx(folder / f"emnist-letters-{split}-images-idx3-ubyte.gz", letters.images.transpose(0, 2, 1))
+        write_idx(folder / f"emnist-letters-{split}-labels-idx1-ubyte.gz", letters.labels + 1)
     monkeypatch.setenv("INKLAB_DATA_PATH", str(tmp_path / "data"))
     card = train_letters(tmp_path / "out", quick=True)
     assert card.data["training_data"]["summary"].startswith("EMNIST letters")

@@ -10,14 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from core import storage
 from core.cli import run_cli
 from core.cli.console import TextBar
-from tests.core.test_download import FileServer, idx_gz
-from tests.core.test_import import SIGN_HEADER, images_for, write_csv
+from tests.helpers.datasets import SIGN_HEADER, install_fake_emnist, random_images, write_csv
+from tests.helpers.file_server import FileServer
+from tests.helpers.idx import tiny_mnist_files
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,7 +55,7 @@ def test_info_unknown_set_exits_2_with_one_line(capsys: pytest.CaptureFixture[st
 
 
 def test_import_prints_a_summary_and_refuses_to_overwrite(tmp_path: Path, capsys) -> None:
-    train = write_csv(tmp_path / "train.csv", images_for(4), [0, 1, 2, 1], SIGN_HEADER)
+    train = write_csv(tmp_path / "train.csv", random_images(4), [0, 1, 2, 1], SIGN_HEADER)
     assert run_cli(["datasets", "import", str(train), "--name", "shapes"]) == 0
     out = capsys.readouterr().out
     assert "imported 'shapes'" in out and "3 classes" in out and "train: 4 samples" in out
@@ -70,8 +70,8 @@ def test_import_prints_a_summary_and_refuses_to_overwrite(tmp_path: Path, capsys
 
 
 def test_import_of_sign_mnist_completes_the_built_in(tmp_path: Path, capsys) -> None:
-    train = write_csv(tmp_path / "sign_mnist_train.csv", images_for(3), [0, 1, 24], SIGN_HEADER)
-    test = write_csv(tmp_path / "sign_mnist_test.csv", images_for(2), [2, 3], SIGN_HEADER)
+    train = write_csv(tmp_path / "sign_mnist_train.csv", random_images(3), [0, 1, 24], SIGN_HEADER)
+    test = write_csv(tmp_path / "sign_mnist_test.csv", random_images(2), [2, 3], SIGN_HEADER)
     assert run_cli(["datasets", "import", str(train), str(test), "--name", "sign-mnist"]) == 0
     out = capsys.readouterr().out
     assert "24 classes" in out and str(storage.subdir("datasets") / "sign-mnist") in out
@@ -118,10 +118,7 @@ def test_progress_bar_is_drawn_on_a_terminal_only_and_wiped_on_failure() -> None
 
 
 def mnist_mirror(server: FileServer, images_n: int = 40) -> None:
-    rng = np.random.default_rng(0)
-    for prefix, n in (("train", images_n), ("t10k", 10)):
-        server.files[f"{prefix}-images-idx3-ubyte.gz"] = idx_gz(rng.integers(0, 256, (n, 28, 28)))
-        server.files[f"{prefix}-labels-idx1-ubyte.gz"] = idx_gz(np.arange(n) % 10)
+    server.files.update(tiny_mnist_files(n_train=images_n, n_test=10))
 
 
 def test_download_draws_a_progress_bar_then_fails_cleanly_on_a_bad_hash(
@@ -188,8 +185,6 @@ def test_main_py_exit_codes_in_a_real_process(tmp_path: Path, shared_data: Path)
 
 
 def test_info_on_emnist_letters_loads_them_framed_and_cached(capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.core.test_import import install_fake_emnist
-
     install_fake_emnist(300)
     assert run_cli(["datasets", "info", "emnist-letters", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from core.cli import run_cli
-from tests.core.test_recognizer import install_tiny_model, tiny_model_folder
+from tests.helpers.models import install_tiny_model, tiny_model_folder
 
 
 @pytest.fixture(scope="module")

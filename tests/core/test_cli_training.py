@@ -37,6 +37,7 @@ def test_evaluate_an_unreadable_model_exits_2(tmp_path, capsys) -> None:
     assert "not a Keras model file" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_train_evaluate_and_manage_a_tiny_model(mnist, user_data_dir, capsys) -> None:
     argv = ["train", "--preset", "dense-small", "--epochs", "2", "--limit", "600", "--validation", "0.1",
             "--batch-size", "50", "--name", "tiny"]

@@ -147,9 +147,9 @@ def test_orphan_png_without_json_is_ignored(tmp_path: Path) -> None:
 
 def test_a_new_collection_cannot_take_an_imported_sets_name(tmp_path: Path) -> None:
     from core.datasets.importer import import_paths
-    from tests.core.test_import import images_for, write_csv
+    from tests.helpers.datasets import random_images, write_csv
 
-    import_paths([write_csv(tmp_path / "train.csv", images_for(4), [0, 1, 0, 1])], "shapes")
+    import_paths([write_csv(tmp_path / "train.csv", random_images(4), [0, 1, 0, 1])], "shapes")
     with pytest.raises(DataError, match="you imported"):
         add_sample("shapes", "a", drawing())
     assert "shapes" not in list_collections()

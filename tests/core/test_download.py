@@ -6,14 +6,9 @@ empty folder, and no temporary file in the cache.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import http.server
 import io
 import socket
-import struct
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +23,8 @@ from core.datasets.catalogue import Download
 from core.datasets.download import BASE_URL_ENV, download_dataset
 from core.errors import Cancelled, DataError
 from core.progress import CancelToken
+from tests.helpers.file_server import FileServer
+from tests.helpers.idx import idx_bytes, tiny_mnist_files
 
 
 def compress_z(data: bytes) -> bytes:
@@ -74,51 +71,6 @@ def sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def idx_gz(array: np.ndarray) -> bytes:
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    return gzip.compress(header + array.astype(np.uint8).tobytes())
-
-
-class FileServer:
-    """Serves ``files`` (name -> bytes) on 127.0.0.1 in 16 KiB chunks; records each request."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.requests: list[str] = []
-        self.delay = 0.0
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                name = self.path.lstrip("/")
-                server.requests.append(name)
-                if name not in server.files:
-                    self.send_error(404)
-                    return
-                data = server.files[name]
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                for start in range(0, len(data), 16384):
-                    self.wfile.write(data[start : start + 16384])
-                    self.wfile.flush()
-                    if server.delay:
-                        time.sleep(server.delay)  # the server thread only: a slow link
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.handle_error = lambda *args: None  # a client that hangs up mid-file is expected
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
 def server() -> Iterator[FileServer]:
     srv = FileServer()
@@ -138,14 +90,10 @@ def assert_nothing_left(name: str) -> None:
 
 def small_mnist(server: FileServer) -> Download:
     """Tiny MNIST-format files under MNIST's names, with their real hashes."""
-    rng = np.random.default_rng(0)
     files = {}
-    for prefix, n in (("train", 40), ("t10k", 10)):
-        images = idx_gz(rng.integers(0, 256, (n, 28, 28)))
-        labels = idx_gz(np.arange(n) % 10)
-        for name, data in ((f"{prefix}-images-idx3-ubyte.gz", images), (f"{prefix}-labels-idx1-ubyte.gz", labels)):
-            server.files[name] = data
-            files[name] = (server.url + name, sha256(data))
+    for name, data in tiny_mnist_files(n_train=40, n_test=10).items():
+        server.files[name] = data
+        files[name] = (server.url + name, sha256(data))
     return Download(files=files)
 
 
@@ -196,8 +144,8 @@ def test_emnist_zip_members_are_extracted(server: FileServer) -> None:
     rng = np.random.default_rng(1)
     with zipfile.ZipFile(buffer, "w") as zf:
         for fname, member in spec.download.members.items():
-            data = idx_gz(rng.integers(0, 256, (6, 28, 28))) if "images" in fname else idx_gz(np.arange(1, 7))
-            zf.writestr(member, data)
+            array = rng.integers(0, 256, (6, 28, 28)) if "images" in fname else np.arange(1, 7)
+            zf.writestr(member, idx_bytes(array, gz=True))
         zf.writestr("gzip/emnist-digits-train-images-idx3-ubyte.gz", b"not needed")
     server.files["gzip.zip"] = buffer.getvalue()
     plan = Download(archive=(server.url + "gzip.zip", "md5:" + hashlib.md5(buffer.getvalue()).hexdigest()),
@@ -270,7 +218,7 @@ def test_unreachable_host_is_a_data_error() -> None:
 def test_cancel_midway_leaves_nothing(server: FileServer) -> None:
     plan = small_mnist(server)
     big = np.random.default_rng(2).integers(0, 256, (800, 28, 28)).astype(np.uint8)
-    server.files["train-images-idx3-ubyte.gz"] = data = idx_gz(big)  # ~630 KB: many chunks
+    server.files["train-images-idx3-ubyte.gz"] = data = idx_bytes(big, gz=True)  # ~630 KB: many chunks
     plan.files["train-images-idx3-ubyte.gz"] = (server.url + "train-images-idx3-ubyte.gz", sha256(data))
     server.delay = 0.002
     token = CancelToken()

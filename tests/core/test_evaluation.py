@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from core.evaluation import evaluate, score
 from core.training import TrainingConfig, TrainingSession
@@ -36,6 +37,7 @@ def test_classes_never_predicted_have_zero_precision() -> None:
     assert result.precision.tolist() == [1.0, 0.0, 0.0] and result.recall.tolist() == [1.0, 0.0, 0.0]
 
 
+@pytest.mark.slow
 def test_evaluate_a_trained_model_on_real_test_data(mnist) -> None:
     session = TrainingSession(
         TrainingConfig(preset="dense-small", epochs=2, batch_size=50, learning_rate=0.01, limit=1000, validation=0),

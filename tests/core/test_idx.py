@@ -1,6 +1,5 @@
 """IDX reader on the real MNIST files and on every kind of broken file."""
 
-import gzip
 import struct
 from pathlib import Path
 
@@ -9,11 +8,7 @@ import pytest
 
 from core.datasets.idx import read_idx, read_idx_pair
 from core.errors import DataError
-
-
-def _idx_bytes(array: np.ndarray) -> bytes:
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    return header + array.astype(np.uint8).tobytes()
+from tests.helpers.idx import idx_bytes
 
 
 def test_real_mnist_shapes_and_labels(shared_data: Path) -> None:
@@ -27,8 +22,8 @@ def test_real_mnist_shapes_and_labels(shared_data: Path) -> None:
 
 def test_raw_and_gz_read_the_same(tmp_path: Path) -> None:
     array = np.arange(2 * 28 * 28, dtype=np.uint32).reshape(2, 28, 28) % 256
-    (tmp_path / "raw").write_bytes(_idx_bytes(array))
-    (tmp_path / "raw.gz").write_bytes(gzip.compress(_idx_bytes(array)))
+    (tmp_path / "raw").write_bytes(idx_bytes(array))
+    (tmp_path / "raw.gz").write_bytes(idx_bytes(array, gz=True))
     assert np.array_equal(read_idx(tmp_path / "raw"), read_idx(tmp_path / "raw.gz"))
 
 
@@ -59,7 +54,7 @@ def test_truncated_gzip_is_a_data_error(shared_data: Path, tmp_path: Path) -> No
 
 
 def test_count_mismatch_between_images_and_labels(tmp_path: Path) -> None:
-    (tmp_path / "images").write_bytes(_idx_bytes(np.zeros((3, 28, 28))))
-    (tmp_path / "labels").write_bytes(_idx_bytes(np.zeros(2)))
+    (tmp_path / "images").write_bytes(idx_bytes(np.zeros((3, 28, 28))))
+    (tmp_path / "labels").write_bytes(idx_bytes(np.zeros(2)))
     with pytest.raises(DataError, match="3 images but labels has 2 labels|has 3 images but labels has 2"):
         read_idx_pair(tmp_path / "images", tmp_path / "labels")

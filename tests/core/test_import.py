@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -16,63 +14,19 @@ from core.datasets.catalogue import LETTERS, SIGN_LETTERS
 from core.datasets.collections import add_sample
 from core.datasets.importer import import_paths, imported_specs, preview_import, save_import
 from core.errors import DataError
-
-SIGN_HEADER = "label," + ",".join(f"pixel{i}" for i in range(1, 785))
-
-
-def images_for(n: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, 256, (n, 28, 28), dtype=np.uint8)
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    return header + array.astype(np.uint8).tobytes()
-
-
-def write_csv(path: Path, images: np.ndarray, labels, header: str | None = None) -> Path:
-    rows = [",".join(map(str, [int(y), *x.ravel().tolist()])) for x, y in zip(images, labels, strict=True)]
-    path.write_text("\n".join(([header] if header else []) + rows) + "\n")
-    return path
-
-
-def write_idx_pair(folder: Path, prefix: str, images: np.ndarray, labels, gz: bool = True) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for kind, dim, array in (("images", 3, images), ("labels", 1, np.asarray(labels, np.uint8))):
-        path = folder / f"{prefix}-{kind}-idx{dim}-ubyte{'.gz' if gz else ''}"
-        path.write_bytes(gzip.compress(idx_bytes(array)) if gz else idx_bytes(array))
-        out.append(path)
-    return out
+from tests.helpers.datasets import SIGN_HEADER, emnist_style_l, install_fake_emnist, random_images, write_csv
+from tests.helpers.idx import write_idx_pair
 
 
 def imported_dir() -> Path:
     return storage.subdir("imported")
 
 
-def emnist_style_l(n: int) -> np.ndarray:
-    """An upright "L" framed as EMNIST frames letters (24 px tall, box-centred), stored
-    transposed as EMNIST's files store them."""
-    upright = np.zeros((28, 28), np.uint8)
-    upright[2:26, 8:12] = 255  # the stem, 24 px
-    upright[22:26, 8:20] = 255  # the foot, to the right
-    return np.repeat(upright.T[None], n, axis=0)
-
-
-def install_fake_emnist(n_train: int, n_test: int = 10) -> Path:
-    """EMNIST letters in the real IDX layout in the user's datasets folder: ``n_train`` letters
-    (each an EMNIST-framed "L", stored transposed, labels 1..26) for the loader to re-frame."""
-    folder = storage.subdir("datasets") / "emnist-letters"
-    labels = np.arange(max(n_train, n_test)) % 26 + 1
-    write_idx_pair(folder, "emnist-letters-train", emnist_style_l(n_train), labels[:n_train])
-    write_idx_pair(folder, "emnist-letters-test", emnist_style_l(n_test), labels[:n_test])
-    return folder
-
-
 # ---------------------------------------------------------------- generic formats
 
 
 def test_idx_gz_train_and_raw_test_become_a_data_set(tmp_path: Path) -> None:
-    train_x, test_x = images_for(12), images_for(5, seed=1)
+    train_x, test_x = random_images(12), random_images(5, seed=1)
     files = write_idx_pair(tmp_path / "src", "train", train_x, [i % 10 for i in range(12)])
     files += write_idx_pair(tmp_path / "src", "t10k", test_x, [9, 8, 7, 6, 5], gz=False)
     spec = import_paths(files, "my-digits")
@@ -87,14 +41,14 @@ def test_idx_gz_train_and_raw_test_become_a_data_set(tmp_path: Path) -> None:
 
 
 def test_a_folder_of_data_files_is_read_as_its_files(tmp_path: Path) -> None:
-    write_idx_pair(tmp_path / "mnistish", "train", images_for(4), [0, 1, 2, 3])
+    write_idx_pair(tmp_path / "mnistish", "train", random_images(4), [0, 1, 2, 3])
     preview = preview_import([tmp_path / "mnistish"])
     assert preview.format == "IDX" and len(preview.dataset.split("train")) == 4
     assert preview.dataset.label_names == ("0", "1", "2", "3")
 
 
 def test_preview_writes_nothing_and_save_writes_it(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "shapes_train.csv", images_for(6), [0, 1, 2, 0, 1, 2])
+    path = write_csv(tmp_path / "shapes_train.csv", random_images(6), [0, 1, 2, 0, 1, 2])
     preview = preview_import([path])
     assert preview.format == "CSV" and preview.suggested_name == "shapes_train"
     assert "3 classes" in preview.describe() and "train 6" in preview.describe()
@@ -104,8 +58,8 @@ def test_preview_writes_nothing_and_save_writes_it(tmp_path: Path) -> None:
 
 
 def test_csv_train_and_test_files_and_overwrite_rules(tmp_path: Path) -> None:
-    train = write_csv(tmp_path / "train.csv", images_for(6), [0, 1, 2, 0, 1, 2], SIGN_HEADER)
-    test = write_csv(tmp_path / "test.csv", images_for(3, seed=2), [2, 1, 0])
+    train = write_csv(tmp_path / "train.csv", random_images(6), [0, 1, 2, 0, 1, 2], SIGN_HEADER)
+    test = write_csv(tmp_path / "test.csv", random_images(3, seed=2), [2, 1, 0])
     import_paths([train, test], "shapes")
     before = (imported_dir() / "shapes" / "dataset.npz").read_bytes()
     with pytest.raises(DataError, match="already exists.*--overwrite"):
@@ -117,8 +71,8 @@ def test_csv_train_and_test_files_and_overwrite_rules(tmp_path: Path) -> None:
 
 def test_npz_keras_layout_imports(tmp_path: Path) -> None:
     path = tmp_path / "mnist.npz"
-    np.savez(path, x_train=images_for(5), y_train=np.array([3, 1, 4, 1, 5], np.uint8),
-             x_test=images_for(2, seed=3), y_test=np.array([9, 2], np.uint8))
+    np.savez(path, x_train=random_images(5), y_train=np.array([3, 1, 4, 1, 5], np.uint8),
+             x_test=random_images(2, seed=3), y_test=np.array([9, 2], np.uint8))
     spec = import_paths([path], "keras-mnist")
     dataset = spec.load(spec.folder)
     assert dataset.n_classes == 10 and len(dataset.split("test")) == 2
@@ -145,8 +99,8 @@ def test_image_folder_imports_with_class_names(tmp_path: Path) -> None:
 def sign_files(folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     labels = [0, 10, 24, 8, 10]  # letters A, K, Y, I, K: 9 (J) never occurs
-    train = write_csv(folder / "sign_mnist_train.csv", images_for(5), labels, SIGN_HEADER)
-    test = write_csv(folder / "sign_mnist_test.csv", images_for(2, seed=1), [3, 24], SIGN_HEADER)
+    train = write_csv(folder / "sign_mnist_train.csv", random_images(5), labels, SIGN_HEADER)
+    test = write_csv(folder / "sign_mnist_test.csv", random_images(2, seed=1), [3, 24], SIGN_HEADER)
     return train, test
 
 
@@ -172,7 +126,7 @@ def test_sign_mnist_needs_both_files_and_valid_labels(tmp_path: Path) -> None:
     train, test = sign_files(tmp_path / "kaggle")
     with pytest.raises(DataError, match="missing: sign_mnist_test.csv"):
         import_paths([train], "sign-mnist")
-    write_csv(test, images_for(1), [9], SIGN_HEADER)  # J cannot be signed still
+    write_csv(test, random_images(1), [9], SIGN_HEADER)  # J cannot be signed still
     with pytest.raises(DataError, match="not a letter") as err:
         import_paths([train, test], "sign-mnist")
     assert str(test) in str(err.value)  # the user's file, not the staging copy
@@ -191,7 +145,7 @@ def test_emnist_letters_kaggle_csv_becomes_the_built_in_idx_files(tmp_path: Path
     # Kaggle's EMNIST CSV stores images transposed and letters as 1..26, like the IDX files.
     stored = emnist_style_l(4)
     train = write_csv(tmp_path / "emnist-letters-train.csv", stored, [1, 2, 26, 5])
-    test = write_csv(tmp_path / "emnist-letters-test.csv", images_for(2, seed=1), [3, 4])
+    test = write_csv(tmp_path / "emnist-letters-test.csv", random_images(2, seed=1), [3, 4])
     import_paths([train, test], "emnist-letters")
     folder = storage.subdir("datasets") / "emnist-letters"
     assert sorted(p.name for p in folder.iterdir()) == sorted(find("emnist-letters").files)
@@ -215,8 +169,8 @@ def test_emnist_letters_kaggle_csv_becomes_the_built_in_idx_files(tmp_path: Path
 
 
 def test_emnist_letters_idx_files_are_copied(tmp_path: Path) -> None:
-    files = write_idx_pair(tmp_path, "emnist-letters-train", images_for(3), [1, 2, 3])
-    files += write_idx_pair(tmp_path, "emnist-letters-test", images_for(2), [26, 1])
+    files = write_idx_pair(tmp_path, "emnist-letters-train", random_images(3), [1, 2, 3])
+    files += write_idx_pair(tmp_path, "emnist-letters-test", random_images(2), [26, 1])
     import_paths(files, "emnist-letters")
     assert is_available("emnist-letters")
     assert load_dataset("emnist-letters").split("test").labels.tolist() == [25, 0]
@@ -227,13 +181,13 @@ def test_emnist_letters_idx_files_are_copied(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["", "has space", "../escape", "x" * 65, "-dash-first", "é"])
 def test_bad_names_are_refused(tmp_path: Path, name: str) -> None:
-    path = write_csv(tmp_path / "a.csv", images_for(1), [0])
+    path = write_csv(tmp_path / "a.csv", random_images(1), [0])
     with pytest.raises(DataError, match="not a usable data set name"):
         import_paths([path], name)
 
 
 def test_built_in_and_collection_names_are_not_reusable(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "a.csv", images_for(1), [0])
+    path = write_csv(tmp_path / "a.csv", random_images(1), [0])
     with pytest.raises(DataError, match="built-in data set"):
         import_paths([path], "mnist")
     add_sample("class-symbols", "star", np.zeros((28, 28), np.uint8))
@@ -243,7 +197,7 @@ def test_built_in_and_collection_names_are_not_reusable(tmp_path: Path) -> None:
 
 
 def test_bad_files_name_the_file_and_write_nothing(tmp_path: Path) -> None:
-    images, labels = write_idx_pair(tmp_path / "src", "train", images_for(4), [0, 1, 2, 3])
+    images, labels = write_idx_pair(tmp_path / "src", "train", random_images(4), [0, 1, 2, 3])
     data = images.read_bytes()
     images.write_bytes(data[: len(data) - 40])  # a truncated download
     with pytest.raises(DataError) as err:
@@ -258,16 +212,16 @@ def test_bad_files_name_the_file_and_write_nothing(tmp_path: Path) -> None:
 
 def test_npz_labels_beyond_its_class_names_name_the_file(tmp_path: Path) -> None:
     path = tmp_path / "export.npz"
-    np.savez(path, train_images=images_for(2), train_labels=np.array([0, 5]), label_names=np.array(["a", "b"]))
+    np.savez(path, train_images=random_images(2), train_labels=np.array([0, 5]), label_names=np.array(["a", "b"]))
     with pytest.raises(DataError, match="labels run 0..5 but the data set has 2 classes") as err:
         preview_import([path])
     assert str(path) in str(err.value)
 
 
 def test_mixed_or_unknown_files_are_refused(tmp_path: Path) -> None:
-    csv = write_csv(tmp_path / "a.csv", images_for(1), [0])
+    csv = write_csv(tmp_path / "a.csv", random_images(1), [0])
     npz = tmp_path / "b.npz"
-    np.savez(npz, x_train=images_for(1), y_train=np.array([0]))
+    np.savez(npz, x_train=random_images(1), y_train=np.array([0]))
     with pytest.raises(DataError, match="mix of formats"):
         preview_import([csv, npz])
     weird = tmp_path / "photo.raw"
@@ -280,7 +234,7 @@ def test_mixed_or_unknown_files_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_damaged_note_does_not_hide_an_import(tmp_path: Path) -> None:
-    import_paths([write_csv(tmp_path / "a.csv", images_for(2), [0, 1])], "mine")
+    import_paths([write_csv(tmp_path / "a.csv", random_images(2), [0, 1])], "mine")
     (imported_dir() / "mine" / "dataset.json").write_text("{ not json")
     assert [s.name for s in imported_specs()] == ["mine"]
     assert load_dataset("mine").label_names == ("0", "1")
@@ -305,19 +259,3 @@ def test_a_slow_first_load_reports_progress_and_can_be_cancelled() -> None:
     assert not list(storage.subdir("cache").glob("emnist-letters-*"))  # nothing half-made is kept
     dataset = load_dataset("emnist-letters")  # a later load starts again and completes
     assert len(dataset.split("train")) == 4_500
-
-
-def slow_reframing(monkeypatch, seconds_per_100: float = 0.02) -> None:
-    """Make re-framing take ~``seconds_per_100`` per 100 images, as a big real set would."""
-    import time
-
-    import core.preprocess
-
-    place = core.preprocess._place_many
-
-    def slowly(ink):
-        time.sleep(seconds_per_100)
-        return place(ink)
-
-    monkeypatch.setattr(core.preprocess, "_REFRAME_CHUNK", 100)
-    monkeypatch.setattr(core.preprocess, "_place_many", slowly)

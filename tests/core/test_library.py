@@ -25,6 +25,7 @@ def trained(mnist):
     return session
 
 
+@pytest.mark.slow
 def test_save_then_load_predicts_identically(trained, mnist) -> None:
     card = trained.save("first")
     assert card.model_path.is_file() and card.card_path.is_file()
@@ -41,6 +42,7 @@ def test_save_then_load_predicts_identically(trained, mnist) -> None:
     assert {"tensorflow", "keras"} <= set(data["versions"]) and isinstance(data["preprocess_version"], int)
 
 
+@pytest.mark.slow
 def test_load_from_explicit_paths(trained, tmp_path: Path) -> None:
     card = trained.save("by-path")
     _, from_folder = library.load_model(card.folder)
@@ -52,6 +54,7 @@ def test_load_from_explicit_paths(trained, tmp_path: Path) -> None:
     assert model.outputs[0].shape[-1] == 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["random", "truncated", "text"])
 def test_corrupt_model_file_is_refused_clearly(trained, damage: str) -> None:
     card = trained.save("broken")
@@ -66,6 +69,7 @@ def test_corrupt_model_file_is_refused_clearly(trained, damage: str) -> None:
         library.load_model("broken")
 
 
+@pytest.mark.slow
 def test_zip_that_is_not_a_keras_model_is_refused(trained) -> None:
     card = trained.save("foreign-zip")
     with zipfile.ZipFile(card.model_path, "w") as archive:
@@ -74,6 +78,7 @@ def test_zip_that_is_not_a_keras_model_is_refused(trained) -> None:
         library.load_model("foreign-zip")
 
 
+@pytest.mark.slow
 def test_foreign_and_cardless_models_are_refused(trained, tmp_path: Path) -> None:
     card = trained.save("orphan")
     loose = tmp_path / "orphan.keras"
@@ -101,6 +106,7 @@ def _yours() -> list[str]:
     return [card.name for card in library.list_models() if not card.bundled]
 
 
+@pytest.mark.slow
 def test_list_rename_delete(trained) -> None:
     assert _yours() == []
     trained.save("alpha")
@@ -123,6 +129,7 @@ def test_list_rename_delete(trained) -> None:
         library.rename_model("gamma", "../escape")
 
 
+@pytest.mark.slow
 def test_bundled_models_are_listed_and_protected(trained, tmp_path: Path, monkeypatch) -> None:
     bundled = tmp_path / "resources-models"
     monkeypatch.setattr(library, "BUNDLED_DIR", bundled)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -16,25 +14,8 @@ from core.datasets.imagefolder import read_image_folder
 from core.datasets.npzfile import read_npz
 from core.errors import Cancelled, DataError
 from core.progress import CancelToken
-
-SIGN_HEADER = "label," + ",".join(f"pixel{i}" for i in range(1, 785))
-
-
-def write_csv(path: Path, images: np.ndarray, labels: np.ndarray, header: str | None = None) -> Path:
-    """A label,pixel... CSV exactly as Sign-MNIST (header) or Kaggle EMNIST (none) store it."""
-    rows = [",".join(map(str, [int(y), *x.ravel().tolist()])) for x, y in zip(images, labels, strict=True)]
-    path.write_text("\n".join(([header] if header else []) + rows) + "\n")
-    return path
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    return header + array.astype(np.uint8).tobytes()
-
-
-def random_images(n: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, 256, (n, 28, 28), dtype=np.uint8)
-
+from tests.helpers.datasets import SIGN_HEADER, random_images, write_csv
+from tests.helpers.idx import idx_bytes
 
 # ---------------------------------------------------------------- CSV
 
@@ -143,7 +124,7 @@ def test_csv_missing_file(tmp_path: Path) -> None:
 
 
 def test_idx_truncated_gz_names_the_file(tmp_path: Path) -> None:
-    data = gzip.compress(idx_bytes(random_images(20)))
+    data = idx_bytes(random_images(20), gz=True)
     path = tmp_path / "train-images-idx3-ubyte.gz"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(DataError, match="gzip") as err:

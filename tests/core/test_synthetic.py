@@ -75,6 +75,7 @@ def test_pen_digit_split_labels_writers_and_determinism(pen_samples):
     assert not np.array_equal(split.images, other.images)
 
 
+@pytest.mark.slow
 def test_letters_cover_all_classes_in_both_cases_and_are_deterministic():
     sources = hershey_sources(["futural"]) + ttf_sources()[:1]
     assert sources, "hershey-fonts must be installed"

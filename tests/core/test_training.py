@@ -56,6 +56,7 @@ def run_in_thread(session: TrainingSession) -> threading.Thread:
     return worker
 
 
+@pytest.mark.slow
 def test_tiny_run_completes_with_history_and_events(mnist) -> None:
     recorder = Recorder()
     session = TrainingSession(tiny(), recorder, data=mnist, batch_interval=0)
@@ -78,6 +79,7 @@ def test_tiny_run_completes_with_history_and_events(mnist) -> None:
     assert history["loss"][1] < history["loss"][0]  # it learns something
 
 
+@pytest.mark.slow
 def test_stop_from_another_thread_keeps_history_and_a_usable_model(mnist) -> None:
     recorder = Recorder()
     session = TrainingSession(tiny(epochs=50), recorder, data=mnist, batch_interval=0)
@@ -95,6 +97,7 @@ def test_stop_from_another_thread_keeps_history_and_a_usable_model(mnist) -> Non
     assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_pause_holds_then_resume_completes(mnist) -> None:
     recorder = Recorder()
     session = TrainingSession(tiny(epochs=2), recorder, data=mnist, batch_interval=0)
@@ -112,6 +115,7 @@ def test_pause_holds_then_resume_completes(mnist) -> None:
     assert session.result.status == "completed" and len(recorder.batches) == 16
 
 
+@pytest.mark.slow
 def test_stop_while_paused_ends_the_run(mnist) -> None:
     session = TrainingSession(tiny(epochs=5), data=mnist)
     session.pause()
@@ -124,6 +128,7 @@ def test_stop_while_paused_ends_the_run(mnist) -> None:
     assert session.result.status == "stopped" and session.result.epochs_done == 0
 
 
+@pytest.mark.slow
 def test_throttling_always_delivers_epoch_ends_and_last_batches(mnist) -> None:
     recorder = Recorder()
     # An interval of an hour: only the forced events can get through.
@@ -136,11 +141,13 @@ def test_throttling_always_delivers_epoch_ends_and_last_batches(mnist) -> None:
     assert len(recorder.batches) <= 3 + 3
 
 
+@pytest.mark.slow
 def test_same_seed_same_run(mnist) -> None:
     runs = [TrainingSession(tiny(epochs=1), data=mnist).run() for _ in range(2)]
     assert np.allclose(runs[0].history["loss"], runs[1].history["loss"], rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_a_failing_listener_ends_the_run_as_failed_not_raised(mnist) -> None:
     class Broken(Recorder):
         def on_epoch_end(self, result):
@@ -152,6 +159,7 @@ def test_a_failing_listener_ends_the_run_as_failed_not_raised(mnist) -> None:
     assert recorder.ends == [result]
 
 
+@pytest.mark.slow
 def test_augmented_run_and_preview(mnist) -> None:
     params = AugmentParams(rotation=15, shift=0.1, shear=0.2, zoom=0.2)
     session = TrainingSession(tiny(epochs=1, augment=True, augment_params=params), data=mnist)
@@ -211,6 +219,7 @@ def test_validation_holds_out_whole_writers() -> None:
     assert not set(train.groups) & set(val.groups)
 
 
+@pytest.mark.slow
 def test_a_set_without_test_split_is_judged_on_its_validation_samples(mnist) -> None:
     """A drawn collection has only a train split: evaluation falls back to the held-out samples."""
     from core.datasets.dataset import Dataset
@@ -226,6 +235,7 @@ def test_a_set_without_test_split_is_judged_on_its_validation_samples(mnist) -> 
         session.evaluate("test")
 
 
+@pytest.mark.slow
 def test_warm_up_runs_once_on_private_data(monkeypatch) -> None:
     import core.training.warmup
 

@@ -198,6 +198,7 @@ def test_unusable_cache_is_rebuilt(tmp_path, shared_data):
     assert np.load(cache)["images"].shape == (20, 28, 28)  # rewritten
 
 
+@pytest.mark.slow
 def test_real_pendigits_through_the_catalogue_look_like_mnist(shared_data, mnist, user_data_dir):
     data = load_dataset("pendigits")  # finds ../shared/data/pendigits via INKLAB_DATA_PATH
     train = data.split("train")

@@ -7,18 +7,16 @@ import os
 import threading
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 
 from core.errors import Cancelled
-
-
-def _row_names(tab):
-    return [tab.dataset_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(tab.dataset_list.count())]
+from tests.helpers.gui import dataset_row_names
 
 
 def test_mnist_is_listed_loaded_and_browsable(datasets_tab, qtbot, mnist):
     tab = datasets_tab
-    assert "mnist" in _row_names(tab) and tab.current_name() == "mnist"
+    assert "mnist" in dataset_row_names(tab) and tab.current_name() == "mnist"
     assert tab.current_split_name() == "train"
     model = tab.grid_view.model()
     assert model.rowCount() == 60_000
@@ -44,6 +42,7 @@ def test_mnist_is_listed_loaded_and_browsable(datasets_tab, qtbot, mnist):
     assert model.rowCount() == 10_000
 
 
+@pytest.mark.slow
 def test_pendigits_loads(datasets_tab, qtbot):
     with qtbot.waitSignal(datasets_tab.dataset_loaded, timeout=60_000) as loaded:
         datasets_tab.select_dataset("pendigits")
@@ -52,6 +51,7 @@ def test_pendigits_loads(datasets_tab, qtbot):
     assert datasets_tab.grid_view.model().rowCount() == 7_494
 
 
+@pytest.mark.slow
 def test_corrupt_data_set_shows_an_inline_error(tmp_path, monkeypatch, qtbot, shared_data):
     from gui.main_window import MainWindow
 
@@ -93,7 +93,7 @@ def test_download_shows_progress_and_cancel_returns_to_usable(datasets_tab, qtbo
 
     monkeypatch.setattr(download, "download_dataset", fake_download)
     tab = datasets_tab
-    row = _row_names(tab).index("emnist-letters")
+    row = dataset_row_names(tab).index("emnist-letters")
     button = tab.dataset_list.itemWidget(tab.dataset_list.item(row)).download_button
     assert button is not None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -139,7 +139,7 @@ def test_import_npz_preview_then_add(datasets_tab, qtbot, tmp_path, mnist, monke
     with qtbot.waitSignal(datasets_tab.dataset_loaded, timeout=30_000) as loaded:
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     assert loaded.args == ["tiny"]
-    assert "tiny" in _row_names(datasets_tab)
+    assert "tiny" in dataset_row_names(datasets_tab)
     assert datasets_tab.grid_view.model().rowCount() == 300
     assert len(reads) == 1  # Add saved what the preview had parsed; the files were read once
 
@@ -148,7 +148,7 @@ def test_a_slow_first_load_shows_progress_and_moving_on_cancels_it(datasets_tab,
     """EMNIST's first load re-frames every letter (seconds): the tab says so, and picking
     another set stops it instead of making the user wait."""
     from core import storage
-    from tests.core.test_import import install_fake_emnist, slow_reframing
+    from tests.helpers.datasets import install_fake_emnist, slow_reframing
 
     install_fake_emnist(40_000)
     slow_reframing(monkeypatch)  # ~8 s in all unless cancelled

@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from tests.core.test_recognizer import install_tiny_model
+from tests.helpers.gui import LOAD_TIMEOUT_MS, draw, vertical_bar
+from tests.helpers.models import install_tiny_model
 
 REPO = Path(__file__).resolve().parents[2]
-LOAD_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
@@ -37,21 +37,6 @@ def tab(qtbot, tmp_path_factory, mnist):
     job = widget._loader._job
     if job is not None:
         assert job.wait(LOAD_TIMEOUT_MS)
-
-
-def draw(pad, points, release: bool = True) -> None:
-    """One stroke with real mouse events: press, move through the points, release."""
-    points = [QPoint(int(x), int(y)) for x, y in points]
-    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
-    for p in points[1:]:
-        QTest.mouseMove(pad, p)
-    if release:
-        QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
-
-
-def vertical_bar(pad):
-    cx, h = pad.width() / 2, pad.height()
-    return [(cx + 0.02 * i, h * 0.15 + h * 0.7 * i / 30) for i in range(31)]
 
 
 def circle(pad):

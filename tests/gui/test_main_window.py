@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from gui import workers
@@ -68,6 +69,7 @@ def test_uncaught_exception_becomes_a_banner(main_window):
     assert "boom" in main_window.banner.text()
 
 
+@pytest.mark.slow
 def test_window_starts_without_tensorflow_and_exits_cleanly(tmp_path):
     """Showing the window imports no TensorFlow; closing it mid-task exits 0 without a Qt abort."""
     script = textwrap.dedent(
@@ -110,9 +112,8 @@ def test_window_starts_without_tensorflow_and_exits_cleanly(tmp_path):
 
 def test_a_drawn_sample_shows_up_in_the_datasets_tab(main_window, qtbot, tmp_path_factory, mnist):
     """Draw tab -> "Add to my data set" -> the collection is listed on the Datasets tab."""
-    from tests.core.test_recognizer import install_tiny_model
-    from tests.gui.test_datasets_tab import _row_names
-    from tests.gui.test_draw_tab import LOAD_TIMEOUT_MS, draw, vertical_bar
+    from tests.helpers.gui import LOAD_TIMEOUT_MS, dataset_row_names, draw, vertical_bar
+    from tests.helpers.models import install_tiny_model
 
     install_tiny_model(tmp_path_factory, mnist)
     datasets = main_window.datasets_tab
@@ -124,7 +125,7 @@ def test_a_drawn_sample_shows_up_in_the_datasets_tab(main_window, qtbot, tmp_pat
         draw_tab.collection_combo.setEditText("class-3b")
         draw_tab.label_edit.setText("1")
         draw_tab.add_button.click()
-        qtbot.waitUntil(lambda: "class-3b" in _row_names(datasets), timeout=5000)
+        qtbot.waitUntil(lambda: "class-3b" in dataset_row_names(datasets), timeout=5000)
     finally:
         job = draw_tab._loader._job
         if job is not None:
@@ -136,8 +137,8 @@ def test_a_model_saved_on_the_training_tab_appears_in_the_draw_tab(main_window, 
     import shutil
 
     from core.models import library
-    from tests.core.test_recognizer import tiny_model_folder
-    from tests.gui.test_draw_tab import LOAD_TIMEOUT_MS
+    from tests.helpers.gui import LOAD_TIMEOUT_MS
+    from tests.helpers.models import tiny_model_folder
 
     training, draw_tab = main_window.tab("Training"), main_window.tab("Draw")
     try:

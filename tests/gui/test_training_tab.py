@@ -52,6 +52,7 @@ def settings_enabled(tab) -> bool:
     return all(w.isEnabled() for w in (tab.dataset_combo, tab.preset_combo, tab.epochs_spin, tab.lr_spin))
 
 
+@pytest.mark.slow
 def test_a_run_plots_live_then_shows_results_saves_and_compares(tab, qtbot, tmp_path):
     from core.models import library
 
@@ -113,6 +114,7 @@ def test_a_run_plots_live_then_shows_results_saves_and_compares(tab, qtbot, tmp_
     assert not tab.loss_plot.overlay_visible(1) and not tab.accuracy_plot.overlay_visible(1)
 
 
+@pytest.mark.slow
 def test_pause_holds_resume_continues_and_stop_ends(tab, qtbot):
     configure(tab, samples=3000, epochs=200)
     press(qtbot, tab.start_button)
@@ -140,7 +142,7 @@ def test_pause_holds_resume_continues_and_stop_ends(tab, qtbot):
 def test_stop_while_a_slow_data_set_is_still_loading(tab, qtbot, monkeypatch):
     """EMNIST's first load takes seconds (re-framing every letter): Stop ends it there."""
     from core import storage
-    from tests.core.test_import import install_fake_emnist, slow_reframing
+    from tests.helpers.datasets import install_fake_emnist, slow_reframing
 
     install_fake_emnist(40_000)
     slow_reframing(monkeypatch)  # ~8 s in all unless stopped
@@ -155,6 +157,7 @@ def test_stop_while_a_slow_data_set_is_still_loading(tab, qtbot, monkeypatch):
     assert settings_enabled(tab) and tab.start_button.isEnabled() and tab.banner.text() == ""
 
 
+@pytest.mark.slow
 def test_keyboard_shortcuts_start_and_stop(tab, qtbot):
     configure(tab, samples=3000, epochs=200)
     with qtbot.waitActive(tab):  # window shortcuts need the active window
@@ -245,6 +248,7 @@ def test_importing_the_tab_loads_neither_tensorflow_nor_pyqtgraph():
     assert out.stdout.split() == ["False", "False"]
 
 
+@pytest.mark.slow
 def test_closing_the_window_mid_run_exits_cleanly(tmp_path, shared_data):
     script = textwrap.dedent(
         """

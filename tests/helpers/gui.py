@@ -1,0 +1,31 @@
+"""Driving widgets as a user does: mouse strokes on the drawing pad, the Datasets tab's list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+# A model load (TensorFlow's first import included) on a loaded 2-core machine: generous.
+LOAD_TIMEOUT_MS = 60_000
+
+
+def draw(pad, points, release: bool = True) -> None:
+    """One stroke with real mouse events: press, move through the points, release."""
+    points = [QPoint(int(x), int(y)) for x, y in points]
+    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+    for p in points[1:]:
+        QTest.mouseMove(pad, p)
+    if release:
+        QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
+def vertical_bar(pad):
+    """The points of a "1": a near-vertical bar down the middle of the pad."""
+    cx, h = pad.width() / 2, pad.height()
+    return [(cx + 0.02 * i, h * 0.15 + h * 0.7 * i / 30) for i in range(31)]
+
+
+def dataset_row_names(datasets_tab) -> list[str]:
+    """The data-set names the Datasets tab lists, in their order."""
+    rows = datasets_tab.dataset_list
+    return [rows.item(i).data(Qt.ItemDataRole.UserRole) for i in range(rows.count())]
