@@ -1,7 +1,7 @@
 """Training data made on this machine: distorted pen digits and synthetic letters.
 
 The bundled models must read handwriting from people they never saw, through the drawing
-pad's own pipeline (:func:`core.preprocess.render_strokes`).  Two sources help where real
+pad's own pipeline (:func:`core.imaging.render_strokes`).  Two sources help where real
 data is short:
 
 * **pen digits** — pendigits' real tablet strokes, each rendered several times with a
@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,12 +32,12 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from core.datasets.dataset import Split
 from core.errors import DataError, DrawingError
-from core.preprocess import BOX, DEFAULT_PEN_WIDTH, mnist_normalize, render_strokes, to_uint8
+from core.imaging import BOX, DEFAULT_PEN_WIDTH, mnist_normalize, render_strokes, to_uint8
+from core.labels import LETTERS
 from core.progress import CancelToken, ProgressCallback, no_progress
 
 log = logging.getLogger(__name__)
 
-LETTERS = tuple(string.ascii_uppercase)
 UPPER, LOWER = 0, 1
 
 # Single-stroke (or duplex) Hershey fonts whose letters look like hand lettering; the
@@ -172,7 +171,7 @@ def pen_digit_split(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> Split:
-    """Render pen samples (:class:`core.datasets.unipen.PenSample`) ``copies`` times each.
+    """Render pen samples (:class:`core.datasets.readers.unipen.PenSample`) ``copies`` times each.
 
     With ``clean`` the first copy is the plain pad rendering (default pen width, no
     distortion), the others are random.  ``groups`` keeps each sample's writer, so whole

@@ -9,8 +9,8 @@ import pytest
 
 from core import library
 from core.bundled_models import HELDOUT_WRITERS, main
+from core.datasets.readers.unipen import load_pendigits_strokes, render_samples
 from core.datasets.synthetic import LetterSource, synthetic_letters
-from core.datasets.unipen import load_pendigits_strokes, render_samples
 from core.training import predict_batch
 
 

@@ -12,10 +12,10 @@ from PIL import Image, ImageDraw
 
 from core import storage
 from core.datasets import catalogue, find, is_available, load_dataset
-from core.datasets.catalogue import LETTERS, SIGN_LETTERS
 from core.datasets.collections import add_sample
 from core.datasets.importer import import_paths, imported_specs, preview_import, save_import
 from core.errors import DataError
+from core.labels import LETTERS, SIGN_LETTERS
 
 SIGN_HEADER = "label," + ",".join(f"pixel{i}" for i in range(1, 785))
 
@@ -205,12 +205,12 @@ def test_emnist_letters_kaggle_csv_becomes_the_built_in_idx_files(tmp_path: Path
     assert letter[rows[-1], cols[-1]] > 0 and letter[rows[0], cols[-1]] == 0
     # Loading again reads the re-framed letters from the cache in the user folder.
     assert any(storage.subdir("cache").glob("emnist-letters-train-*.npz"))
-    import core.preprocess
+    import core.imaging
 
     def no_reframing(images):
         raise AssertionError("re-framed again instead of reading the cache")
 
-    monkeypatch.setattr(core.preprocess, "reframe_images", no_reframing)
+    monkeypatch.setattr(core.imaging, "reframe_images", no_reframing)
     assert np.array_equal(load_dataset("emnist-letters").split("train").images, dataset.split("train").images)
 
 
@@ -311,13 +311,13 @@ def slow_reframing(monkeypatch, seconds_per_100: float = 0.02) -> None:
     """Make re-framing take ~``seconds_per_100`` per 100 images, as a big real set would."""
     import time
 
-    import core.preprocess
+    import core.imaging.framing
 
-    place = core.preprocess._place_many
+    place = core.imaging.framing._place_many
 
     def slowly(ink):
         time.sleep(seconds_per_100)
         return place(ink)
 
-    monkeypatch.setattr(core.preprocess, "_REFRAME_CHUNK", 100)
-    monkeypatch.setattr(core.preprocess, "_place_many", slowly)
+    monkeypatch.setattr(core.imaging.framing, "_REFRAME_CHUNK", 100)
+    monkeypatch.setattr(core.imaging.framing, "_place_many", slowly)

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from core.errors import DrawingError, ModelError
+from core.labels import DIGITS
 from core.recognizer import Prediction, Recognizer, RecognizerCache, card_label_names
 
 BUNDLED_DIGITS = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits"
-DIGITS = tuple("0123456789")
 
 
 def tiny_model_folder(tmp_path_factory: pytest.TempPathFactory, mnist) -> Path:
@@ -195,7 +195,7 @@ def test_card_label_names_accepts_library_cards(tiny: Recognizer) -> None:
 
 def test_bundled_digits_model_reads_real_pen_digits(shared_data: Path) -> None:
     """500 real pendigits samples drawn on a tablet, through the pad's exact path, >= 95%."""
-    from core.datasets.unipen import load_pendigits_strokes
+    from core.datasets.readers.unipen import load_pendigits_strokes
 
     samples = load_pendigits_strokes(shared_data / "pendigits")
     rng = np.random.default_rng(0)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.datasets.readers.unipen import load_pendigits_strokes
 from core.datasets.synthetic import (
-    LETTERS,
     LOWER,
     UPPER,
     LetterSource,
@@ -19,9 +19,9 @@ from core.datasets.synthetic import (
     to_scan,
     ttf_sources,
 )
-from core.datasets.unipen import load_pendigits_strokes
 from core.errors import DrawingError
-from core.preprocess import image_to_input, render_strokes
+from core.imaging import image_to_input, render_strokes
+from core.labels import LETTERS
 
 
 @pytest.fixture(scope="module")
