@@ -297,7 +297,8 @@ def letters_data(quick: bool = False) -> tuple[Dataset, dict, dict]:
     fresh renders of the *training* fonts (other random seeds) and ``heldout`` maps a name
     to ``(images, labels, case)`` for fonts never trained on, distorted and clean.
     """
-    from core.datasets.synthetic import LETTER_DISTORTION, default_sources, synthetic_letters
+    from core.datasets.letter_fonts import default_sources
+    from core.datasets.synthetic import LETTER_DISTORTION, synthetic_letters
 
     recipe = LETTERS_RECIPE
     sources = default_sources()

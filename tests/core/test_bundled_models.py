@@ -9,8 +9,9 @@ import pytest
 
 from core import library
 from core.bundled_models import HELDOUT_WRITERS, main
+from core.datasets.letter_fonts import LetterSource
 from core.datasets.readers.unipen import load_pendigits_strokes, render_samples
-from core.datasets.synthetic import LetterSource, synthetic_letters
+from core.datasets.synthetic import synthetic_letters
 from core.training import predict_batch
 
 
@@ -81,7 +82,7 @@ def test_letters_reads_fonts_it_never_trained_on():
 
 
 def _installed_ttf():
-    from core.datasets.synthetic import ttf_sources
+    from core.datasets.letter_fonts import ttf_sources
 
     return ttf_sources()
 
