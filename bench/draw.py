@@ -44,7 +44,7 @@ def _pad_strokes(strokes: list[np.ndarray]) -> list[np.ndarray]:
 def _drawings() -> tuple[list[list[np.ndarray]], str]:
     folder = shared_data() / "pendigits"
     try:
-        from core.datasets.unipen import load_pendigits_strokes
+        from core.datasets.readers.unipen import load_pendigits_strokes
 
         samples = load_pendigits_strokes(folder)
     except Exception as err:  # no data here: fall back to synthetic strokes, and say so
@@ -88,7 +88,7 @@ def main() -> int:
         latencies.append((time.perf_counter() - started) * 1000)
         images.append(prediction.image)
     # The same path in its two halves, to show where the time goes.
-    from core.preprocess import render_strokes
+    from core.imaging import render_strokes
 
     render_ms, call_ms = [], []
     for strokes in drawings:

@@ -7,7 +7,7 @@ trained on them twice, with the same seed and settings:
 
 * ``as_emnist_framed``: on those images as they are, which is what a model trained on raw
   EMNIST learns;
-* ``reframed``: on the same images after :func:`core.preprocess.reframe_images`, which is
+* ``reframed``: on the same images after :func:`core.imaging.reframe_images`, which is
   what the EMNIST loader now does.
 
 Both are tested on the 7,494 real pen-tablet digits of pendigits, rendered by the drawing
@@ -54,7 +54,7 @@ def main() -> int:
     sys.path.insert(0, str(REPO))
     from core.datasets import load_dataset
     from core.datasets.dataset import Dataset, Split
-    from core.preprocess import reframe_images
+    from core.imaging import reframe_images
     from core.training import TrainingConfig, TrainingListener, TrainingSession
 
     mnist, pen = load_dataset("mnist"), load_dataset("pendigits")

@@ -27,8 +27,8 @@ def _accuracy(predicted: np.ndarray, labels: np.ndarray) -> float | None:
 
 
 def main() -> int:
-    from core.datasets.catalogue import BUILT_IN
-    from core.datasets.unipen import load_pendigits_strokes, render_samples
+    from core.datasets.builtin import BUILT_IN
+    from core.datasets.readers.unipen import load_pendigits_strokes, render_samples
     from core.models.inference import predict_batch
     from core.models.library import load_model
 

@@ -2,6 +2,9 @@
 
 Each carries a message a person can act on.  The CLI turns them into exit code 2 and one
 line on stderr; the GUI shows them inline.  Anything else escaping is a bug.
+
+:class:`Cancelled` is not one of them: the user asked for it, so it is no error.  The CLI
+turns it (like Ctrl+C) into exit code 130 without an error line; the GUI into a notice.
 """
 
 
@@ -25,8 +28,12 @@ class TrainingError(InkLabError):
     """Training settings are invalid or a run cannot start."""
 
 
-class Cancelled(InkLabError):
-    """A long task was cancelled by the user; raised inside the worker to unwind it."""
+class Cancelled(Exception):
+    """A long task was cancelled by the user; raised inside the worker to unwind it.
+
+    Deliberately not an :class:`InkLabError`: ``except InkLabError`` must not mistake a
+    cancel for a failure to report.
+    """
 
     def __init__(self, message: str = "Cancelled.") -> None:
         super().__init__(message)

@@ -770,7 +770,7 @@ class ImportDialog(QDialog):
         paths_now = list(self.paths)
 
         def task(progress, cancel):
-            from core.datasets.importer import preview_import
+            from core.datasets.import_preview import preview_import
 
             return preview_import(paths_now, progress=progress, cancel=cancel)
 

@@ -366,7 +366,7 @@ class DrawTab(QWidget):
         started = time.perf_counter()
         try:
             if not self.pad.is_empty():
-                from core.preprocess import check_drawing_size
+                from core.imaging import check_drawing_size
 
                 strokes = self.pad.strokes()
                 check_drawing_size(strokes, min(self.pad.width(), self.pad.height()))
@@ -374,7 +374,7 @@ class DrawTab(QWidget):
                     prediction = recognizer.recognize_strokes(strokes)  # the benchmarked path
                     image = prediction.image
                 else:
-                    from core.preprocess import render_strokes
+                    from core.imaging import render_strokes
 
                     image, prediction = render_strokes([s[:, :3] for s in strokes]), None
             elif self._opened is not None:
@@ -455,7 +455,7 @@ class DrawTab(QWidget):
 
     def open_image(self, path: str | Path) -> bool:
         """Recognise a picture of one character; problems show inline. True when it worked."""
-        from core.preprocess import image_to_input
+        from core.imaging import image_to_input
 
         try:
             image = image_to_input(Path(path))
@@ -499,7 +499,7 @@ class DrawTab(QWidget):
             return False
         try:
             if path.suffix.lower() == ".json":
-                from core.preprocess import strokes_to_json
+                from core.imaging import strokes_to_json
 
                 storage.write_json(path, strokes_to_json([s[:, :3] for s in self.pad.strokes()]))
             else:

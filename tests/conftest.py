@@ -35,7 +35,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def mnist(shared_data: Path):
     """Real MNIST, loaded once per test session (read straight from the shared folder)."""
-    from core.datasets.catalogue import BUILT_IN
+    from core.datasets.builtin import BUILT_IN
 
     spec = next(spec for spec in BUILT_IN if spec.name == "mnist")
     return spec.load(shared_data / "mnist")

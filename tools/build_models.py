@@ -13,7 +13,7 @@ TensorFlow's own floating-point nondeterminism.
   the card reports is theirs, rendered exactly as the drawing pad renders strokes.  The
   card also reports MNIST test accuracy and the image path's accuracy on MNIST test digits
   turned into scan-like pages (:func:`core.datasets.synthetic.to_scan` then
-  :func:`core.preprocess.image_to_input`).
+  :func:`core.imaging.image_to_input`).
 * ``letters`` trains on EMNIST letters when they are on this machine, otherwise on
   synthetic letters from stroke fonts and handwriting-style fonts; some fonts are held
   out to measure on.  The card says exactly which.
@@ -39,12 +39,11 @@ import numpy as np
 
 from core.datasets.dataset import Dataset, Split
 from core.errors import DataError, InkLabError
+from core.labels import DIGITS, LETTERS
 from core.models.presets import AugmentParams
 
 log = logging.getLogger(__name__)
 
-DIGITS = tuple("0123456789")
-LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 HELDOUT_WRITERS = (25, 26, 27, 28, 29, 30)
 SEED = 0
 
@@ -171,8 +170,8 @@ def digits_data(
     as the pad renders them (clean, default pen width).
     """
     from core.datasets import find, load_dataset, locate
+    from core.datasets.readers.unipen import load_pendigits_strokes, render_samples
     from core.datasets.synthetic import DIGIT_DISTORTION, pen_digit_split
-    from core.datasets.unipen import load_pendigits_strokes, render_samples
 
     mnist = load_dataset("mnist")
     folder = locate(find("pendigits"))
@@ -219,7 +218,7 @@ def digits_data(
 def scan_split(test: Split, n: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """The first ``n`` test digits as scan-like pages read back through :func:`image_to_input`."""
     from core.datasets.synthetic import to_scan
-    from core.preprocess import image_to_input, to_uint8
+    from core.imaging import image_to_input, to_uint8
 
     rng = np.random.default_rng(seed)
     n = min(n, len(test))
@@ -285,7 +284,7 @@ def _emnist_letters(quick: bool) -> tuple[Dataset, dict, dict]:
     train, test = emnist.split("train"), emnist.split("test")
     if quick:
         train, test = train.take(slice(0, 2000)), test.take(slice(0, 500))
-    # The loader has already framed the letters the pad's way (core.preprocess.reframe_images).
+    # The loader has already framed the letters the pad's way (core.imaging.reframe_images).
     data = Dataset("emnist-letters", LETTERS, {"train": train, "test": test}, source=emnist.source)
     description = {
         "summary": (f"EMNIST letters train ({len(train)} handwritten letters, upper and lower case merged), "
@@ -302,7 +301,8 @@ def letters_data(quick: bool = False) -> tuple[Dataset, dict, dict]:
     fresh renders of the *training* fonts (other random seeds) and ``heldout`` maps a name
     to ``(images, labels, case)`` for fonts never trained on, distorted and clean.
     """
-    from core.datasets.synthetic import LETTER_DISTORTION, default_sources, synthetic_letters
+    from core.datasets.letter_fonts import default_sources
+    from core.datasets.synthetic import LETTER_DISTORTION, synthetic_letters
 
     recipe = LETTERS_RECIPE
     sources = default_sources()

@@ -1,7 +1,8 @@
 """The command-line interface: one module per command group, each adding its sub-parsers.
 
 Every user-facing failure is an :class:`~core.errors.InkLabError`; it becomes one line on
-stderr and exit code 2, never a traceback.
+stderr and exit code 2, never a traceback.  A cancelled task (:class:`~core.errors.Cancelled`)
+or Ctrl+C is no failure: exit code 130 and a short notice, no error line.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ import argparse
 import importlib
 import sys
 
-from core.errors import InkLabError
+from core.errors import Cancelled, InkLabError
 
 # Modules that each define ``register(subparsers)``; imported lazily by run_cli.
 COMMAND_MODULES = ("datasets", "training", "models", "recognize")
 
 EXIT_BAD_INPUT = 2
+EXIT_CANCELLED = 130  # the shell's code for a process ended by Ctrl+C (128 + SIGINT)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_cli(argv: list[str]) -> int:
-    """Parse ``argv`` and run the command; InkLabErrors become exit 2 and one line."""
+    """Parse ``argv`` and run the command; InkLabErrors become exit 2 and one line, a cancel 130."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -52,6 +54,9 @@ def run_cli(argv: list[str]) -> int:
     except InkLabError as err:
         print(f"inklab: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Cancelled:
+        print("inklab: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
     except KeyboardInterrupt:
         print("inklab: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_CANCELLED

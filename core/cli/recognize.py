@@ -93,7 +93,7 @@ def _read_json(path: Path) -> object:
 
 
 def _strokes_to_image(obj: object, where: str) -> np.ndarray:
-    from core.preprocess import load_strokes_json, render_strokes
+    from core.imaging import load_strokes_json, render_strokes
 
     try:
         strokes = load_strokes_json(obj)
@@ -145,7 +145,7 @@ def _load_file(path: Path, errors: list[str]) -> list[_Drawing]:
             else:  # an all-black matrix has nothing to recognise; say so instead of guessing
                 errors.append(f"{path}" + (f"[{i}]" if len(images) > 1 else "") + ": the matrix is blank")
         return drawings
-    from core.preprocess import image_to_input
+    from core.imaging import image_to_input
 
     try:
         image = image_to_input(path)

@@ -1,4 +1,15 @@
-"""Data sets: the catalogue, the readers for each file format, download and import."""
+"""Data sets: the catalogue and the providers it composes.
+
+Layers, lowest first (a module imports only from layers below it):
+
+- ``readers/``: one reader per file format (IDX, CSV, NPZ, image folders, UNIPEN).
+- ``dataset`` (the in-memory shape), ``spec`` (a catalogue entry), ``derived_cache``.
+- ``builtin``: MNIST, EMNIST letters, Sign-MNIST, pendigits: their files, loaders, URLs.
+- ``names``: the naming rules every set shares, and which names are taken.
+- the providers of user sets and downloads: ``import_preview`` then ``importer``,
+  ``collections``, ``download``; ``synthetic`` and ``letter_fonts`` make training data.
+- ``catalogue``: every set by name, composed from the built-ins, imports and collections.
+"""
 
 from core.datasets.catalogue import DatasetSpec, catalogue, find, is_available, load_dataset, locate
 from core.datasets.dataset import IMAGE_SIZE, Dataset, Split

@@ -21,22 +21,19 @@ import datetime as _dt
 import io
 import json
 import os
-import re
 import secrets
 from pathlib import Path
 
 import numpy as np
 
 from core import storage
-from core.datasets.catalogue import BUILT_IN, DatasetSpec
 from core.datasets.dataset import IMAGE_SIZE, Dataset, Split
+from core.datasets.names import COLLECTION_INFO_FILE, COLLECTIONS, check_collection_name, refuse_imported_name
+from core.datasets.spec import DatasetSpec
 from core.errors import DataError
 from core.progress import CancelToken, ProgressCallback, no_progress
 
-COLLECTIONS = "collections"
-INFO_FILE = "collection.json"
 MAX_LABEL = 20
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 def _now() -> str:
@@ -45,22 +42,8 @@ def _now() -> str:
 
 def collection_folder(name: str) -> Path:
     """The folder of the collection ``name`` (not created); DataError for an unusable name."""
-    if not _NAME.fullmatch(name or ""):
-        raise DataError(
-            f"'{name}' is not a usable collection name: use letters, digits, '-' and '_' (at most 64)"
-        )
-    if name in {spec.name for spec in BUILT_IN}:
-        raise DataError(f"'{name}' is the name of a built-in data set: choose another collection name")
+    check_collection_name(name)
     return storage.subdir(COLLECTIONS) / name
-
-
-def _refuse_imported_name(name: str) -> None:
-    """A new collection may not take an imported set's name: the catalogue lists imports
-    first, so the collection (and every drawing added to it) would be hidden behind it."""
-    from core.datasets.importer import imported_specs
-
-    if name in {spec.name for spec in imported_specs()}:
-        raise DataError(f"'{name}' is the name of a data set you imported: choose another collection name")
 
 
 def check_label(label: str) -> str:
@@ -85,7 +68,7 @@ def _image_uint8(image28: np.ndarray) -> np.ndarray:
         return image
     if image.dtype.kind != "f" or not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
         raise DataError("a sample image must be uint8, or floats in [0, 1]")
-    from core.preprocess import to_uint8
+    from core.imaging import to_uint8
 
     return to_uint8(image)
 
@@ -93,7 +76,7 @@ def _image_uint8(image28: np.ndarray) -> np.ndarray:
 def _strokes_json(strokes: list | None) -> dict:
     if not strokes:
         return {"strokes": []}
-    from core.preprocess import strokes_to_json
+    from core.imaging import strokes_to_json
 
     try:
         return strokes_to_json(strokes)
@@ -102,7 +85,7 @@ def _strokes_json(strokes: list | None) -> dict:
 
 
 def _read_info(folder: Path) -> dict:
-    path = folder / INFO_FILE
+    path = folder / COLLECTION_INFO_FILE
     try:
         info = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
@@ -131,11 +114,11 @@ def add_sample(
     sample = {"label": label, "created": _now(), **_strokes_json(strokes)}
     folder = collection_folder(collection)
 
-    info_path = folder / INFO_FILE
+    info_path = folder / COLLECTION_INFO_FILE
     if info_path.exists():
         info = _read_info(folder)
     else:
-        _refuse_imported_name(collection)
+        refuse_imported_name(collection)
         info = {"name": collection, "labels": [], "created": _now()}
     if label not in info["labels"]:
         # Written before the sample, so every sample's label is always listed.
@@ -157,11 +140,11 @@ def add_sample(
 def list_collections() -> list[str]:
     """The names of the user's collections, sorted."""
     root = storage.subdir(COLLECTIONS)
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / INFO_FILE).is_file())
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / COLLECTION_INFO_FILE).is_file())
 
 
 def _sample_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.json") if p.name != INFO_FILE and not p.name.startswith("."))
+    return sorted(p for p in folder.glob("*.json") if p.name != COLLECTION_INFO_FILE and not p.name.startswith("."))
 
 
 def load_collection(
@@ -223,7 +206,7 @@ def collection_specs() -> list[DatasetSpec]:
                 title=f"{name} (my drawings)",
                 description=f"{count} drawn sample{'s' if count != 1 else ''} in {len(labels)} classes",
                 label_names=labels,
-                files=(INFO_FILE,),
+                files=(COLLECTION_INFO_FILE,),
                 load=load_collection,
                 kind="collection",
                 folder=folder,

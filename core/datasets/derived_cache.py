@@ -19,7 +19,7 @@ import numpy as np
 
 from core import storage
 from core.errors import DataError
-from core.preprocess import PREPROCESS_VERSION
+from core.imaging import PREPROCESS_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from core import storage
-from core.datasets.catalogue import BUILT_IN, Download
+from core.datasets.builtin import BUILT_IN
+from core.datasets.spec import Download
 from core.errors import Cancelled, DataError
 from core.progress import CancelToken, ProgressCallback, ThrottledProgress, no_progress
 

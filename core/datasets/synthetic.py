@@ -1,7 +1,7 @@
 """Training data made on this machine: distorted pen digits and synthetic letters.
 
 The bundled models must read handwriting from people they never saw, through the drawing
-pad's own pipeline (:func:`core.preprocess.render_strokes`).  Two sources help where real
+pad's own pipeline (:func:`core.imaging.render_strokes`).  Two sources help where real
 data is short:
 
 * **pen digits** — pendigits' real tablet strokes, each rendered several times with a
@@ -11,7 +11,7 @@ data is short:
 * **synthetic letters** — A..Z in upper and lower case (labels case-merged, EMNIST order)
   from the single-stroke Hershey fonts, whose line segments are rendered like pad strokes,
   and from handwriting-style TrueType fonts, whose glyphs are warped in image space and
-  brought to the pad's stroke width.
+  brought to the pad's stroke width (the fonts are found by :mod:`core.datasets.letter_fonts`).
 
 Everything is seeded: the same arguments give the same images.  Also here: :func:`to_scan`,
 which turns a 28x28 digit into a scan-like page (dark ink, small, somewhere on a large,
@@ -20,59 +20,21 @@ slightly noisy light canvas) to measure the image path the way a photo would rea
 
 from __future__ import annotations
 
-import functools
-import logging
 import math
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageFilter
 
 from core.datasets.dataset import Split
+from core.datasets.letter_fonts import LetterSource, default_sources, hershey_strokes, ttf_glyph
 from core.errors import DataError, DrawingError
-from core.preprocess import BOX, DEFAULT_PEN_WIDTH, mnist_normalize, render_strokes, to_uint8
+from core.imaging import BOX, DEFAULT_PEN_WIDTH, mnist_normalize, render_strokes, to_uint8
+from core.labels import LETTERS
 from core.progress import CancelToken, ProgressCallback, no_progress
 
-log = logging.getLogger(__name__)
-
-LETTERS = tuple(string.ascii_uppercase)
 UPPER, LOWER = 0, 1
-
-# Single-stroke (or duplex) Hershey fonts whose letters look like hand lettering; the
-# gothic, Greek and Cyrillic ones do not.
-HERSHEY_FONTS = ("futural", "futuram", "rowmans", "rowmand", "timesr", "timesi", "scripts", "scriptc", "cursive")
-
-# Handwriting-style TrueType/OpenType fonts (and one plain sans, DejaVu, for print-like
-# letters) from Debian packages (see README / Makefile:
-# fonts-breip fonts-rufscript fonts-sjfonts fonts-bwht fonts-humor-sans fonts-comic-neue).
-# Missing files are skipped.  Left out on purpose: fonts-femkeklaver (hollow outline
-# letters) and fonts-dkg-handwriting (sketchy double strokes that fill in at 28x28).
-TTF_FONTS = (
-    "/usr/share/fonts/truetype/breip/Breip.ttf",
-    "/usr/share/fonts/truetype/rufscript/Rufscript010.ttf",
-    "/usr/share/fonts/truetype/sjfonts/Delphine.ttf",
-    "/usr/share/fonts/truetype/sjfonts/SteveHand.ttf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeBuild-Regular.otf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeConnect-Regular.otf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeCreate-Regular.otf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeLearn-Regular.otf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeMentor-Regular.otf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeOrganize-Regular.otf",
-    "/usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf",
-    "/usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf",
-    "/usr/share/fonts/opentype/comic-neue/ComicNeue-Italic.otf",
-    "/usr/share/fonts/opentype/comic-neue/ComicNeue-Light.otf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-)
-# Debian packages that hold TTF_FONTS, for `make models`.
-FONT_PACKAGES = (
-    "fonts-breip", "fonts-rufscript", "fonts-sjfonts", "fonts-bwht", "fonts-humor-sans", "fonts-comic-neue",
-    "fonts-dejavu-core",
-)
-
 
 # --------------------------------------------------------------------------------------
 # stroke-space distortion
@@ -172,7 +134,7 @@ def pen_digit_split(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> Split:
-    """Render pen samples (:class:`core.datasets.unipen.PenSample`) ``copies`` times each.
+    """Render pen samples (:class:`core.datasets.readers.unipen.PenSample`) ``copies`` times each.
 
     With ``clean`` the first copy is the plain pad rendering (default pen width, no
     distortion), the others are random.  ``groups`` keeps each sample's writer, so whole
@@ -200,93 +162,6 @@ def pen_digit_split(
             i += 1
     progress(len(samples), len(samples), "Rendering pen digits")
     return Split(images, labels, groups)
-
-
-# --------------------------------------------------------------------------------------
-# letters: sources
-
-
-@dataclass(frozen=True)
-class LetterSource:
-    """One font letters are drawn from: a Hershey stroke font by name, or a font file."""
-
-    name: str
-    kind: str  # "hershey" or "ttf"
-    path: str = ""
-
-    def describe(self) -> str:
-        return f"hershey:{self.name}" if self.kind == "hershey" else f"ttf:{Path(self.path).name}"
-
-
-def hershey_sources(names: Sequence[str] = HERSHEY_FONTS) -> list[LetterSource]:
-    """The Hershey fonts (PyPI ``hershey-fonts``) as letter sources; [] when not installed."""
-    try:
-        import HersheyFonts  # noqa: F401
-    except ImportError:
-        log.warning("hershey-fonts is not installed: no stroke-font letters")
-        return []
-    return [LetterSource(name, "hershey") for name in names]
-
-
-def ttf_sources(paths: Sequence[str] = TTF_FONTS) -> list[LetterSource]:
-    """The handwriting-style font files that are installed, as letter sources."""
-    found = [LetterSource(Path(p).stem, "ttf", p) for p in paths if Path(p).is_file()]
-    missing = len(paths) - len(found)
-    if missing:
-        log.warning("%d of %d letter fonts are not installed (Debian: %s)", missing, len(paths),
-                    " ".join(FONT_PACKAGES))
-    return found
-
-
-def default_sources() -> list[LetterSource]:
-    """Every letter source available on this machine: Hershey fonts, then font files."""
-    return hershey_sources() + ttf_sources()
-
-
-@functools.lru_cache(maxsize=16)
-def _hershey_font(name: str):
-    from HersheyFonts import HersheyFonts
-
-    font = HersheyFonts()
-    font.load_default_font(name)
-    return font
-
-
-def hershey_strokes(font_name: str, char: str) -> list[np.ndarray]:
-    """One character of a Hershey font as pen strokes (float (n, 2), y down); [] if absent."""
-    font = _hershey_font(font_name)
-    return [np.asarray(s, np.float64) for s in font.strokes_for_text(char) if len(s) >= 1]
-
-
-_GLYPH_SIZE = 80  # font size in pixels: letters about 35..65 px, fine enough to re-width
-
-
-@functools.lru_cache(maxsize=4096)
-def _ttf_glyph(path: str, char: str) -> np.ndarray | None:
-    """The glyph of ``char`` as a float32 ink mask with a margin, or None when the font lacks it."""
-    font = ImageFont.truetype(path, _GLYPH_SIZE)
-    left, top, right, bottom = font.getbbox(char)
-    if right <= left or bottom <= top:
-        return None
-    pad = _GLYPH_SIZE // 4
-    canvas = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
-    ImageDraw.Draw(canvas).text((pad - left, pad - top), char, font=font, fill=255)
-    ink = np.asarray(canvas, np.float32) / 255.0
-    if ink.max() < 0.5 or _is_missing_glyph(path, char):
-        return None
-    return ink
-
-
-@functools.lru_cache(maxsize=64)
-def _notdef(path: str) -> tuple[tuple[int, int], bytes]:
-    mask = ImageFont.truetype(path, _GLYPH_SIZE).getmask("\ue000")
-    return mask.size, bytes(mask)
-
-
-def _is_missing_glyph(path: str, char: str) -> bool:
-    """Fonts draw a box (.notdef) for characters they do not have: compare with one."""
-    mask = ImageFont.truetype(path, _GLYPH_SIZE).getmask(char)
-    return (mask.size, bytes(mask)) == _notdef(path)
 
 
 # --------------------------------------------------------------------------------------
@@ -401,7 +276,7 @@ def render_letter(
         if not distort:
             return render_strokes(strokes)
         return render_distorted(strokes, rng, d)
-    ink = _ttf_glyph(source.path, char)
+    ink = ttf_glyph(source.path, char)
     if ink is None:
         return None
     if not distort:

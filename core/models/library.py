@@ -127,7 +127,7 @@ def _versions() -> dict:
 
 def _preprocess_version() -> int:
     try:
-        from core.preprocess import PREPROCESS_VERSION
+        from core.imaging import PREPROCESS_VERSION
     except ImportError:
         return 1
     return int(PREPROCESS_VERSION)

@@ -212,14 +212,14 @@ class Recognizer:
         This is the Draw tab's exact path (and the one the latency benchmark times): pad
         strokes carry (x, y, pressure, time) and the time column is dropped here.
         """
-        from core.preprocess import render_strokes
+        from core.imaging import render_strokes
 
         trimmed = [np.asarray(s, dtype=np.float32)[:, :3] for s in strokes]
         return self.predict(render_strokes(trimmed, **render_options))
 
     def recognize_image(self, image: Any) -> Prediction:
         """Recognise a picture (path, PIL image or array) of one dark character on a light ground."""
-        from core.preprocess import image_to_input
+        from core.imaging import image_to_input
 
         return self.predict(image_to_input(image))
 

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from core.datasets.synthetic import LetterSource, synthetic_letters
-from core.datasets.unipen import load_pendigits_strokes, render_samples
+from core.datasets.letter_fonts import LetterSource
+from core.datasets.readers.unipen import load_pendigits_strokes, render_samples
+from core.datasets.synthetic import synthetic_letters
 from core.models import library
 from core.models.inference import predict_batch
 from tests.helpers.idx import write_idx
@@ -86,7 +87,7 @@ def test_letters_reads_fonts_it_never_trained_on():
 
 
 def _installed_ttf():
-    from core.datasets.synthetic import ttf_sources
+    from core.datasets.letter_fonts import ttf_sources
 
     return ttf_sources()
 

@@ -190,3 +190,23 @@ def test_info_on_emnist_letters_loads_them_framed_and_cached(capsys: pytest.Capt
     summary = json.loads(capsys.readouterr().out)
     assert summary["classes"][0] == "A" and summary["splits"]["train"]["samples"] == 300
     assert list(storage.subdir("cache").glob("emnist-letters-train-*.npz"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_during_a_slow_info_is_a_cancel_not_an_error(capsys, monkeypatch) -> None:
+    import core.imaging.framing
+    from tests.core.test_import import install_fake_emnist
+
+    install_fake_emnist(300)  # a first load re-frames every letter: the slow part
+    place = core.imaging.framing._place_many
+
+    def interrupted(ink):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C while the letters are being framed
+        return place(ink)
+
+    monkeypatch.setattr(core.imaging.framing, "_REFRAME_CHUNK", 100)
+    monkeypatch.setattr(core.imaging.framing, "_place_many", interrupted)
+    assert run_cli(["datasets", "info", "emnist-letters"]) == 130
+    err = capsys.readouterr().err
+    assert "error" not in err and one_error_line(err) == "inklab: cancelled"
+    assert not list(storage.subdir("cache").glob("emnist-letters-*"))  # nothing half-made is kept

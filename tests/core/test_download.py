@@ -19,8 +19,8 @@ import unlzw3
 
 from core import storage
 from core.datasets import find, load_dataset
-from core.datasets.catalogue import Download
 from core.datasets.download import BASE_URL_ENV, download_dataset
+from core.datasets.spec import Download
 from core.errors import Cancelled, DataError
 from core.progress import CancelToken
 from tests.helpers.file_server import FileServer

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.datasets.idx import read_idx, read_idx_pair
+from core.datasets.readers.idx import read_idx, read_idx_pair
 from core.errors import DataError
 from tests.helpers.idx import idx_bytes
 

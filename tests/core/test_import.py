@@ -10,10 +10,10 @@ from PIL import Image, ImageDraw
 
 from core import storage
 from core.datasets import catalogue, find, is_available, load_dataset
-from core.datasets.catalogue import LETTERS, SIGN_LETTERS
 from core.datasets.collections import add_sample
 from core.datasets.importer import import_paths, imported_specs, preview_import, save_import
 from core.errors import DataError
+from core.labels import LETTERS, SIGN_LETTERS
 from tests.helpers.datasets import SIGN_HEADER, emnist_style_l, install_fake_emnist, random_images, write_csv
 from tests.helpers.idx import write_idx_pair
 
@@ -159,12 +159,12 @@ def test_emnist_letters_kaggle_csv_becomes_the_built_in_idx_files(tmp_path: Path
     assert letter[rows[-1], cols[-1]] > 0 and letter[rows[0], cols[-1]] == 0
     # Loading again reads the re-framed letters from the cache in the user folder.
     assert any(storage.subdir("cache").glob("emnist-letters-train-*.npz"))
-    import core.preprocess
+    import core.imaging
 
     def no_reframing(images):
         raise AssertionError("re-framed again instead of reading the cache")
 
-    monkeypatch.setattr(core.preprocess, "reframe_images", no_reframing)
+    monkeypatch.setattr(core.imaging, "reframe_images", no_reframing)
     assert np.array_equal(load_dataset("emnist-letters").split("train").images, dataset.split("train").images)
 
 

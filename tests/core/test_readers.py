@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.datasets.csvfile import read_label_pixel_csv
-from core.datasets.idx import read_idx, read_idx_pair
-from core.datasets.imagefolder import read_image_folder
-from core.datasets.npzfile import read_npz
+from core.datasets.readers.csvfile import read_label_pixel_csv
+from core.datasets.readers.idx import read_idx, read_idx_pair
+from core.datasets.readers.imagefolder import read_image_folder
+from core.datasets.readers.npzfile import read_npz
 from core.errors import Cancelled, DataError
 from core.progress import CancelToken
 from tests.helpers.datasets import SIGN_HEADER, random_images, write_csv

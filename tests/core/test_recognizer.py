@@ -150,7 +150,7 @@ def test_card_label_names_accepts_library_cards(tiny: Recognizer) -> None:
 @pytest.mark.slow
 def test_bundled_digits_model_reads_real_pen_digits(shared_data: Path) -> None:
     """500 real pendigits samples drawn on a tablet, through the pad's exact path, >= 95%."""
-    from core.datasets.unipen import load_pendigits_strokes
+    from core.datasets.readers.unipen import load_pendigits_strokes
 
     samples = load_pendigits_strokes(shared_data / "pendigits")
     rng = np.random.default_rng(0)

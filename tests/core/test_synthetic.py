@@ -5,23 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.datasets.letter_fonts import LetterSource, hershey_sources, ttf_sources
+from core.datasets.readers.unipen import load_pendigits_strokes
 from core.datasets.synthetic import (
-    LETTERS,
     LOWER,
     UPPER,
-    LetterSource,
     distort_strokes,
-    hershey_sources,
     pen_digit_split,
     render_distorted,
     render_letter,
     synthetic_letters,
     to_scan,
-    ttf_sources,
 )
-from core.datasets.unipen import load_pendigits_strokes
 from core.errors import DrawingError
-from core.preprocess import image_to_input, render_strokes
+from core.imaging import image_to_input, render_strokes
+from core.labels import LETTERS
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,12 @@ import numpy as np
 import pytest
 
 from core import storage
-from core.datasets import unipen
+from core.datasets.builtin import TEST_WRITER_OFFSET, load_pendigits
 from core.datasets.catalogue import load_dataset
-from core.datasets.unipen import (
-    TEST_WRITER_OFFSET,
-    PenSample,
-    load_pendigits,
-    load_pendigits_strokes,
-    read_unipen,
-)
+from core.datasets.readers import unipen
+from core.datasets.readers.unipen import PenSample, load_pendigits_strokes, read_unipen
 from core.errors import DataError
-from core.preprocess import PREPROCESS_VERSION
+from core.imaging import PREPROCESS_VERSION
 
 HEADER = (
     '.INCLUDE        dene.doc\n\n.LEXICON "0" "1" "2" "3" "4" "5" "6" "7" "8" "9"\n.HIERARCHY      DIGIT\n\n'

@@ -122,11 +122,11 @@ def test_failed_download_shows_its_message(datasets_tab, qtbot, monkeypatch):
 
 
 def test_import_npz_preview_then_add(datasets_tab, qtbot, tmp_path, mnist, monkeypatch):
-    from core.datasets import importer
+    from core.datasets import import_preview
 
     reads = []
-    real_preview = importer.preview_import
-    monkeypatch.setattr(importer, "preview_import", lambda *a, **k: reads.append(a) or real_preview(*a, **k))
+    real_preview = import_preview.preview_import
+    monkeypatch.setattr(import_preview, "preview_import", lambda *a, **k: reads.append(a) or real_preview(*a, **k))
     train, test = mnist.splits["train"], mnist.splits["test"]
     path = tmp_path / "tiny.npz"
     np.savez(path, x_train=train.images[:300], y_train=train.labels[:300].astype(np.uint8),

@@ -170,7 +170,7 @@ def test_add_to_my_data_set_creates_a_collection(qtbot, tab) -> None:
 
 
 def test_save_drawing_as_png_and_stroke_json_and_open_image(qtbot, tab, tmp_path) -> None:
-    from core.preprocess import load_strokes_json
+    from core.imaging import load_strokes_json
 
     pad = tab.pad
     assert not tab.save_drawing(tmp_path / "empty.png")

@@ -48,13 +48,13 @@ def slow_reframing(monkeypatch, seconds_per_100: float = 0.02) -> None:
     """Make re-framing take ~``seconds_per_100`` per 100 images, as a big real set would."""
     import time
 
-    import core.preprocess
+    import core.imaging.framing
 
-    place = core.preprocess._place_many
+    place = core.imaging.framing._place_many
 
     def slowly(ink):
         time.sleep(seconds_per_100)
         return place(ink)
 
-    monkeypatch.setattr(core.preprocess, "_REFRAME_CHUNK", 100)
-    monkeypatch.setattr(core.preprocess, "_place_many", slowly)
+    monkeypatch.setattr(core.imaging.framing, "_REFRAME_CHUNK", 100)
+    monkeypatch.setattr(core.imaging.framing, "_place_many", slowly)

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-DIGITS = tuple("0123456789")
+from core.labels import DIGITS
+
+__all__ = ["DIGITS", "install_tiny_model", "tiny_model_folder"]
 
 
 def tiny_model_folder(tmp_path_factory: pytest.TempPathFactory, mnist) -> Path:

@@ -1,4 +1,4 @@
-"""Reader for UNIPEN pen-trajectory files, and the pendigits data set built from them.
+"""Reader for UNIPEN pen-trajectory files, and the drawing pad's rendering of their samples.
 
 UCI's pen-based digits (``pendigits-orig.tra``, optionally ``.tes``) keep each digit as the
 pen strokes a writer made on a tablet::
@@ -11,9 +11,9 @@ pen strokes a writer made on a tablet::
     .DT 100                     time between strokes (ignored)
 
 Tablet y points *up*.  The samples are rendered to 28x28 with the drawing pad's own
-pipeline (:mod:`core.preprocess`), so a model trained or measured on them sees exactly
-what it will see from the pad.  Rendering takes seconds, so the images are cached in the
-user folder, keyed by the file's hash and :data:`PREPROCESS_VERSION`.
+pipeline (:mod:`core.imaging`), so a model trained or measured on them sees exactly
+what it will see from the pad.  The pendigits data set built from them (rendered once,
+then cached) is :func:`core.datasets.builtin.load_pendigits`.
 """
 
 from __future__ import annotations
@@ -24,18 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from core.datasets.dataset import Dataset, Split
-from core.datasets.derived_cache import load_or_build
 from core.errors import DataError, DrawingError
-from core.preprocess import render_strokes, to_uint8
+from core.imaging import render_strokes, to_uint8
 from core.progress import CancelToken, ProgressCallback, no_progress
 
-DIGITS = tuple("0123456789")
 TRAIN_FILE = "pendigits-orig.tra"
 TEST_FILE = "pendigits-orig.tes"
-# The test file's writers are other people, but their ids may repeat the training ones:
-# offset them so that grouping by writer never mixes a train writer with a test writer.
-TEST_WRITER_OFFSET = 100
 
 _LABEL = re.compile(r'"([^"]*)"\s*$')
 
@@ -182,46 +176,6 @@ def render_samples(
             raise DataError(f"sample {i + 1} (label {sample.label}, writer {sample.writer}): {err}") from None
     progress(len(samples), len(samples), "Rendering pen strokes")
     return images
-
-
-def _load_split(
-    path: Path, writer_offset: int, progress: ProgressCallback, cancel: CancelToken | None
-) -> Split:
-    def render() -> dict[str, np.ndarray]:
-        samples = read_unipen(path)
-        return {
-            "images": render_samples(samples, progress, cancel),
-            "labels": np.array([s.label for s in samples], np.int64),
-            "groups": np.array([s.writer + writer_offset for s in samples], np.int64),
-        }
-
-    stem = path.name.removeprefix("pendigits-").replace(".", "-")
-    arrays = load_or_build(path, f"pendigits-{stem}", ("images", "labels", "groups"), render)
-    return Split(arrays["images"], arrays["labels"].astype(np.int64), arrays["groups"].astype(np.int64))
-
-
-def load_pendigits(
-    folder: str | Path,
-    *,
-    progress: ProgressCallback = no_progress,
-    cancel: CancelToken | None = None,
-) -> Dataset:
-    """The pendigits data set: pen strokes rendered to 28x28 as the drawing pad would.
-
-    Split ``train`` comes from ``pendigits-orig.tra``; ``test`` from ``pendigits-orig.tes``
-    when that file is present.  ``groups`` are writer ids (test writers offset by
-    :data:`TEST_WRITER_OFFSET`) so validation can hold out whole writers.  The first load
-    renders (a few seconds) and caches the images in the user folder.
-    """
-    folder = Path(folder)
-    train = folder / TRAIN_FILE
-    if not train.is_file():
-        raise DataError(f"{folder}: missing {TRAIN_FILE}")
-    splits = {"train": _load_split(train, 0, progress, cancel)}
-    test = folder / TEST_FILE
-    if test.is_file():
-        splits["test"] = _load_split(test, TEST_WRITER_OFFSET, progress, cancel)
-    return Dataset("pendigits", DIGITS, splits, source=str(folder))
 
 
 def load_pendigits_strokes(folder: str | Path, split: str = "train") -> list[PenSample]:

@@ -2,7 +2,7 @@
 
 This is how people collect their own data: photos or scans sorted into folders.  Every
 image goes through the same preprocessing as a drawing or a file handed to the recogniser
-(:func:`core.preprocess.image_to_input`): grayscale, dark ink on light paper inverted,
+(:func:`core.imaging.image_to_input`): grayscale, dark ink on light paper inverted,
 cropped, scaled and centred the MNIST way.  Training on the same pipeline that recognition
 uses is what makes a model trained here work on new images.
 """
@@ -51,7 +51,7 @@ def read_image_folder(
     """
     from PIL import Image, UnidentifiedImageError
 
-    from core.preprocess import image_to_input, to_uint8
+    from core.imaging import image_to_input, to_uint8
 
     folder = Path(folder)
     if not folder.is_dir():

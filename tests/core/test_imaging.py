@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from core.errors import DrawingError
-from core.preprocess import (
+from core.imaging import (
     PREPROCESS_VERSION,
     check_drawing_size,
     image_to_input,

@@ -1,0 +1,219 @@
+"""Any picture of one character (file, PIL image or array) -> the 28x28 model input.
+
+Scans, photos and ready 28x28 arrays all come through here: the ink's polarity and the
+background are detected, the contrast stretched and specks removed, then the MNIST recipe
+(:func:`core.imaging.framing.mnist_normalize`) frames the ink.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from core.errors import DrawingError
+from core.imaging.framing import BOX, DETAIL_SIDE, EMPTY_IMAGE, SIZE, mnist_normalize
+
+_WORK_SIDE = 1024  # images are box-reduced to at most this side before any analysis
+
+
+def _open_image(path: Path) -> Image.Image:
+    try:
+        img = Image.open(path)
+        # JPEG can decode at 1/2..1/8 scale for free: a phone photo need not be decoded whole.
+        img.draft("RGB", (2 * _WORK_SIDE, 2 * _WORK_SIDE))
+        img.load()
+        return ImageOps.exif_transpose(img)
+    except FileNotFoundError:
+        raise DrawingError(f"{path}: file not found") from None
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as err:
+        raise DrawingError(f"{path}: not a readable image ({err})") from None
+
+
+def _array_to_pil(a: np.ndarray, where: str) -> Image.Image:
+    """A numpy image (gray, gray+alpha, RGB, RGBA; any numeric dtype) as an 8-bit PIL image."""
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (2, 3, 4)):
+        raise DrawingError(f"{where}: expected a gray, RGB or RGBA image array, got shape {a.shape}")
+    if a.size == 0:
+        raise DrawingError(f"{where} {EMPTY_IMAGE}")
+    if a.dtype == np.bool_:
+        a = a.astype(np.uint8) * 255
+    elif not np.issubdtype(a.dtype, np.number):
+        raise DrawingError(f"{where}: expected numbers in the image, got {a.dtype}")
+    if a.dtype != np.uint8:
+        # Scale to 0..255 a few rows at a time: an 8000x8000 float64 array must not be
+        # copied whole into another float array.
+        step = max(1, (1 << 22) // max(1, a[0].size))
+        top = 0.0
+        for i in range(0, len(a), step):
+            chunk = a[i : i + step]
+            if np.issubdtype(a.dtype, np.floating) and not np.isfinite(chunk).all():
+                raise DrawingError(f"{where}: image contains NaN or infinite values")
+            top = max(top, float(chunk.max()))
+        if np.issubdtype(a.dtype, np.floating) and top <= 1.0:
+            k = 255.0  # 0..1 floats
+        else:
+            k = 1.0 if top <= 255 else (255.0 / 65535.0 if top <= 65535 else 255.0 / top)
+        out = np.empty(a.shape, np.uint8)
+        for i in range(0, len(a), step):
+            out[i : i + step] = np.clip(a[i : i + step] * k + 0.5, 0, 255)
+        a = out
+    # fromarray picks L, LA, RGB or RGBA from the shape of a uint8 array.
+    return Image.fromarray(np.ascontiguousarray(a))
+
+
+def _eight_bit(img: Image.Image, where: str) -> Image.Image:
+    """Any PIL image as L, LA, RGB or RGBA."""
+    if img.mode in ("L", "LA", "RGB", "RGBA"):
+        return img
+    if img.mode == "1":
+        return img.convert("L")
+    if img.mode in ("P", "PA"):
+        return img.convert("RGBA" if img.mode == "PA" or "transparency" in img.info else "RGB")
+    if img.mode in ("La", "RGBa"):
+        return img.convert("LA" if img.mode == "La" else "RGBA")
+    if img.mode.startswith("I") or img.mode == "F":
+        return _array_to_pil(np.asarray(img), where)  # 16/32-bit gray: scaled to 0..255
+    return img.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX
+
+
+def _gray(img: Image.Image) -> np.ndarray:
+    """Float32 [0, 1] luminance; transparency is laid over a backdrop that contrasts with the ink."""
+    has_alpha = img.mode in ("LA", "RGBA")
+    a = np.asarray(img, np.float32) * (1.0 / 255.0)
+    if not has_alpha:
+        return a if a.ndim == 2 else a @ np.array([0.299, 0.587, 0.114], np.float32)
+    colour, alpha = a[..., :-1], a[..., -1]
+    lum = colour[..., 0] if colour.shape[-1] == 1 else colour @ np.array([0.299, 0.587, 0.114], np.float32)
+    if alpha.min() >= 1.0:
+        return lum
+    opaque = alpha > 0.5
+    # Dark ink on a transparent sheet goes on white, light ink on black: never lose the ink.
+    backdrop = 1.0 if (not opaque.any() or float(lum[opaque].mean()) < 0.5) else 0.0
+    return lum * alpha + backdrop * (1.0 - alpha)
+
+
+def _reduce_to(img: Image.Image, side: int) -> Image.Image:
+    """Box-average ``img`` by an integer factor until its longer side is at most ``side``."""
+    factor = math.ceil(max(img.size) / side)
+    return img.reduce(factor) if factor > 1 else img
+
+
+class _InkLevels:
+    """How to turn one image's gray levels into ink: polarity, background, contrast, noise."""
+
+    def __init__(self, g: np.ndarray, where: str) -> None:
+        h, w = g.shape
+        b = max(1, round(0.03 * min(h, w)))
+        border = np.concatenate([g[:b].ravel(), g[-b:].ravel(), g[:, :b].ravel(), g[:, -b:].ravel()])
+        bg = float(np.median(border))
+        lo, hi = np.percentile(g, [0.5, 99.5])
+        dark, bright = bg - lo, hi - bg
+        if max(dark, bright) < 0.04:  # the ink is a tiny part of the picture: use the extremes
+            dark, bright = bg - float(g.min()), float(g.max()) - bg
+        # Ink is whatever departs furthest from the background, so a light background (paper)
+        # means dark ink to invert; a tie goes to the common case of a light page.
+        self.invert = dark > bright or (dark == bright and bg > 0.5)
+        if self.invert:
+            border, bg = 1.0 - border, 1.0 - bg
+        self.bg = bg
+        self.noise = float(np.percentile(np.clip(border - bg, 0, None), 99))
+        contrast = max(dark, bright)
+        if contrast < 0.04:
+            raise DrawingError(f"{where} {EMPTY_IMAGE}")
+        g0 = (1.0 - g if self.invert else g) - bg
+        candidates = g0[g0 > max(2 * self.noise, 0.25 * contrast)]
+        self.peak = float(np.percentile(candidates, 90)) if candidates.size else contrast
+        self.floor = float(np.clip(1.5 * self.noise / self.peak + 0.03, 0.05, 0.5))
+
+    def apply(self, g: np.ndarray, despeckle: bool = True) -> np.ndarray:
+        """Ink bright on exact black: background removed, contrast stretched, specks gone."""
+        if self.invert:
+            g = 1.0 - g
+        g = np.clip((g - self.bg) / self.peak, 0.0, 1.0)
+        g = np.clip((g - self.floor) / (1.0 - self.floor), 0.0, 1.0)
+        if not despeckle:
+            return g.astype(np.float32, copy=False)
+        ink = g > 0
+        # A lone bright pixel is sensor noise or dust, not writing, and would stretch the box.
+        padded = np.pad(ink, 1).astype(np.uint8)
+        neighbours = sum(
+            padded[1 + dy : 1 + dy + g.shape[0], 1 + dx : 1 + dx + g.shape[1]]
+            for dy in (-1, 0, 1)
+            for dx in (-1, 0, 1)
+            if dy or dx
+        )
+        g[ink & (neighbours == 0)] = 0.0
+        return g.astype(np.float32, copy=False)
+
+
+def _is_normalized(img28: np.ndarray) -> bool:
+    """Whether a 28x28 ink image already has MNIST's 20 px box and centred mass."""
+    rows, cols = np.flatnonzero(img28.any(axis=1)), np.flatnonzero(img28.any(axis=0))
+    if rows.size == 0:
+        return False
+    long_side = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    mass = float(img28.sum())
+    cy = float(img28.sum(axis=1) @ np.arange(SIZE)) / mass
+    cx = float(img28.sum(axis=0) @ np.arange(SIZE)) / mass
+    return BOX - 1 <= long_side <= BOX + 1 and abs(cy - SIZE / 2) <= 1.0 and abs(cx - SIZE / 2) <= 1.0
+
+
+def image_to_input(image: object) -> np.ndarray:
+    """Any picture of one character -> the 28x28 model input (float32, white on black).
+
+    ``image`` is a PIL image, a path to an image file, or a numpy array (any size; gray,
+    RGB or RGBA; uint8, or floats 0..1 or 0..255).  Dark ink on a light background
+    (paper, a scan, a photo) is detected and inverted; the background level is removed,
+    the contrast stretched and faint noise suppressed; then the MNIST recipe
+    (:func:`mnist_normalize`).  A ready MNIST-like 28x28 array passes through nearly
+    unchanged.  Huge images are box-reduced first, then the ink region is re-read at a
+    finer scale.  Raises :class:`DrawingError` for an unreadable file or an empty image.
+    """
+    if isinstance(image, (str, os.PathLike)):
+        where = str(image)
+        img = _open_image(Path(image))
+    elif isinstance(image, Image.Image):
+        where = "image"
+        img = image
+    else:
+        where = "image"
+        img = _array_to_pil(np.asarray(image), where)
+    if img.width == 0 or img.height == 0:
+        raise DrawingError(f"{where} {EMPTY_IMAGE}")
+    img = _eight_bit(img, where)
+    work = _reduce_to(img, _WORK_SIDE)
+    gray = _gray(work)
+    levels = _InkLevels(gray, where)
+    if gray.shape == (SIZE, SIZE):
+        ready = levels.apply(gray, despeckle=False)
+        if _is_normalized(ready):
+            # Already made the MNIST way (a pupil's 28x28 matrix, an MNIST sample): redoing
+            # the crop and scale could only move or blur it.
+            return ready
+    ink = levels.apply(gray)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        raise DrawingError(f"{where} {EMPTY_IMAGE}")
+    factor = img.width / work.width
+    long_side = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    if factor > 1 and long_side < DETAIL_SIDE:
+        # The character is small in a big picture: re-read just its region with less
+        # reduction so that thin strokes keep their detail.
+        margin = 2
+        box = (
+            max(0, int((cols[0] - margin) * factor)),
+            max(0, int((rows[0] - margin) * factor)),
+            min(img.width, int(math.ceil((cols[-1] + 1 + margin) * factor))),
+            min(img.height, int(math.ceil((rows[-1] + 1 + margin) * factor))),
+        )
+        detail = _reduce_to(img.crop(box), DETAIL_SIDE * 2)
+        ink = levels.apply(_gray(detail))
+        if not ink.any():
+            raise DrawingError(f"{where} {EMPTY_IMAGE}")
+    return mnist_normalize(ink)

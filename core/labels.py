@@ -1,0 +1,12 @@
+"""The label sets InkLab's built-in data sets and bundled models share, defined once.
+
+A model's card and the data set it was trained on must name their classes the same way,
+so every loader, generator and build script takes its class names from here.
+"""
+
+import string
+
+DIGITS = tuple(string.digits)
+LETTERS = tuple(string.ascii_uppercase)
+# Sign-Language-MNIST has no J (9) or Z (25): both need motion, not a still hand.
+SIGN_LETTERS = tuple(c for c in string.ascii_uppercase if c not in "JZ")
