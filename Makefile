@@ -1,4 +1,4 @@
-# InkLab -- `make run` opens the app, `make test` runs ruff and the whole suite.
+# InkLab -- `make run` opens the app, `make test` runs ruff, import-linter and the whole suite.
 # Both set everything up on a fresh machine that has only Python 3.11.
 
 PYTHON ?= python3.11
@@ -23,10 +23,12 @@ run: sysdeps $(VENV)/.installed
 
 test: sysdeps $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: sysdeps $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
