@@ -107,3 +107,15 @@ def test_a_small_sample_count_with_a_large_validation_count_trains(mnist, capsys
     out = capsys.readouterr().out
     assert "note: validation of 5000 samples capped to 600 (20% of the 3000 samples)" in out
     assert "note: too few samples/epochs for this optimizer: sgd" in out
+
+
+def test_tensorflow_start_up_chatter_is_dropped_and_anything_else_kept(capsys) -> None:
+    from core.tensorflow_start import _replay
+
+    _replay(
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:1796195370.242589   18407 port.cc:153] oneDNN custom operations are on.\n"
+        "I0000 00:00:1796195370.243003   18407 cudart_stub.cc:31] Could not find cuda drivers on your machine\n"
+        "a real problem the user must see\n"
+    )
+    assert capsys.readouterr().err == "a real problem the user must see\n"
