@@ -11,6 +11,9 @@ Threads: :meth:`TrainingSession.run` blocks and is meant for a worker thread; ``
 Listener methods are called on the training thread.  A Keras model must never be called
 from two threads at once, so read ``session.model`` only after ``run`` returned (or from
 inside a listener method, which runs between batches).
+
+A little over 400 lines: the run, its Keras hooks and stop/pause share private state
+(counters, events) that splitting across modules would have to expose.
 """
 
 from __future__ import annotations
