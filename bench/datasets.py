@@ -60,7 +60,8 @@ def watch_tab():
 QTimer.singleShot(0, watch_tab)""")
 
 _APP = """
-from gui.app import create_application, create_window, setup_logging
+from core.logfile import setup_logging
+from gui.app import create_application, create_window
 app = create_application([])
 setup_logging()
 window = create_window()

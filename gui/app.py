@@ -13,43 +13,9 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
+from core.logfile import setup_logging
+
 log = logging.getLogger("inklab.gui")
-
-
-LOG_MAX_BYTES = 2_000_000
-LOG_BACKUPS = 2
-
-
-def setup_logging() -> str:
-    """Log to ``inklab.log`` in the user data folder; return its path.
-
-    The file is rotated when the app starts (``inklab.log.1``, ``.2``) rather than with
-    ``logging.handlers``, whose import (sockets, pickle) costs a fifth of Qt's start-up.
-    """
-    from core import storage
-
-    path = str(storage.data_dir() / "inklab.log")
-    root = logging.getLogger()
-    if not any(isinstance(h, logging.FileHandler) and h.baseFilename == path for h in root.handlers):
-        rotate_log(path)
-        handler = logging.FileHandler(path, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    return path
-
-
-def rotate_log(path: str, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS) -> None:
-    """Shift ``path`` to ``path.1`` (and older ones along) once it has grown past ``max_bytes``."""
-    try:
-        if os.path.getsize(path) <= max_bytes:
-            return
-        for n in range(backups - 1, 0, -1):
-            if os.path.exists(f"{path}.{n}"):
-                os.replace(f"{path}.{n}", f"{path}.{n + 1}")
-        os.replace(path, f"{path}.1")
-    except OSError:  # no log yet, or a read-only folder: logging must never stop the app
-        pass
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:

@@ -1,21 +1,29 @@
 """``inklab train`` and ``inklab evaluate``: the training engine from a terminal.
 
 ``train`` runs the session in a worker thread so the main thread stays free for Ctrl+C:
-the first press stops the run after the current batch and the model is still saved.
+the first press stops the run after the current batch (or cuts the final test short), and
+what was learned is still tested and saved; the exit code is then 130, as for any
+interrupted command.  A second press abandons the run without saving.  A save in progress
+is never cut in half: presses during it are answered once it is done.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import signal
 import sys
 import threading
 
-from core.errors import TrainingError
+from core.errors import DataError, InkLabError, ModelError, TrainingError
 from core.models.presets import DEFAULT_PRESET, OPTIMIZERS, PRESETS, SCHEDULES, AugmentParams
 from core.training import BatchProgress, EpochResult, RunInfo, RunResult, TrainingListener
 
 BAR_WIDTH = 30
+EXIT_INTERRUPTED = 130
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     train.add_argument("--limit", type=int, help="train on only the first N samples (quick runs)")
     train.add_argument("--name", help="model name in the library (default: preset-dataset-date)")
+    train.add_argument("--overwrite", action="store_true", help="replace a library model of that name")
     train.add_argument("--no-test", action="store_true", help="skip the evaluation on the test split")
     train.set_defaults(handler=cmd_train)
 
@@ -71,12 +80,14 @@ def _validation(text: str | None) -> float | int | None:
 def config_from_args(args: argparse.Namespace):
     """The TrainingConfig the ``train`` arguments ask for (validated)."""
     from core.training import TrainingConfig
+    from core.training.config import check_augment
 
     params = None
     tweaks = {k: getattr(args, k) for k in ("rotation", "shift", "shear", "zoom") if getattr(args, k) is not None}
     if tweaks:
         base = PRESETS[args.preset].augment_params if args.preset in PRESETS else AugmentParams()
         params = AugmentParams(**{**base.as_dict(), **tweaks})
+        check_augment(params)  # also when augmentation is off: a typed value must make sense
     config = TrainingConfig(
         dataset=args.dataset,
         split=args.split,
@@ -93,7 +104,21 @@ def config_from_args(args: argparse.Namespace):
         limit=args.limit,
         name=args.name,
     )
-    return config.validate(check_data=True)
+    config = config.validate(check_data=True)
+    if args.name is not None:
+        check_free_name(args.name, args.overwrite)
+    return config
+
+
+def check_free_name(name: str, overwrite: bool) -> None:
+    """A ModelError unless ``name`` can be saved under: checked before training, not after it."""
+    from core.models import library
+
+    library.check_name(name)
+    if (library.BUNDLED_DIR / name / library.CARD_FILE).is_file():
+        raise ModelError(f"'{name}' is the name of a bundled model; choose another --name")
+    if (library.models_dir() / name / library.CARD_FILE).is_file() and not overwrite:
+        raise ModelError(f"a model called '{name}' already exists: choose another --name, or add --overwrite")
 
 
 class ConsolePrinter(TrainingListener):
@@ -114,6 +139,8 @@ class ConsolePrinter(TrainingListener):
             f"training on {info.train_samples} samples, validating on {info.val_samples}, "
             f"{info.epochs} epochs of {info.steps_per_epoch} batches ({info.device})"
         )
+        for note in info.notes:
+            self._print(f"note: {note}")
 
     def on_batch_end(self, p: BatchProgress) -> None:
         if not self.tty:
@@ -140,45 +167,132 @@ class ConsolePrinter(TrainingListener):
         if self.tty:
             self._print("")
         if r.status == "stopped":
-            self._print(f"stopped after {r.epochs_done} complete epoch(s)")
+            self._print(f"stopped after {r.epochs_done} of {self.epochs} epoch(s), {r.batches_done} batches in all")
+        if r.advice:
+            self._print(f"note: {r.advice}")
+
+
+class _TestCutShort(Exception):
+    """Raised by the Ctrl+C handler inside the final test: the test ends, the save goes on."""
+
+
+class _Interrupts:
+    """The SIGINT handler of ``train``: what a press means depends on the phase of the run.
+
+    training: the first press stops the run after the current batch; testing: it cuts the
+    test short.  Any later press abandons the run (KeyboardInterrupt, nothing saved).
+    saving: presses are only counted, so a model is never half written; exit 130 follows.
+    """
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.presses = 0
+        self.phase = "training"
+
+    def __call__(self, signum, frame) -> None:
+        self.presses += 1
+        if self.phase == "saving":
+            print("\nsaving the model first, a moment...", file=sys.stderr)
+        elif self.presses > 1:
+            raise KeyboardInterrupt
+        elif self.phase == "testing":
+            print("\ncutting the test short; the model is still saved (Ctrl+C again to abandon)...",
+                  file=sys.stderr)
+            raise _TestCutShort
+        else:
+            print("\nstopping after the current batch; the model is still saved "
+                  "(Ctrl+C again to abandon)...", file=sys.stderr)
+            self.session.stop()
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from core.logfile import setup_logging
+
+    setup_logging()
+    try:
+        return _train(args)
+    except InkLabError as err:
+        log.warning("train did not finish: %s", err)
+        raise
+    except KeyboardInterrupt:
+        log.warning("train abandoned by Ctrl+C; nothing saved")
+        raise
+
+
+def _train(args: argparse.Namespace) -> int:
     from core.cli.console import load_with_bar
+    from core.tensorflow_start import import_tensorflow
     from core.training import TrainingSession
+    from core.training.interruption import interrupt_here
 
     config = config_from_args(args)
     data = load_with_bar(config.dataset)  # a first load can take seconds: show it
+    import_tensorflow()  # quietly, before Keras imports it with its C++ chatter
     session = TrainingSession(config, ConsolePrinter(), data=data)
     session.prepare()  # bad data or settings fail here, as one line, before any thread starts
-    worker = threading.Thread(target=session.run, name="inklab-train", daemon=True)
-    worker.start()
+    interrupts = _Interrupts(session)
+    previous = None
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        previous = signal.signal(signal.SIGINT, interrupts)
     try:
-        while worker.is_alive():
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        print("\nstopping after the current batch (Ctrl+C again to abandon)...", file=sys.stderr)
-        session.stop()
-        while worker.is_alive():
-            worker.join(0.2)
-    result = session.result
-    if result is None or result.status == "failed":
-        raise TrainingError(f"training failed: {result.error if result else 'no result'}")
-    evaluation = None
-    if not args.no_test and "test" in session.dataset.splits:
-        evaluation = session.evaluate()
-        print(f"test accuracy {evaluation.accuracy:.4f}  loss {evaluation.loss:.4f}  ({evaluation.samples} samples)")
-    card = session.save(evaluation=evaluation)
-    print(f"saved model '{card.name}' to {card.folder}")
-    return 0
+        finished = threading.Event()
+
+        def run() -> None:
+            try:
+                session.run()
+            finally:
+                finished.set()
+
+        # Not Thread.join: a KeyboardInterrupt inside join() can leave is_alive() wrongly
+        # False (Python 3.11), and the run then looked lost ("no result").
+        threading.Thread(target=run, name="inklab-train", daemon=True).start()
+        try:
+            while not finished.wait(0.2):
+                pass
+        except KeyboardInterrupt:  # the second press: abandon, but let the batch end cleanly
+            session.stop()
+            finished.wait(5)
+            raise
+        result = session.result
+        if result is None or result.status == "failed":
+            raise TrainingError(f"training failed: {result.error if result else 'no result'}")
+        if interrupts.presses and result.batches_done == 0:
+            print("stopped before the first batch: nothing learned, nothing saved", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        evaluation = None
+        if not args.no_test and "test" in session.dataset.splits:
+            interrupts.phase = "testing"
+            try:
+                interrupt_here("test")
+                evaluation = session.evaluate()
+                print(f"test accuracy {evaluation.accuracy:.4f}  loss {evaluation.loss:.4f}  "
+                      f"({evaluation.samples} samples)")
+            except _TestCutShort:
+                evaluation = None
+        interrupts.phase = "saving"
+        card = session.save(evaluation=evaluation, overwrite=args.overwrite)
+        how = "" if result.status == "completed" else (
+            f" (stopped after {result.epochs_done} of {config.epochs} epochs, {result.batches_done} batches"
+            f"{'' if evaluation else ', not tested'})"
+        )
+        print(f"saved model '{card.name}' to {card.folder}{how}")
+        return EXIT_INTERRUPTED if interrupts.presses else 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from core.cli.console import load_with_bar
-    from core.errors import ModelError
     from core.evaluation import evaluate
+    from core.logfile import setup_logging
     from core.models.library import load_model
+    from core.tensorflow_start import import_tensorflow
 
+    setup_logging()
+    if args.limit is not None and args.limit < 1:
+        raise DataError(f"--limit must be a whole number of samples, at least 1; got {args.limit}")
+    import_tensorflow()  # quietly, before Keras imports it with its C++ chatter
     model, card = load_model(args.model)
     dataset = load_with_bar(args.dataset or card.dataset or "mnist")
     if len(dataset.label_names) != len(card.label_names):
@@ -187,7 +301,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             f"has {len(dataset.label_names)}"
         )
     split = dataset.split(args.split)
-    if args.limit:
+    if args.limit is not None:
         split = split.take(slice(0, args.limit))
     result = evaluate(model, split, dataset.label_names, card.outputs)
     if args.json:

@@ -11,7 +11,7 @@ it inside the functions that need it, so the GUI and the CLI start fast.
 """
 
 from core.models.presets import AugmentParams
-from core.training.config import TrainingConfig, validation_count
+from core.training.config import MAX_VALIDATION_SHARE, TrainingConfig, validation_count, validation_note
 from core.training.events import (
     BatchProgress,
     EpochResult,
@@ -26,6 +26,7 @@ from core.training.session import TrainingSession
 from core.training.warmup import warm_up
 
 __all__ = [
+    "MAX_VALIDATION_SHARE",
     "AugmentParams",
     "BatchProgress",
     "EpochResult",
@@ -41,5 +42,6 @@ __all__ = [
     "make_tf_dataset",
     "split_validation",
     "validation_count",
+    "validation_note",
     "warm_up",
 ]

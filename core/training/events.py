@@ -24,6 +24,7 @@ class RunInfo:
     val_samples: int
     label_names: tuple[str, ...]
     device: str
+    notes: tuple[str, ...] = ()  # how the settings were adapted to the data (a capped validation)
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,20 @@ class EpochResult:
 
 @dataclass(frozen=True)
 class RunResult:
-    """How a run ended: ``status`` is "completed", "stopped" or "failed" (then ``error`` says why)."""
+    """How a run ended: ``status`` is "completed", "stopped" or "failed" (then ``error`` says why).
+
+    ``batches_done`` counts every batch trained, a stopped epoch's too.  ``advice`` is one
+    line saying why the run ended far below what its preset reaches, or "" (see
+    :mod:`core.training.advice`).
+    """
 
     status: str
     error: str
     history: dict
     elapsed_s: float
     epochs_done: int
+    batches_done: int = 0
+    advice: str = ""
 
 
 class TrainingListener:

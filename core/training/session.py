@@ -6,15 +6,14 @@ Following the Keras habit, the hooks inside ``fit`` stay tiny: a batch hook comp
 clock readings and only builds an event when the ~30-per-second budget allows it, so a
 session costs the same as a bare ``model.fit`` (see ``bench/training.py``).
 
-The parts it drives live beside it: settings in :mod:`core.training.config`, events in
-:mod:`core.training.events`, the ``tf.data`` pipeline in :mod:`core.training.pipeline`,
-optimizers in :mod:`core.training.optimizers`.
-
 Threads: :meth:`TrainingSession.run` blocks and is meant for a worker thread; ``stop``,
 ``pause`` and ``resume`` may be called from any thread and take effect within one batch.
 Listener methods are called on the training thread.  A Keras model must never be called
 from two threads at once, so read ``session.model`` only after ``run`` returned (or from
 inside a listener method, which runs between batches).
+
+A little over 400 lines: the run, its Keras hooks and stop/pause share private state
+(counters, events) that splitting across modules would have to expose.
 """
 
 from __future__ import annotations
@@ -30,7 +29,8 @@ from core.datasets.dataset import Dataset, Split
 from core.errors import TrainingError
 from core.models.inference import predict_batch
 from core.models.presets import get_preset
-from core.training.config import TrainingConfig
+from core.training.advice import run_advice
+from core.training.config import TrainingConfig, validation_note
 from core.training.events import (
     BatchProgress,
     EpochResult,
@@ -40,6 +40,7 @@ from core.training.events import (
     describe_failure,
     empty_history,
 )
+from core.training.interruption import interrupt_here
 from core.training.optimizers import compile_model, current_learning_rate
 from core.training.pipeline import make_tf_dataset, split_validation
 
@@ -82,6 +83,8 @@ class TrainingSession:
         self.history = empty_history()
         self.result: RunResult | None = None
         self.device = ""
+        self.notes: tuple[str, ...] = ()
+        self._batches_done = 0
         self._stop = threading.Event()
         self._unpaused = threading.Event()
         self._unpaused.set()
@@ -143,9 +146,11 @@ class TrainingSession:
             split = self.dataset.split(c.split)
             if c.limit:
                 split = split.take(slice(0, c.limit))
-            c.validate(n_samples=len(split))
             if len(split) < 1:
                 raise TrainingError(f"data set '{self.dataset.name}' has no samples in '{c.split}'")
+            c.validate(n_samples=len(split))
+            note = validation_note(c.validation, len(split))
+            self.notes = (note,) if note else ()
             self.train_split, self.val_split = split_validation(split, c.validation, c.seed)
             if self.val_split is not None and self.preview_count > 0:
                 pick = np.linspace(0, len(self.val_split) - 1, min(self.preview_count, len(self.val_split)))
@@ -207,6 +212,7 @@ class TrainingSession:
                     val_samples=len(self.val_split) if self.val_split is not None else 0,
                     label_names=self.label_names,
                     device=self.device,
+                    notes=self.notes,
                 )
             )
             if not self._stop.is_set():
@@ -215,15 +221,23 @@ class TrainingSession:
                 )
             status, error = ("stopped" if self._epochs_done < c.epochs else "completed"), ""
         except Exception as err:  # a failed run is reported, never raised
-            log.exception("training run failed")
             status, error = "failed", describe_failure(err)
+            # The reason first, then the traceback: inklab.log is where a failed run is looked up.
+            log.error("training run failed (%s on %s): %s", self.config.preset, self.config.dataset, error,
+                      exc_info=True)
         self.result = RunResult(
             status=status,
             error=error,
             history=self.history,
             elapsed_s=time.monotonic() - self._t0 - self._paused_s,
             epochs_done=self._epochs_done,
+            batches_done=self._batches_done,
+            advice=run_advice(self.history, self.config, self._batches_done, len(self.train_split))
+            if status != "failed" else "",
         )
+        if status != "failed":
+            log.info("training run %s after %d epoch(s), %d batches%s", status, self._epochs_done,
+                     self._batches_done, f": {self.result.advice}" if self.result.advice else "")
         try:
             self.listener.on_run_end(self.result)
         except Exception:
@@ -241,6 +255,8 @@ class TrainingSession:
 
     def _batch_end(self, step: int, logs: dict | None) -> None:
         self._steps_done = step + 1
+        self._batches_done += 1
+        interrupt_here(f"batch:{self._batches_done}", self._stop)
         steps = self.steps_per_epoch
         now = time.monotonic()
         if self._steps_done == steps or now - self._last_event >= self.batch_interval:
@@ -285,6 +301,7 @@ class TrainingSession:
         train_s = time.monotonic() - self._epoch_t0 - self._epoch_paused_s
         val_loss = val_acc = None
         preview = None
+        interrupt_here("validation", self._stop)
         if self._val_ds is not None and not self._stop.is_set():
             scores = self.model.evaluate(self._val_ds, verbose=0, return_dict=True)
             val_loss, val_acc = float(scores["loss"]), float(scores["accuracy"])
@@ -316,6 +333,8 @@ class TrainingSession:
         h["samples_per_s"].append(result.samples_per_s)
         h["elapsed_s"].append(elapsed)
         self.listener.on_epoch_end(result)
+        if self._stop.is_set():  # stopped during validation: do not start the next epoch
+            self.model.stop_training = True
 
     # ---- after the run
 
@@ -354,6 +373,9 @@ class TrainingSession:
             "training": c.as_dict(),
             "status": self.result.status if self.result else "not run",
             "epochs_done": self.result.epochs_done if self.result else 0,
+            "batches_done": self.result.batches_done if self.result else 0,
+            "advice": self.result.advice if self.result else "",
+            "notes": list(self.notes),
             "elapsed_s": round(self.result.elapsed_s, 2) if self.result else 0.0,
             "device": self.device,
             "history": self.history,

@@ -8,6 +8,7 @@ import numpy as np
 
 from core.datasets.dataset import Dataset, Split
 from core.models.inference import predict_batch
+from core.tensorflow_start import import_tensorflow
 from core.training.config import TrainingConfig
 from core.training.events import TrainingListener
 from core.training.session import TrainingSession
@@ -31,6 +32,7 @@ def warm_up() -> bool:
     with _WARM_LOCK:
         if _warmed:
             return False
+        import_tensorflow()  # before anything else imports it, so its chatter stays off stderr
         rng = np.random.default_rng(0)
         images = rng.integers(0, 256, size=(96, 28, 28), dtype=np.uint8)
         labels = np.arange(96, dtype=np.int64) % 2

@@ -18,7 +18,10 @@ from core.training import (
     TrainingSession,
     augment_images,
     split_validation,
+    validation_count,
+    validation_note,
 )
+from core.training.advice import low_accuracy_reason
 
 WAIT = 60  # seconds: generous bounds for the shared CI machine, never a timing assertion
 
@@ -194,9 +197,50 @@ def test_invalid_settings_raise_training_error(overrides: dict, message: str) ->
         TrainingSession(TrainingConfig(**overrides))
 
 
-def test_validation_larger_than_the_data_is_refused(mnist) -> None:
+def test_a_validation_fraction_that_leaves_nothing_is_refused(mnist) -> None:
     with pytest.raises(TrainingError, match="leaves no training samples"):
-        TrainingSession(tiny(validation=1000), data=mnist).prepare()
+        TrainingSession(tiny(limit=10, validation=0.99), data=mnist).prepare()
+
+
+def test_a_validation_count_larger_than_the_data_is_capped_and_said(mnist) -> None:
+    """cnn-classic's 5,000 on "Samples 3000", or 500 on a six-drawing collection: capped, not refused."""
+    session = TrainingSession(tiny(limit=1000, validation=1000), data=mnist)
+    session.prepare()
+    assert (len(session.train_split), len(session.val_split)) == (800, 200)
+    assert session.notes == ("validation of 1000 samples capped to 200 (20% of the 1000 samples)",)
+    assert validation_count(500, 6) == 1 and validation_count(5000, 3000) == 600
+    assert validation_count(500, 4) == 0 and "too few" in validation_note(500, 4)
+    assert validation_count(5000, 60_000) == 5000 and validation_note(5000, 60_000) == ""
+
+
+def test_a_run_far_below_its_preset_says_why(mnist) -> None:
+    """cnn-classic's plain SGD on 2,500 samples for one epoch ends near chance: the result says why."""
+    recorder = Recorder()
+    config = TrainingConfig(preset="cnn-classic", epochs=1, limit=2500, seed=0)
+    result = TrainingSession(config, recorder, data=mnist).run()
+    assert result.status == "completed" and recorder.starts[0].notes  # 5,000 validation capped to 500
+    assert result.advice.startswith("too few samples/epochs for this optimizer: sgd made 32 weight updates")
+    assert result.batches_done == 32
+
+
+def test_enough_training_gives_no_advice() -> None:
+    assert low_accuracy_reason(accuracy=0.95, loss=0.1, updates=10, optimizer="sgd", learning_rate=0.01,
+                               train_samples=640, batch_size=64) == ""
+    assert low_accuracy_reason(accuracy=0.3, loss=2.0, updates=5000, optimizer="sgd", learning_rate=0.01,
+                               train_samples=64_000, batch_size=64) == ""
+    assert "NaN" in low_accuracy_reason(accuracy=0.1, loss=float("nan"), updates=5000, optimizer="adam",
+                                        learning_rate=5.0, train_samples=64_000, batch_size=64)
+
+
+def test_a_failed_run_is_logged_with_its_reason(mnist, caplog) -> None:
+    class FailingListener(TrainingListener):
+        def on_run_start(self, info):
+            raise RuntimeError("listener broke")
+
+    session = TrainingSession(tiny(), FailingListener(), data=mnist)
+    with caplog.at_level("ERROR", logger="core.training.session"):
+        assert session.run().status == "failed"
+    assert "training run failed (dense-small on mnist)" in caplog.text
 
 
 def test_missing_data_set_is_refused_up_front() -> None:

@@ -180,7 +180,7 @@ def test_the_window_paints_before_the_datasets_tab_is_built(qtbot):
 
 
 def test_the_log_is_rotated_when_it_has_grown(tmp_path):
-    from gui.app import rotate_log
+    from core.logfile import rotate_log
 
     log = tmp_path / "inklab.log"
     log.write_text("old\n")

@@ -172,10 +172,11 @@ def test_keyboard_shortcuts_start_and_stop(tab, qtbot):
 
 
 def test_a_failed_run_shows_its_error_and_the_tab_stays_usable(tab, qtbot):
-    # 10 samples with 10 held out for validation: the engine refuses once the data is loaded.
+    # 10 samples with 99% held out for validation: the engine refuses once the data is loaded
+    # (a validation *count* would be capped instead, see core.training.config).
     tab.limit_spin.setValue(10)
-    tab.validation_unit.setCurrentIndex(1)
-    tab.validation_spin.setValue(10)
+    tab.validation_unit.setCurrentIndex(0)
+    tab.validation_spin.setValue(99)
     press(qtbot, tab.start_button)
     qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
     assert "leaves no training samples" in tab.banner.text()
