@@ -60,6 +60,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("InkLab")
     app.setOrganizationName("InkLab")
     app.setApplicationDisplayName("InkLab")
+    from gui import concurrency
+
+    concurrency.install(app)
     return app
 
 
@@ -82,13 +85,5 @@ def run_app(argv: list[str] | None = None) -> int:
     window = create_window()
     window.show()
     code = app.exec()
-    from gui import workers
-
-    if not workers.stop_all(2000) or not getattr(window, "clean_shutdown", True):
-        # A task ignored its cancel token: end the process rather than let Qt abort on a
-        # running QThread during interpreter shutdown.
-        log.warning("exiting with tasks still running")
-        logging.shutdown()
-        os._exit(code)
     log.info("InkLab closed (exit code %d)", code)
     return code
