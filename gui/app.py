@@ -7,6 +7,7 @@ TensorFlow only when the Training or Draw tab needs it.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -85,5 +86,9 @@ def run_app(argv: list[str] | None = None) -> int:
     window = create_window()
     window.show()
     code = app.exec()
+    # The process ends now.  Its final garbage collection would walk every object
+    # TensorFlow made (measured: ~0.95 s of a 2 s budget after a run); frozen, it skips them
+    # (0.06 s) and memory goes back to the system with the process anyway.
+    gc.freeze()
     log.info("InkLab closed (exit code %d)", code)
     return code
