@@ -400,12 +400,12 @@ class TrainingTab(QWidget):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(250)
         self._preview_timer.timeout.connect(self._update_preview)
-        self._summary_runner = Worker(self, name="model summary")
+        self._summary_runner = Worker(self, name="model summary", wait_at_exit=False)
         self._summary_runner.returned.connect(self._on_summary_ready)
         self._summary_runner.errored.connect(self._on_summary_failed)
         # TensorFlow's one-time training set-up, done while the user reads the settings (see
         # core.training.warm_up): otherwise it freezes the window as the first run starts.
-        self._warm_runner = Worker(self, name="TensorFlow warm-up")
+        self._warm_runner = Worker(self, name="TensorFlow warm-up", wait_at_exit=False)
         self._warm_runner.errored.connect(lambda msg: log.warning("TensorFlow warm-up failed: %s", msg))
         self._warm_asked = False
         self._run_worker = Worker(self, name="training")
@@ -413,7 +413,7 @@ class TrainingTab(QWidget):
         self._run_worker.returned.connect(self._on_done)
         self._run_worker.errored.connect(self._on_run_ended_early)
         self._run_worker.cancelled.connect(self._on_run_ended_early)
-        self._preview_runner = Worker(self, name="augmentation preview")
+        self._preview_runner = Worker(self, name="augmentation preview", wait_at_exit=False)
         self._preview_runner.returned.connect(self._on_preview_ready)
         self._preview_runner.errored.connect(lambda msg: self.augment_strip.set_captions([msg[:12]]))
         self._fill_presets()

@@ -81,7 +81,14 @@ def training_tab_imports_tensorflow(win: MainWindow) -> bool:
     return tab._ready and tab._summary_runner.is_running()
 
 
+def training_tab_warms_up(win: MainWindow) -> bool:
+    tab = win.tab("Training")
+    win.tabs.setCurrentIndex(1)
+    return tab._ready and tab._warm_runner.is_running()
+
+
 SCENARIOS = {
+    "warm-up": training_tab_warms_up,
     "training": training_is_running,
     "dataset": dataset_is_loading,
     "draw": draw_model_is_loading,

@@ -35,4 +35,4 @@ def no_task_thread_outlives_its_test():
     yield
     from gui import concurrency
 
-    assert concurrency.shutdown(60_000), "a task thread was still running 60 s after its test"
+    assert concurrency.shutdown(60_000, wait_for_all=True), "a task thread was still running 60 s after its test"
