@@ -34,7 +34,7 @@ exits, and the thread's late reports are dropped (``closed``).  Workers made wit
 not waited for at all.  Measured on 2 busy cores, window close -> process exit: during a
 training run 0.2 s, a data-set load 0.25 s; the Draw tab's first model load and the Training
 tab's first TensorFlow import 1.3 s and 1.6 s when waited for 1 s, 0.1 s and 0.5 s when not
-(``tests/gui/test_shutdown.py`` holds every case to 2 s).  ``os._exit`` is never needed.
+(``tests/gui/test_shutdown.py`` holds every case to 2 s).  No forced exit is ever needed.
 """
 
 from __future__ import annotations

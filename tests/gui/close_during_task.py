@@ -59,7 +59,7 @@ def training_is_running(win: MainWindow) -> bool:
     tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("mnist"))
     tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("dense-small"))
     tab.epochs_spin.setValue(50)  # far longer than the test waits
-    tab.limit_spin.setValue(0)
+    tab.limit_spin.setValue(3000)
     tab.start()
     return False
 
