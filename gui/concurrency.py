@@ -214,10 +214,15 @@ class Worker(QObject):
         return self._run is not None
 
     def emit(self, value: object) -> None:
-        """Send ``value`` to the GUI thread as ``yielded`` (call it from the task's thread)."""
+        """Send ``value`` to the GUI thread as ``yielded``; only from the running task's thread.
+
+        Any other caller is a bug (a stale run, or a callback on a thread of its own) and
+        raises, rather than let values of one run leak into the next.
+        """
         run = self._run
-        if run is not None and run.thread is threading.current_thread():
-            run._post("_run_value", value)
+        if run is None or run.thread is not threading.current_thread():
+            raise RuntimeError(f"{self._name}: emit() is only for the running task's own thread")
+        run._post("_run_value", value)
 
     def wait(self, ms: int = 2000) -> bool:
         """Block until the task's thread ends (at most ``ms``); True when none is left running."""

@@ -140,6 +140,12 @@ def test_emit_streams_values_from_a_callback_style_task(qtbot):
     assert names(seen)[-2:] == ["returned", "finished"]
 
 
+def test_emit_from_another_thread_is_refused(qtbot):
+    worker = Worker()
+    with pytest.raises(RuntimeError):
+        worker.emit("nobody is running")
+
+
 def test_a_cancelled_generator_stops_at_its_next_yield(qtbot):
     worker = Worker()
     seen = recorder(worker)
