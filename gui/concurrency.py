@@ -27,14 +27,19 @@ its traceback and errors with a short line pointing at the log.
 Every task runs on a plain daemon :class:`threading.Thread` listed in one registry.
 :func:`shutdown` cancels them all and waits, bounded; it is connected once to
 ``QApplication.aboutToQuit`` (:func:`install`) and called by the main window on close.
-A task that cannot notice its token in time — ``import tensorflow`` takes seconds and cannot
-be interrupted — is abandoned: Qt does not own the thread, so nothing aborts when Python
-exits, and the thread's late reports are dropped (``closed``).  Workers made with
-``wait_at_exit=False`` (TensorFlow imports, model builds, the warm-up: nothing to lose) are
-not waited for at all.  Measured on 2 busy cores, window close -> process exit: during a
-training run 0.2 s, a data-set load 0.25 s; the Draw tab's first model load and the Training
-tab's first TensorFlow import 1.3 s and 1.6 s when waited for 1 s, 0.1 s and 0.5 s when not
-(``tests/gui/test_shutdown.py`` holds every case to 2 s).  No forced exit is ever needed.
+Qt does not own the threads, so none can make Qt abort at exit; a task that still has not
+stopped is abandoned and its late reports are dropped (``closed``).  No forced exit.
+
+Measured on 2 busy cores, window close -> process exit: during a training run 0.2 s, during
+a data-set load 0.25 s (both cancel within a step).  The one case that cannot meet 2 s is
+closing during the FIRST TensorFlow import (the Training tab's model summary, the Draw tab's
+first model load, a run's start): ``import tensorflow`` takes ~4.4 s here and cannot be
+interrupted, and it cannot be abandoned either — Python 3.11 ends a daemon thread that comes
+back to Python during interpreter shutdown with ``pthread_exit``, whose forced unwind through
+TensorFlow's C++ frames calls ``std::terminate`` (abandoned after 0.5 s, 1 exit in 5 was
+SIGABRT, "terminate called without an active exception").  So workers made with
+``native=True`` (they run TensorFlow) are waited for until they end, up to
+:data:`NATIVE_WAIT_MS`: the exit then takes what is left of the import, at most ~4.5 s.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ Task = Callable[[Callable[[int, int | None, str], None], Any], Any]
 PROGRESS_INTERVAL_S = 1 / 30
 #: How long closing the app waits for tasks to notice their cancel token.
 SHUTDOWN_WAIT_MS = 1000
+#: How long it waits for ``native`` tasks (TensorFlow), which are unsafe to abandon; see above.
+NATIVE_WAIT_MS = 20_000
 
 _LIVE: set[_Run] = set()
 _LIVE_LOCK = threading.Lock()
@@ -64,10 +71,10 @@ _LIVE_LOCK = threading.Lock()
 class _Run:
     """One run of one task: its thread, token and latest progress (no Qt object of its own)."""
 
-    def __init__(self, worker: Worker, fn: Task, name: str, wait_at_exit: bool) -> None:
+    def __init__(self, worker: Worker, fn: Task, name: str, native: bool) -> None:
         from core.progress import CancelToken
 
-        self.worker, self.fn, self.name, self.wait_at_exit = worker, fn, name, wait_at_exit
+        self.worker, self.fn, self.name, self.native = worker, fn, name, native
         self.token = CancelToken()
         self.lock = threading.Lock()  # held while posting to the worker, so close() is a barrier
         self.closed = False  # set when the receiving Worker is gone or the app is quitting
@@ -158,13 +165,11 @@ class Worker(QObject):
     _run_value = Signal(object, object)
     _run_ended = Signal(object, object)
 
-    def __init__(self, parent: QObject | None = None, name: str = "task", wait_at_exit: bool = True) -> None:
-        """``wait_at_exit=False`` for tasks that cannot be interrupted and leave nothing behind
-        (the first TensorFlow import, building a model): :func:`shutdown` does not wait for them.
-        """
+    def __init__(self, parent: QObject | None = None, name: str = "task", native: bool = False) -> None:
+        """``native=True`` for tasks that run TensorFlow: shutdown waits for them to the end."""
         super().__init__(parent)
         self._name = name
-        self._wait_at_exit = wait_at_exit
+        self._native = native
         self._run: _Run | None = None
         self._next: Task | None = None
         self._last_progress = 0.0
@@ -183,7 +188,7 @@ class Worker(QObject):
         """Run ``fn(progress, cancel)`` on a new thread; a RuntimeError if a task is running."""
         if self.is_running():
             raise RuntimeError(f"{self._name}: a task is already running")
-        run = _Run(self, fn, self._name, self._wait_at_exit)
+        run = _Run(self, fn, self._name, self._native)
         self._run = run
         self._runs.add(run)
         self._last_progress = 0.0
@@ -283,35 +288,30 @@ def live_tasks() -> int:
         return sum(1 for run in _LIVE if run.thread.is_alive())
 
 
-def shutdown(timeout_ms: int = SHUTDOWN_WAIT_MS, wait_for_all: bool = False) -> bool:
-    """Cancel every running task and wait up to ``timeout_ms`` in all; True if all awaited ended.
+def shutdown(timeout_ms: int = SHUTDOWN_WAIT_MS, native_timeout_ms: int = NATIVE_WAIT_MS) -> bool:
+    """Cancel every running task and wait for them; True if every one ended.
 
-    Tasks still running after that (an uninterruptible import), and those of workers made
-    with ``wait_at_exit=False``, are abandoned: their threads are daemons Qt does not own, so
-    they cannot hold up or abort the exit, and their results are dropped.  Tests pass
-    ``wait_for_all`` so that no thread of theirs outlives them.
+    Each task gets ``timeout_ms`` from the call to notice its token, a ``native`` one
+    ``native_timeout_ms`` (see the module docstring).  Those still running after that are
+    abandoned: daemon threads Qt does not own, whose results are dropped.
     """
     with _LIVE_LOCK:
-        # Those abandoned by an earlier call had their wait (closing runs this twice).
-        runs = [run for run in _LIVE if wait_for_all or not run.closed]
+        runs = [run for run in _LIVE if not run.closed]  # those abandoned before had their wait
     for run in runs:
         run.token.cancel()
-    deadline = time.monotonic() + max(0, timeout_ms) / 1000
-    late, left = [], []
+    start = time.monotonic()
+    late = []
     for run in runs:
-        waited = run.wait_at_exit or wait_for_all
-        if waited:
-            run.thread.join(max(0.0, deadline - time.monotonic()))
+        allowed_s = (native_timeout_ms if run.native else timeout_ms) / 1000
+        run.thread.join(max(0.0, start + allowed_s - time.monotonic()))
         if run.thread.is_alive():
             run.close()  # whatever it reports later goes nowhere
-            (late if waited else left).append(run.name)
-    if left:
-        log.info("left running (cannot be interrupted, nothing to lose): %s", ", ".join(left))
+            late.append(run.name)
     if late:
-        log.warning("tasks not stopped within %d ms, left running: %s", timeout_ms, ", ".join(late))
+        log.warning("tasks not stopped in time, left running: %s", ", ".join(late))
     elif runs:
-        log.info("shutdown: %d task(s) cancelled in %.0f ms", len(runs),
-                 (time.monotonic() - deadline) * 1000 + timeout_ms)
+        log.info("shutdown: %d task(s) cancelled and ended in %.0f ms", len(runs),
+                 (time.monotonic() - start) * 1000)
     return not late
 
 

@@ -89,7 +89,7 @@ class DrawTab(QWidget):
         self.image: np.ndarray | None = None  # the 28x28 the model sees now
         self.prediction: Prediction | None = None
         self.last_latency_ms: float | None = None
-        self._loader = Worker(self, name="load model", wait_at_exit=False)  # an import: cannot be interrupted
+        self._loader = Worker(self, name="load model", native=True)
         self._loader.returned.connect(self._on_model_loaded)
         self._loader.errored.connect(self._on_model_failed)
         self._throttle = QTimer(self)

@@ -18,6 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("close_during_task.py")
 EXIT_BUDGET_S = 2.0
+IMPORT_EXIT_BUDGET_S = 10.0  # the rest of `import tensorflow` (~4.4 s) on a loaded machine
 
 
 def close_during(scenario: str, data_dir: Path) -> tuple[int, float, str]:
@@ -42,11 +43,22 @@ def close_during(scenario: str, data_dir: Path) -> tuple[int, float, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario", ["training", "dataset", "draw", "training-import"])
+@pytest.mark.parametrize("scenario", ["training", "dataset"])
 def test_closing_mid_task_exits_cleanly_and_fast(scenario, tmp_path, shared_data):
     code, seconds, log = close_during(scenario, tmp_path)
     assert code == 0, log
     assert seconds < EXIT_BUDGET_S, f"{scenario}: {seconds:.2f} s from close to exit\n{log}"
+    assert "InkLab closed (exit code 0)" in log
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", ["draw", "training-import"])
+def test_closing_during_the_first_tensorflow_import_exits_cleanly(scenario, tmp_path, shared_data):
+    """The import cannot be interrupted nor safely abandoned (see gui.concurrency's docstring):
+    the exit waits for what is left of it (~4.4 s in all here), and is still clean."""
+    code, seconds, log = close_during(scenario, tmp_path)
+    assert code == 0, log
+    assert seconds < IMPORT_EXIT_BUDGET_S, f"{scenario}: {seconds:.2f} s from close to exit\n{log}"
     assert "InkLab closed (exit code 0)" in log
 
 
