@@ -1,6 +1,6 @@
 """Start the real app as ``main.py`` does, start one long task, close the window mid-task.
 
-    python tests/gui/close_during_task.py training|dataset|draw|training-import
+    python tests/gui/close_during_task.py training|training-paused|dataset|warm-up|draw|training-import
 
 Run by ``test_shutdown.py`` in a subprocess (QT_QPA_PLATFORM=offscreen, a temp
 INKLAB_DATA_DIR).  It prints ``CLOSING`` on the line before it closes the window; the test
@@ -64,6 +64,15 @@ def training_is_running(win: MainWindow) -> bool:
     return False
 
 
+def training_is_paused(win: MainWindow) -> bool:
+    """A paused run waits on the session, not on a batch: only the cancel callback can stop it."""
+    tab = win.tab("Training")
+    if training_is_running(win) and tab.state() == "running":
+        tab.toggle_pause()
+    run = tab._worker
+    return tab.state() == "paused" and run is not None and run.session is not None and run.session.holding
+
+
 def dataset_is_loading(win: MainWindow) -> bool:
     tab = win._lazy["Datasets"].widget
     return tab is not None and tab._load_runner.is_running()
@@ -90,6 +99,7 @@ def training_tab_warms_up(win: MainWindow) -> bool:
 SCENARIOS = {
     "warm-up": training_tab_warms_up,
     "training": training_is_running,
+    "training-paused": training_is_paused,
     "dataset": dataset_is_loading,
     "draw": draw_model_is_loading,
     "training-import": training_tab_imports_tensorflow,

@@ -43,7 +43,7 @@ def close_during(scenario: str, data_dir: Path) -> tuple[int, float, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario", ["training", "dataset"])
+@pytest.mark.parametrize("scenario", ["training", "training-paused", "dataset", "warm-up"])
 def test_closing_mid_task_exits_cleanly_and_fast(scenario, tmp_path, shared_data):
     code, seconds, log = close_during(scenario, tmp_path)
     assert code == 0, log
