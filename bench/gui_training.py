@@ -134,16 +134,26 @@ def gui_run(app) -> tuple[float, float, int]:
     def on_ended(_result) -> None:
         stall["active"] = False
 
-    loop = QEventLoop()
-    tab.start()
-    worker = tab._worker
-    worker.run_started.connect(on_started)
-    worker.training_ended.connect(on_ended)
-    worker.done.connect(loop.quit)
+    from gui.training_worker import RunEvent
+
     # The engine times each epoch's training part (first batch to last, validation
     # excluded), exactly what the bare run's clock callback measures.
     epoch_rates: list[float] = []
-    worker.epoch_ended.connect(lambda r: epoch_rates.append(r.samples_per_s))
+
+    def on_event(event) -> None:
+        kind, payload = event
+        if kind is RunEvent.RUN_STARTED:
+            on_started(payload)
+        elif kind is RunEvent.TRAINING_ENDED:
+            on_ended(payload)
+        elif kind is RunEvent.EPOCH_ENDED:
+            epoch_rates.append(payload.samples_per_s)
+
+    loop = QEventLoop()
+    worker = tab._run_worker
+    worker.yielded.connect(on_event)
+    worker.finished.connect(loop.quit)
+    tab.start()
     loop.exec()
     tick.stop()
     batches = tab.batches_received

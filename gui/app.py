@@ -7,6 +7,7 @@ TensorFlow only when the Training or Draw tab needs it.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -26,6 +27,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("InkLab")
     app.setOrganizationName("InkLab")
     app.setApplicationDisplayName("InkLab")
+    from gui import concurrency
+
+    concurrency.install(app)
     return app
 
 
@@ -48,13 +52,9 @@ def run_app(argv: list[str] | None = None) -> int:
     window = create_window()
     window.show()
     code = app.exec()
-    from gui import workers
-
-    if not workers.stop_all(2000) or not getattr(window, "clean_shutdown", True):
-        # A task ignored its cancel token: end the process rather than let Qt abort on a
-        # running QThread during interpreter shutdown.
-        log.warning("exiting with tasks still running")
-        logging.shutdown()
-        os._exit(code)
+    # The process ends now.  Its final garbage collection would walk every object
+    # TensorFlow made (measured: ~0.95 s of a 2 s budget after a run); frozen, it skips them
+    # (0.06 s) and memory goes back to the system with the process anyway.
+    gc.freeze()
     log.info("InkLab closed (exit code %d)", code)
     return code

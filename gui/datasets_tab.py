@@ -1,7 +1,7 @@
 """The Datasets tab: pick a data set and split, browse every sample, see the class balance.
 
 Everything slow (loading, downloading, importing, per-class means) runs through
-:class:`gui.workers.TaskRunner`; the tab only shows results.  The catalogue is scanned
+:class:`gui.concurrency.Worker`; the tab only shows results.  The catalogue is scanned
 right after the window first shows, and pyqtgraph (for the charts) is imported then too,
 so neither delays the window.
 """
@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.concurrency import Worker
 from gui.widgets.image_grid import ImageGrid
 from gui.widgets.message_banner import MessageBanner
 from gui.widgets.sample_view import SampleView
-from gui.workers import TaskRunner
 
 log = logging.getLogger("inklab.gui.datasets")
 
@@ -128,15 +128,15 @@ class DatasetsTab(QWidget):
         self._charts = None
         self.import_dialog: ImportDialog | None = None
 
-        self._load_runner = TaskRunner(self, "load data set")
-        self._load_runner.finished.connect(self._on_loaded)
-        self._load_runner.failed.connect(self._on_load_failed)
+        self._load_runner = Worker(self, "load data set")
+        self._load_runner.returned.connect(self._on_loaded)
+        self._load_runner.errored.connect(self._on_load_failed)
         self._load_runner.cancelled.connect(self._on_load_cancelled)
         self._load_runner.progress.connect(self._on_load_progress)
-        self._download_runner = TaskRunner(self, "download data set")
+        self._download_runner = Worker(self, "download data set")
         self._download_runner.progress.connect(self._on_download_progress)
-        self._download_runner.finished.connect(self._on_downloaded)
-        self._download_runner.failed.connect(self._on_download_failed)
+        self._download_runner.returned.connect(self._on_downloaded)
+        self._download_runner.errored.connect(self._on_download_failed)
         self._download_runner.cancelled.connect(self._on_download_cancelled)
 
         self._build()
@@ -378,14 +378,6 @@ class DatasetsTab(QWidget):
         index = self.class_combo.findData(int(label))
         if index >= 0:
             self.class_combo.setCurrentIndex(index)
-
-    def shutdown(self) -> None:
-        """Ask every running task of this tab to stop (the main window waits for the threads)."""
-        self._pending = None
-        self._load_runner.cancel()
-        self._download_runner.cancel()
-        if self.import_dialog is not None:
-            self.import_dialog.shutdown()
 
     # --- selection and loading -----------------------------------------------------------------
     def _set_current_row(self, name: str) -> None:
@@ -716,10 +708,10 @@ class ImportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
 
-        self.runner = TaskRunner(self, "import")
+        self.runner = Worker(self, "import")
         self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
+        self.runner.returned.connect(self._on_finished)
+        self.runner.errored.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
         self._task: str | None = None  # "preview" | "import"
         self._update_buttons()
@@ -736,9 +728,6 @@ class ImportDialog(QDialog):
         self._clear_thumbnails()
         self.progress.hide()
         self._update_buttons()
-
-    def shutdown(self) -> None:
-        self.runner.cancel()
 
     def _choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(

@@ -40,12 +40,12 @@ from PySide6.QtWidgets import (
 
 from core.errors import DrawingError, InkLabError
 from core.models.recognizer import Prediction, Recognizer, RecognizerCache, card_data, card_label_names
+from gui.concurrency import Worker
 from gui.errors import user_message
 from gui.widgets.drawing_pad import DrawingPad
 from gui.widgets.image import to_pixmap
 from gui.widgets.message_banner import MessageBanner
 from gui.widgets.probability_bars import ProbabilityBars
-from gui.workers import TaskRunner
 
 log = logging.getLogger("inklab.gui.draw")
 
@@ -80,9 +80,9 @@ class DrawTab(QWidget):
         self.image: np.ndarray | None = None  # the 28x28 the model sees now
         self.prediction: Prediction | None = None
         self.last_latency_ms: float | None = None
-        self._loader = TaskRunner(self, name="load model")
-        self._loader.finished.connect(self._on_model_loaded)
-        self._loader.failed.connect(self._on_model_failed)
+        self._loader = Worker(self, name="load model", native=True)
+        self._loader.returned.connect(self._on_model_loaded)
+        self._loader.errored.connect(self._on_model_failed)
         self._throttle = QTimer(self)
         self._throttle.setSingleShot(True)
         self._throttle.setInterval(LIVE_INTERVAL_MS)

@@ -3,8 +3,8 @@
 No tab is built before the window first paints: the Datasets tab is built on the next
 turn of the event loop after it, Training and Draw the first time they are shown, so
 their imports (Keras among them) never delay the window.
-Closing asks every tab with a ``shutdown()`` to stop its work and waits, bounded, for
-every task thread: no "QThread: Destroyed while thread is still running" abort.
+Closing cancels every background task through :func:`gui.concurrency.shutdown` and waits
+for them, bounded.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 log = logging.getLogger("inklab.gui")
 
-SHUTDOWN_WAIT_MS = 2000
 AFTER_PAINT_FALLBACK_MS = 500
 
 # (title, module, class): built lazily by _LazyTab on first show.
@@ -81,6 +80,9 @@ class _LazyTab(QWidget):
             self._layout.addWidget(placeholder)
         else:
             self._layout.addWidget(self.widget)
+            from gui.widgets.wheel_guard import guard_wheel
+
+            guard_wheel(self.widget)  # scrolling a panel never changes the fields under the pointer
             if self.on_built is not None:
                 self.on_built()
         return self.widget
@@ -251,30 +253,12 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
 
-    def shutdown(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
-        """Stop every tab's work and wait (bounded) for the task threads; True if all ended."""
-        from gui import workers
-
-        pages = [page.widget for page in self._lazy.values() if page.widget is not None]
-        tabs_done = True
-        for page in pages:
-            stop = getattr(page, "shutdown", None)
-            if callable(stop):
-                try:
-                    # A tab with its own thread (Training) says False when it is still running.
-                    tabs_done = stop() is not False and tabs_done
-                except Exception:  # one tab failing to stop must not keep the others running
-                    log.exception("shutdown of %s failed", type(page).__name__)
-                    tabs_done = False
-        done = workers.stop_all(timeout_ms) and tabs_done
-        if not done:
-            log.warning("some tasks were still running %d ms after the window closed", timeout_ms)
-        return done
-
     def closeEvent(self, event) -> None:
+        from gui import concurrency
+
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
-        # run_app reads this: with a thread still running, the process must end by os._exit,
-        # since Qt aborts when a running QThread is destroyed at interpreter exit.
-        self.clean_shutdown = self.shutdown()
+        # The one shutdown path (also run on aboutToQuit): cancel every task and wait,
+        # bounded; a task that cannot stop in time is a daemon thread and is left behind.
+        concurrency.shutdown()
         event.accept()

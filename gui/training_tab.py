@@ -1,9 +1,9 @@
 """The Training tab: pick a data set and a preset, press Start, and watch the network learn.
 
-The tab a teacher projects.  Everything long happens elsewhere: the run on a
-:class:`gui.training_worker.TrainingWorker` thread (the engine's plain-Python listener
-adapted to signals), the model summary and the augmentation preview on
-daemon threads (:class:`gui.training_worker.BackgroundCall`).  Batch events only append to numpy buffers; a
+The tab a teacher projects.  Everything long happens elsewhere: the run is a
+:class:`gui.training_worker.TrainingRun` on a :class:`gui.concurrency.Worker` (the engine's
+plain-Python listener streamed to the GUI thread), the model summary and the augmentation
+preview on workers of their own.  Batch events only append to numpy buffers; a
 ~30 Hz timer redraws the plots and the status line, so a fast model cannot flood the
 event loop.
 
@@ -138,8 +138,8 @@ class TrainingTab(QWidget):
         self._set_state("idle")
 
     def _build(self) -> None:
+        from gui.concurrency import Worker
         from gui.run_history import RunHistory
-        from gui.training_worker import BackgroundCall
         from gui.widgets.confusion_view import ClassAccuracyBars, ConfusionView
         from gui.widgets.live_plot import LivePlot
         from gui.widgets.message_banner import MessageBanner
@@ -400,17 +400,22 @@ class TrainingTab(QWidget):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(250)
         self._preview_timer.timeout.connect(self._update_preview)
-        self._summary_runner = BackgroundCall(self, name="model summary")
-        self._summary_runner.finished.connect(self._on_summary_ready)
-        self._summary_runner.failed.connect(self._on_summary_failed)
+        self._summary_runner = Worker(self, name="model summary", native=True)
+        self._summary_runner.returned.connect(self._on_summary_ready)
+        self._summary_runner.errored.connect(self._on_summary_failed)
         # TensorFlow's one-time training set-up, done while the user reads the settings (see
         # core.training.warm_up): otherwise it freezes the window as the first run starts.
-        self._warm_runner = BackgroundCall(self, name="TensorFlow warm-up")
-        self._warm_runner.failed.connect(lambda msg: log.warning("TensorFlow warm-up failed: %s", msg))
+        self._warm_runner = Worker(self, name="TensorFlow warm-up", native=True)
+        self._warm_runner.errored.connect(lambda msg: log.warning("TensorFlow warm-up failed: %s", msg))
         self._warm_asked = False
-        self._preview_runner = BackgroundCall(self, name="augmentation preview")
-        self._preview_runner.finished.connect(self._on_preview_ready)
-        self._preview_runner.failed.connect(lambda msg: self.augment_strip.set_captions([msg[:12]]))
+        self._run_worker = Worker(self, name="training", native=True)
+        self._run_worker.yielded.connect(self._on_run_event)
+        self._run_worker.returned.connect(self._on_done)
+        self._run_worker.errored.connect(self._on_run_ended_early)
+        self._run_worker.cancelled.connect(self._on_run_ended_early)
+        self._preview_runner = Worker(self, name="augmentation preview", native=True)
+        self._preview_runner.returned.connect(self._on_preview_ready)
+        self._preview_runner.errored.connect(lambda msg: self.augment_strip.set_captions([msg[:12]]))
         self._fill_presets()
         self._settings_widgets = [
             self.dataset_combo, self.limit_spin, self.preset_combo, self.epochs_spin, self.batch_spin,
@@ -528,12 +533,12 @@ class TrainingTab(QWidget):
         self.summary_table.set_message("Building the model…")
         preset_name, n_classes = key
 
-        def build():
+        def build(progress, cancel):
             from core.models.presets import get_preset, model_summary
 
             return key, model_summary(get_preset(preset_name).build(n_classes))
 
-        self._summary_runner.start(build)
+        self._summary_runner.start_latest(build)
 
     @Slot(object)
     def _on_summary_ready(self, payload) -> None:
@@ -549,12 +554,12 @@ class TrainingTab(QWidget):
             return
         self._warm_asked = True
 
-        def warm():
+        def warm(progress, cancel):
             from core.training import warm_up
 
             return warm_up()
 
-        self._warm_runner.start(warm)
+        self._warm_runner.start_latest(warm)
 
     @Slot(str)
     def _on_summary_failed(self, message: str) -> None:
@@ -582,7 +587,7 @@ class TrainingTab(QWidget):
             return
         params, seed = self.augment_params(), self._preview_seed
 
-        def make():
+        def make(progress, cancel):
             import numpy as np
 
             from core.training import augment_images
@@ -597,7 +602,7 @@ class TrainingTab(QWidget):
             augmented = augment_images(originals, params, seed=seed)
             return originals, (augmented * 255).round().astype(np.uint8)
 
-        self._preview_runner.start(make)
+        self._preview_runner.start_latest(make)
 
     @Slot(object)
     def _on_preview_ready(self, payload) -> None:
@@ -651,7 +656,7 @@ class TrainingTab(QWidget):
         except InkLabError as err:
             self.banner.show_error(str(err))
             return
-        from gui.training_worker import TrainingWorker
+        from gui.training_worker import TrainingRun
 
         self._archive_current_run()
         self._record = self._history.start(config.dataset, config.preset, {
@@ -666,21 +671,9 @@ class TrainingTab(QWidget):
         longest = max([config.epochs] + [len(r.history.get("epoch") or []) for r in self._history.runs])
         self.loss_plot.hold_range(longest)
         self.accuracy_plot.hold_range(longest, (0.0, 100.0))
-        worker = TrainingWorker(config, parent=self)
-        worker.prepared.connect(self._on_prepared)
-        worker.run_started.connect(self._on_run_started)
-        worker.batch_ended.connect(self._on_batch)
-        worker.epoch_ended.connect(self._on_epoch)
-        worker.training_ended.connect(self._on_training_ended)
-        worker.evaluation_started.connect(self._on_evaluation_started)
-        worker.evaluated.connect(self._on_evaluated)
-        worker.evaluation_failed.connect(lambda msg: self.banner.show_error(f"Test evaluation failed: {msg}"))
-        worker.done.connect(self._on_done)
+        worker = TrainingRun(config, self._run_worker.emit)
         self._worker = worker
-        if self._last_worker is not None:
-            # Parented to the tab, a finished worker would keep its model and data alive for
-            # as long as the window is open: ten runs in a lesson would hold gigabytes.
-            self._last_worker.deleteLater()
+        # Only the last run is kept (for saving): ten runs in a lesson would hold gigabytes.
         self._last_worker = None
         self._run_t0 = time.monotonic()
         self._paused_s = 0.0
@@ -690,7 +683,7 @@ class TrainingTab(QWidget):
         self._flush_timer.start()
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, RUN_SWITCH_INTERVAL_S))
-        worker.start()
+        self._run_worker.start(worker)
 
     @Slot()
     def toggle_pause(self) -> None:
@@ -713,24 +706,6 @@ class TrainingTab(QWidget):
         self._worker.stop()
         self._set_state("stopping")
         self.status_label.setText("Stopping after this batch…")
-
-    def shutdown(self, timeout_ms: int = 2000) -> bool:
-        """Stop the run and wait (bounded) for its thread; True if it ended.
-
-        The run stops within one batch.  Only a run still loading TensorFlow can take
-        longer; then we wait a little more rather than let Qt abort on a running thread.
-        """
-        if self._ready:
-            self._flush_timer.stop()
-            self._preview_timer.stop()
-        worker = self._worker
-        if worker is None:
-            return True
-        worker.stop(abort=True)
-        if worker.wait(max(0, int(timeout_ms))):
-            return True
-        log.warning("the training thread did not stop within %d ms; waiting for it", timeout_ms)
-        return worker.wait(15_000)
 
     # ---- state and enabling
 
@@ -919,16 +894,49 @@ class TrainingTab(QWidget):
         self.results_tabs.setTabText(1, f"Mistakes ({len(view.mistake_true):,})")
 
     @Slot(object)
+    def _on_run_event(self, event) -> None:
+        """One event of the run (see :class:`gui.training_worker.RunEvent`), on the GUI thread."""
+        from gui.training_worker import RunEvent
+
+        kind, payload = event
+        if kind is RunEvent.BATCH_ENDED:  # the common case first: ~30 a second
+            self._on_batch(payload)
+        elif kind is RunEvent.EPOCH_ENDED:
+            self._on_epoch(payload)
+        elif kind is RunEvent.PREPARED:
+            self._on_prepared(payload)
+        elif kind is RunEvent.RUN_STARTED:
+            self._on_run_started(payload)
+        elif kind is RunEvent.TRAINING_ENDED:
+            self._on_training_ended(payload)
+        elif kind is RunEvent.EVALUATION_STARTED:
+            self._on_evaluation_started()
+        elif kind is RunEvent.EVALUATED:
+            self._on_evaluated(payload)
+        elif kind is RunEvent.EVALUATION_FAILED:
+            self.banner.show_error(f"Test evaluation failed: {payload}")
+
+    @Slot()
+    @Slot(str)
+    def _on_run_ended_early(self, message: str = "") -> None:
+        """The run was cancelled (the app is quitting) or crashed past its own error handling."""
+        worker = self._worker
+        if worker is None:
+            return
+        if message:
+            self.banner.show_error(message)
+        from core.training import RunResult, empty_history
+
+        self._on_done(worker.result or RunResult("failed", message, empty_history(), 0.0, 0))
+
+    @Slot(object)
     def _on_done(self, result) -> None:
         worker = self._worker
         if worker is None:
             return
-        worker.wait()
         self._worker = None
         sys.setswitchinterval(self._switch_interval)
         self._last_worker = worker if result.status != "failed" else None
-        if self._last_worker is None:
-            worker.deleteLater()
         self._flush_timer.stop()
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.flush()

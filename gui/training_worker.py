@@ -1,15 +1,17 @@
-"""The Training tab's thread: runs core's TrainingSession and turns its listener into signals.
+"""The Training tab's run: core's TrainingSession as a task, its listener as a stream of events.
 
 The engine reports through a plain-Python :class:`core.training.TrainingListener` called on
-the training thread.  :class:`TrainingWorker` forwards each event as a queued Qt signal,
-so every widget update happens on the GUI thread, and the hooks stay as cheap as the
-engine's own (one ``emit`` each; the engine already throttles batches to ~30/s).
+the training thread.  :class:`TrainingRun` forwards each event through the
+:class:`gui.concurrency.Worker` running it (``emit``, arriving as ``yielded`` on the GUI
+thread), so every widget update happens on the GUI thread, and the hooks stay as cheap as
+the engine's own (one ``emit`` each; the engine already throttles batches to ~30/s).
+No Qt here.
 
 Everything that touches the Keras model — the "what the model sees" predictions, the test
 evaluation, the mistakes — runs here, on the training thread, and leaves as numpy arrays:
 a Keras model must never be called from two threads at once.
 
-This module imports no TensorFlow; ``core.training`` is imported inside :meth:`run`.
+This module imports no TensorFlow; ``core.training`` is imported inside :meth:`TrainingRun.__call__`.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from enum import Enum, auto
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 log = logging.getLogger("inklab.gui.training")
 
@@ -77,48 +79,62 @@ def load_dataset_cached(name: str, cancel=None):
     return data
 
 
-class TrainingWorker(QThread):
-    """One run on its own thread.  Create, connect, ``start()``; stop/pause/resume any time.
+class RunEvent(Enum):
+    """What a :class:`TrainingRun` sends to the GUI thread while it runs, as ``(event, payload)``."""
 
-    Signals (all queued to the GUI thread): ``prepared(Prepared)``, ``run_started(RunInfo)``,
-    ``batch_ended(BatchProgress)``, ``epoch_ended(EpochResult)``, ``training_ended(RunResult)``
-    (training is over; evaluation may follow), ``evaluated(EvaluationView)``, and finally
-    ``done(RunResult)`` once nothing more will come (then the session may be saved).
+    PREPARED = auto()  # Prepared: the data is loaded and the model built
+    RUN_STARTED = auto()  # core.training.RunInfo
+    BATCH_ENDED = auto()  # core.training.BatchProgress (the engine sends ~30 a second)
+    EPOCH_ENDED = auto()  # core.training.EpochResult
+    TRAINING_ENDED = auto()  # core.training.RunResult: training is over; evaluation may follow
+    EVALUATION_STARTED = auto()  # None
+    EVALUATED = auto()  # EvaluationView
+    EVALUATION_FAILED = auto()  # str: one readable line
+
+
+class _EitherToken:
+    """A cancel token set when either the user's Stop or the app's shutdown asks."""
+
+    def __init__(self, *tokens) -> None:
+        self._tokens = tokens
+
+    @property
+    def cancelled(self) -> bool:
+        return any(token.cancelled for token in self._tokens)
+
+    def raise_if_cancelled(self) -> None:
+        for token in self._tokens:
+            token.raise_if_cancelled()
+
+
+class TrainingRun:
+    """One run of core's TrainingSession, as a task for :class:`gui.concurrency.Worker`.
+
+    Qt-free: ``emit((RunEvent, payload))`` is the worker's :meth:`~gui.concurrency.Worker.emit`,
+    called on the task's thread; the task's return value is the final ``RunResult`` (after
+    the evaluation, so the session may then be saved).  ``stop``/``pause``/``resume`` may be
+    called from the GUI thread at any time.  The worker's cancel token (the app quitting)
+    stops the run after the current batch and skips the evaluation.
     """
 
-    prepared = Signal(object)
-    run_started = Signal(object)
-    batch_ended = Signal(object)
-    epoch_ended = Signal(object)
-    training_ended = Signal(object)
-    evaluation_started = Signal()
-    evaluated = Signal(object)
-    evaluation_failed = Signal(str)
-    done = Signal(object)
-
-    def __init__(self, config, evaluate: bool = True, evaluate_limit: int | None = None,
-                 parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("training")
-        self.config = config
-        self.evaluate = evaluate
-        self.evaluate_limit = evaluate_limit
-        self.session = None  # the core TrainingSession, once built (read it after `done`)
-        self.result = None
-        self._abort = threading.Event()  # set on shutdown: skip the evaluation too
-        self._control = threading.Lock()
-        self._pending: list[str] = []  # stop/pause asked before the session existed
+    def __init__(self, config, emit, evaluate: bool = True, evaluate_limit: int | None = None) -> None:
         from core.progress import CancelToken
 
-        self._load_cancel = CancelToken()  # Stop while the data set is still loading
+        self.config = config
+        self.emit = emit
+        self.evaluate = evaluate
+        self.evaluate_limit = evaluate_limit
+        self.session = None  # the core TrainingSession, once built (read it after the result)
+        self.result = None
+        self._control = threading.Lock()
+        self._pending: list[str] = []  # stop/pause asked before the session existed
+        self._stop_load = CancelToken()  # Stop while the data set is still loading
 
     # ---- control, from the GUI thread
 
-    def stop(self, abort: bool = False) -> None:
-        """End the run after the current batch; ``abort`` also skips the test evaluation."""
-        if abort:
-            self._abort.set()
-        self._load_cancel.cancel()
+    def stop(self) -> None:
+        """End the run after the current batch (the test evaluation still follows)."""
+        self._stop_load.cancel()
         self._call("stop")
 
     def pause(self) -> None:
@@ -137,26 +153,28 @@ class TrainingWorker(QThread):
                 return
         getattr(self.session, what)()
 
-    # ---- the thread
+    # ---- the task, on the worker's thread
 
-    def run(self) -> None:
+    def __call__(self, progress, cancel):
         from core.errors import Cancelled, InkLabError
         from core.training import RunResult, TrainingListener, TrainingSession, empty_history
 
-        worker = self
+        emit = self.emit
 
         class _Listener(TrainingListener):
+            # One emit per hook: no I/O or drawing on the training thread.
             def on_run_start(self, info):
-                worker.run_started.emit(info)
+                emit((RunEvent.RUN_STARTED, info))
 
             def on_batch_end(self, progress):
-                worker.batch_ended.emit(progress)
+                emit((RunEvent.BATCH_ENDED, progress))
 
             def on_epoch_end(self, result):
-                worker.epoch_ended.emit(result)
+                emit((RunEvent.EPOCH_ENDED, result))
 
+        cancel.on_cancel(self.stop)  # the app quitting: stop even a paused run
         try:
-            data = load_dataset_cached(self.config.dataset, self._load_cancel)
+            data = load_dataset_cached(self.config.dataset, _EitherToken(self._stop_load, cancel))
             session = TrainingSession(self.config, _Listener(), data=data)
             with self._control:
                 self.session = session
@@ -165,7 +183,7 @@ class TrainingWorker(QThread):
                 getattr(session, what)()
             session.prepare()
             if not session.stopping:  # closing the window while TensorFlow loaded: go straight on
-                self.prepared.emit(self._prepared_view(session))
+                emit((RunEvent.PREPARED, self._prepared_view(session)))
             result = session.run()
         except Cancelled:  # stopped while the data set was still loading: nothing ran, nothing failed
             result = RunResult("stopped", "", empty_history(), 0.0, 0)
@@ -176,17 +194,17 @@ class TrainingWorker(QThread):
                 log.exception("training could not start")
             result = RunResult("failed", user_message(err, logged=True), empty_history(), 0.0, 0)
         self.result = result
-        self.training_ended.emit(result)
-        if (self.evaluate and not self._abort.is_set() and result.status != "failed"
+        emit((RunEvent.TRAINING_ENDED, result))
+        if (self.evaluate and not cancel.cancelled and result.status != "failed"
                 and self.session is not None and result.epochs_done > 0):
-            self.evaluation_started.emit()
+            emit((RunEvent.EVALUATION_STARTED, None))
             try:
-                self.evaluated.emit(self._evaluation_view(self.session))
+                emit((RunEvent.EVALUATED, self._evaluation_view(self.session)))
             except Exception as err:
                 from gui.errors import user_message
 
-                self.evaluation_failed.emit(user_message(err))
-        self.done.emit(result)
+                emit((RunEvent.EVALUATION_FAILED, user_message(err)))
+        return result
 
     def _prepared_view(self, session) -> Prepared:
         from core.models.inference import predict_batch
@@ -225,60 +243,3 @@ class TrainingWorker(QThread):
             evaluation=evaluation,
             split=split_name,
         )
-
-
-class BackgroundCall(QObject):
-    """Run a short function on a daemon Python thread; ``finished(result)`` / ``failed(message)``.
-
-    For the tab's helpers (model summary, augmentation preview), whose first call imports
-    TensorFlow: an import cannot be cancelled, and a QThread still running when the app
-    quits aborts the process.  A daemon thread is simply abandoned at exit, so closing the
-    window a second after opening the tab still exits cleanly.  These calls never touch the
-    training model.  One call at a time; a request while busy is kept and run next (only
-    the latest one).
-    """
-
-    finished = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, parent: QObject | None = None, name: str = "background") -> None:
-        super().__init__(parent)
-        self._name = name
-        self._busy = False
-        self._next = None
-        self._relay.connect(self._on_relay, Qt.ConnectionType.QueuedConnection)
-
-    _relay = Signal(str, object)
-
-    def is_running(self) -> bool:
-        return self._busy
-
-    def start(self, fn) -> None:
-        """Run ``fn()``; if a call is running, run ``fn`` after it instead (replacing any queued one)."""
-        if self._busy:
-            self._next = fn
-            return
-        self._busy = True
-
-        def body() -> None:
-            try:
-                result = fn()
-            except BaseException as err:  # reported, never raised on a thread nobody watches
-                from gui.errors import user_message
-
-                self._relay.emit("failed", user_message(err))
-            else:
-                self._relay.emit("finished", result)
-
-        threading.Thread(target=body, name=self._name, daemon=True).start()
-
-    @Slot(str, object)
-    def _on_relay(self, kind: str, payload: object) -> None:
-        self._busy = False
-        follow, self._next = self._next, None
-        if follow is not None:
-            self.start(follow)
-        if kind == "finished":
-            self.finished.emit(payload)
-        else:
-            self.failed.emit(str(payload))

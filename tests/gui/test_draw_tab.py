@@ -33,10 +33,8 @@ def tab(qtbot, tmp_path_factory, mnist):
     widget.select_model("tiny-digits")  # the tests drive a small, fast model of their own
     yield widget
     # pytest-qt has closed the widget by now; a model load it started must still end before
-    # Qt tears down, since a QThread destroyed while running aborts the process.
-    job = widget._loader._job
-    if job is not None:
-        assert job.wait(LOAD_TIMEOUT_MS)
+    # Qt tears down, since a task left running would outlive its test.
+    assert widget._loader.wait(LOAD_TIMEOUT_MS)
 
 
 def circle(pad):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from gui import workers
+from gui import concurrency
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,7 @@ def test_geometry_is_remembered(main_window, qtbot):
 
 
 def test_close_while_a_task_runs_stops_it(main_window, qtbot):
-    runner = workers.TaskRunner(main_window)
+    runner = concurrency.Worker(main_window)
 
     def endless(progress, cancel):
         while True:
@@ -49,9 +49,9 @@ def test_close_while_a_task_runs_stops_it(main_window, qtbot):
             cancel._event.wait(0.05)
 
     runner.start(endless)
-    qtbot.waitUntil(lambda: workers.running_jobs() >= 1)
+    qtbot.waitUntil(lambda: concurrency.live_tasks() >= 1)
     main_window.close()
-    assert workers.running_jobs() == 0
+    assert concurrency.live_tasks() == 0
 
 
 def test_uncaught_exception_becomes_a_banner(main_window):
@@ -77,7 +77,7 @@ def test_window_starts_without_tensorflow_and_exits_cleanly(tmp_path):
         import sys
         from PySide6.QtCore import QTimer
         from gui.app import create_application, create_window
-        from gui import workers
+        from gui import concurrency
 
         app = create_application([])
         window = create_window()
@@ -92,7 +92,7 @@ def test_window_starts_without_tensorflow_and_exits_cleanly(tmp_path):
                 QTimer.singleShot(50, check)
                 return
             print("tensorflow loaded:", "tensorflow" in sys.modules, flush=True)
-            runner = workers.TaskRunner(window)
+            runner = concurrency.Worker(window)
             runner.start(endless)
             window.runner = runner
             QTimer.singleShot(100, window.close)
@@ -127,9 +127,7 @@ def test_a_drawn_sample_shows_up_in_the_datasets_tab(main_window, qtbot, tmp_pat
         draw_tab.add_button.click()
         qtbot.waitUntil(lambda: "class-3b" in dataset_row_names(datasets), timeout=5000)
     finally:
-        job = draw_tab._loader._job
-        if job is not None:
-            assert job.wait(LOAD_TIMEOUT_MS)
+        assert draw_tab._loader.wait(LOAD_TIMEOUT_MS)
 
 
 def test_a_model_saved_on_the_training_tab_appears_in_the_draw_tab(main_window, qtbot, tmp_path_factory, mnist):
@@ -149,9 +147,7 @@ def test_a_model_saved_on_the_training_tab_appears_in_the_draw_tab(main_window, 
         training.model_saved.emit(source.name)
         qtbot.waitUntil(lambda: any(source.name in n for n in names()), timeout=5000)
     finally:
-        job = draw_tab._loader._job
-        if job is not None:
-            assert job.wait(LOAD_TIMEOUT_MS)
+        assert draw_tab._loader.wait(LOAD_TIMEOUT_MS)
 
 
 def test_the_window_paints_before_the_datasets_tab_is_built(qtbot):

@@ -30,7 +30,9 @@ def tab(qtbot, shared_data):
     widget.preset_combo.setCurrentIndex(widget.preset_combo.findData("dense-small"))
     configure(widget, samples=600, epochs=2)
     yield widget
-    assert widget.shutdown(5000)
+    from gui import concurrency
+
+    assert concurrency.shutdown(5000)
 
 
 def configure(tab, samples: int, epochs: int, lr: float = 0.001) -> None:

@@ -1,0 +1,111 @@
+"""Start the real app as ``main.py`` does, start one long task, close the window mid-task.
+
+    python tests/gui/close_during_task.py training|training-paused|dataset|warm-up|draw|training-import
+
+Run by ``test_shutdown.py`` in a subprocess (QT_QPA_PLATFORM=offscreen, a temp
+INKLAB_DATA_DIR).  It prints ``CLOSING`` on the line before it closes the window; the test
+times the process exit from there.  The app itself runs through :func:`gui.app.run_app`, so
+the exit path under test is the real one.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui.app import create_application, run_app  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+
+POLL_MS = 20
+GIVE_UP_MS = 120_000
+
+
+def window() -> MainWindow | None:
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)), None)
+
+
+def close_when(ready) -> None:
+    """Poll ``ready(window)``; once true, say so and close the window."""
+    waited = [0]
+
+    def poll() -> None:
+        win = window()
+        if win is not None and ready(win):
+            print("CLOSING", flush=True)
+            win.close()
+            return
+        waited[0] += POLL_MS
+        if waited[0] > GIVE_UP_MS:
+            print("GAVE UP waiting for the task", flush=True)
+            QApplication.exit(3)
+            return
+        QTimer.singleShot(POLL_MS, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def training_is_running(win: MainWindow) -> bool:
+    tab = win.tab("Training")
+    win.tabs.setCurrentIndex(1)
+    if not tab._ready or tab.is_running():
+        return bool(tab.is_running() and tab.batches_received > 0)
+    if tab.dataset_combo.findData("mnist") < 0:
+        return False
+    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("mnist"))
+    tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("dense-small"))
+    tab.epochs_spin.setValue(50)  # far longer than the test waits
+    tab.limit_spin.setValue(3000)
+    tab.start()
+    return False
+
+
+def training_is_paused(win: MainWindow) -> bool:
+    """A paused run waits on the session, not on a batch: only the cancel callback can stop it."""
+    tab = win.tab("Training")
+    if training_is_running(win) and tab.state() == "running":
+        tab.toggle_pause()
+    run = tab._worker
+    return tab.state() == "paused" and run is not None and run.session is not None and run.session.holding
+
+
+def dataset_is_loading(win: MainWindow) -> bool:
+    tab = win._lazy["Datasets"].widget
+    return tab is not None and tab._load_runner.is_running()
+
+
+def draw_model_is_loading(win: MainWindow) -> bool:
+    tab = win.tab("Draw")
+    win.tabs.setCurrentIndex(2)
+    return tab._loader.is_running()
+
+
+def training_tab_imports_tensorflow(win: MainWindow) -> bool:
+    tab = win.tab("Training")
+    win.tabs.setCurrentIndex(1)
+    return tab._ready and tab._summary_runner.is_running()
+
+
+def training_tab_warms_up(win: MainWindow) -> bool:
+    tab = win.tab("Training")
+    win.tabs.setCurrentIndex(1)
+    return tab._ready and tab._warm_runner.is_running()
+
+
+SCENARIOS = {
+    "warm-up": training_tab_warms_up,
+    "training": training_is_running,
+    "training-paused": training_is_paused,
+    "dataset": dataset_is_loading,
+    "draw": draw_model_is_loading,
+    "training-import": training_tab_imports_tensorflow,
+}
+
+if __name__ == "__main__":
+    create_application([])
+    close_when(SCENARIOS[sys.argv[1]])
+    sys.exit(run_app([]))
