@@ -24,8 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         from gui.app import run_app
 
         return run_app()
-    from core.cli import run_cli
+    from core.cli import quiet, run_cli
 
+    # A command prints only what was asked: native log lines are filtered out of stderr.
+    quiet.filter_native_logs()
     return run_cli(argv)
 
 

@@ -1,0 +1,100 @@
+"""Keep native libraries' start-up chatter off the terminal: a command prints what was asked.
+
+TensorFlow, XLA and LiteRT log from C++ straight to file descriptor 2 ("All log messages
+before absl::InitializeLog() is called...", "failed call to cuInit", oneDNN and CPU
+feature notes, "Created TensorFlow Lite XNNPACK delegate").  Environment variables
+silence only some of them (``TF_CPP_MIN_LOG_LEVEL`` does not reach absl's pre-init lines),
+so :func:`filter_native_logs` puts a pipe behind fd 2 and a thread copies everything to the
+real stderr except lines that match :data:`CHATTER`.  Python's own messages, warnings and
+tracebacks pass unchanged, and progress bars (``\\r`` redraws) pass at once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import sys
+import threading
+
+# Log lines of native code, never meant for a user of the CLI.
+CHATTER = re.compile(
+    rb"^(?:[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.]+:\d+\]"  # absl/glog: I0000 00:00:17.9 123 port.cc:153]
+    rb"|WARNING: All log messages before absl::InitializeLog\(\)"
+    rb"|INFO: Created TensorFlow Lite XNNPACK delegate"
+    rb"|INFO: Initialized TensorFlow Lite runtime"
+    rb"|To enable the following instructions: .* rebuild TensorFlow"
+    rb"|WARNING:absl:)"
+)
+# A partial line that could still become chatter is held back until its end is seen.
+_MAYBE_CHATTER = re.compile(rb"^(?:[IWE]\d|WARNING|INFO|To enable)")
+
+
+def quiet_environment() -> None:
+    """Set, before TensorFlow loads, the switches that silence it at the source."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
+
+
+def keep(line: bytes) -> bool:
+    """False for a complete line of native chatter, True for everything else."""
+    return CHATTER.match(line.lstrip(b"\r")) is None
+
+
+class _Filter:
+    def __init__(self) -> None:
+        sys.stderr.flush()
+        self._real = os.dup(2)
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, 2)
+        os.close(write_end)
+        self._read_end = read_end
+        self._thread = threading.Thread(target=self._pump, name="stderr-filter", daemon=True)
+        self._thread.start()
+        atexit.register(self.close)
+
+    def _write(self, data: bytes) -> None:
+        while data:
+            data = data[os.write(self._real, data):]
+
+    def _pump(self) -> None:
+        pending = b""
+        while True:
+            chunk = os.read(self._read_end, 65536)
+            if not chunk:
+                break
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            self._write(b"".join(line + b"\n" for line in lines if keep(line)))
+            if b"\r" in pending:  # a progress bar redraw: show everything up to the last \r now
+                shown, _, pending = pending.rpartition(b"\r")
+                self._write(shown + b"\r")
+            if pending and not _MAYBE_CHATTER.match(pending):
+                self._write(pending)
+                pending = b""
+        if pending and keep(pending):
+            self._write(pending)
+
+    def close(self) -> None:
+        """Restore fd 2 and let the thread drain what is left (called at exit)."""
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        os.dup2(self._real, 2)  # the pipe's last write end closes: the thread sees EOF
+        self._thread.join(timeout=2)
+
+
+_active: _Filter | None = None
+
+
+def filter_native_logs() -> None:
+    """Filter native chatter out of fd 2 for the rest of the process (idempotent)."""
+    global _active
+    quiet_environment()
+    if _active is None:
+        try:
+            _active = _Filter()
+        except OSError:  # no usable fd 2 (a detached process): nothing to filter
+            _active = None
