@@ -19,7 +19,7 @@ import threading
 
 # Log lines of native code, never meant for a user of the CLI.
 CHATTER = re.compile(
-    rb"^(?:[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.]+:\d+\]"  # absl/glog: I0000 00:00:17.9 123 port.cc:153]
+    rb"^(?:[IWE]\d{4} [\d:.]+ +\d+ \S+:\d+\]"  # absl/glog: I0000 00:00:1796.3 123 port.cc:153]
     rb"|WARNING: All log messages before absl::InitializeLog\(\)"
     rb"|INFO: Created TensorFlow Lite XNNPACK delegate"
     rb"|INFO: Initialized TensorFlow Lite runtime"
@@ -27,7 +27,7 @@ CHATTER = re.compile(
     rb"|WARNING:absl:)"
 )
 # A partial line that could still become chatter is held back until its end is seen.
-_MAYBE_CHATTER = re.compile(rb"^(?:[IWE]\d|WARNING|INFO|To enable)")
+_MAYBE_CHATTER = re.compile(rb"^(?:[IWEF]\d|WARNING|INFO|To enable)")
 
 
 def quiet_environment() -> None:
