@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
 
         self._banner = None
+        self._exporter = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, _LazyTab] = {
@@ -186,6 +187,9 @@ class MainWindow(QMainWindow):
         self.import_action.setShortcuts([QKeySequence("Ctrl+I")])
         self.import_action.triggered.connect(self.open_import)
         file_menu.addAction(self.import_action)
+        self.export_action = QAction("&Export model…", self)
+        self.export_action.triggered.connect(self.open_export)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
@@ -212,6 +216,32 @@ class MainWindow(QMainWindow):
         tab = self.datasets_tab
         self.tabs.setCurrentWidget(self._lazy["Datasets"])
         tab.open_import()
+
+    @Slot()
+    def open_export(self) -> None:
+        """File > Export model…: ask what and where, then export in the background."""
+        from gui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self, self.settings.value("export/folder", "") or "")
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            choice = dialog.choice()
+            self.settings.setValue("export/folder", str(choice.folder))
+            self.start_export(choice.name, choice.folder, choice.fmt)
+
+    def start_export(self, name: str, folder, fmt: str = "tflite") -> None:
+        """Export a library model on a worker thread; the outcome shows in the banner."""
+        from core.models.export import export_model
+        from gui.workers import TaskRunner
+
+        if self._exporter is None:
+            self._exporter = TaskRunner(self, name="export model")
+            self._exporter.finished.connect(lambda target: self.banner.show_info(f"Exported to {target}"))
+            self._exporter.failed.connect(self.banner.show_error)
+            self._exporter.running_changed.connect(self.export_action.setDisabled)
+        if self._exporter.is_running():
+            self.banner.show_error("An export is still running; wait for it to finish")
+            return
+        self._exporter.start(lambda progress, cancel: export_model(name, folder, fmt))
 
     @Slot()
     def show_about(self) -> None:
