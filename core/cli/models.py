@@ -109,6 +109,14 @@ def cmd_info(args: argparse.Namespace) -> int:
     if test:
         print(f"  test: accuracy {_accuracy(test.get('accuracy'))}, loss {_accuracy(test.get('loss'))} "
               f"({test.get('samples')} samples)")
+    lite = data.get("litert")
+    if isinstance(lite, dict) and lite.get("file"):
+        print(f"  LiteRT: {lite['file']} ({lite.get('bytes')} bytes; agrees with Keras within "
+              f"{lite.get('max_abs_diff')} on {lite.get('probe_images')} probe images)")
+    elif isinstance(lite, dict):
+        print(f"  LiteRT: none, conversion failed ({lite.get('error')}); recognition uses Keras")
+    else:
+        print("  LiteRT: none yet (run 'models convert'); recognition uses Keras")
     versions = data.get("versions") or {}
     print(f"  created {data.get('created')} with TensorFlow {versions.get('tensorflow')}, "
           f"Keras {versions.get('keras')}")

@@ -280,3 +280,23 @@ def test_a_conversion_that_disagrees_with_keras_is_refused_and_recorded(tiny_nam
     assert not (card.folder / "model.tflite").exists()
     recognizer = Recognizer.load(card.folder)
     assert recognizer.backend == "keras" and "conversion failed" in recognizer.fallback_reason
+
+
+def test_a_command_that_loads_tensorflow_prints_no_native_log_lines(tmp_path) -> None:
+    """SavedModel export imports TensorFlow: absl/CUDA/oneDNN lines must not reach the user."""
+    env = dict(os.environ, INKLAB_DATA_DIR=str(tmp_path / "data"))
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    done = subprocess.run(
+        [sys.executable, "main.py", "models", "export", "digits", "--to", str(tmp_path), "--format", "savedmodel"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.startswith("exported 'digits' (savedmodel)")
+
+
+def test_models_info_says_whether_there_is_a_litert_file(capsys) -> None:
+    from core.cli import run_cli
+
+    assert run_cli(["models", "info", "digits"]) == 0
+    assert "LiteRT: model.tflite" in capsys.readouterr().out
