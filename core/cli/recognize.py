@@ -3,7 +3,7 @@
 Each FILE is an image, a stroke JSON file, a ``.jsonl`` file of stroke objects (one per
 line), or a ready 28x28 matrix (``.npy``, or whitespace-separated ``.txt``/``.dat``).
 All drawings are gathered first and predicted in batches, so a JSONL file of thousands of
-drawings costs a handful of model calls; a large JSONL file is rendered on every core.  A bad file (or a bad line) prints one line on
+drawings costs a handful of model calls.  A bad file (or a bad line) prints one line on
 stderr and the rest are still recognised; the exit code is then 2.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +21,6 @@ from core.errors import DataError, DrawingError, InkLabError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
 MATRIX_TEXT_SUFFIXES = {".txt", ".dat", ".csv"}
-# JSONL files from this many lines on are rendered by a process pool, in chunks this big.
-PARALLEL_FROM = 2000
-RENDER_CHUNK = 500
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -111,55 +107,6 @@ def _strokes_to_image(obj: object, where: str) -> np.ndarray:
         raise DrawingError(f"{where}: {err}") from None
 
 
-def _render_lines(job: tuple[str, int, list[str]]) -> tuple[list[tuple[int, np.ndarray]], list[str]]:
-    """Render a run of JSONL lines starting at line ``first``: ``(images by line, errors)``.
-
-    Top-level so that a process pool can run it.
-    """
-    path, first, lines = job
-    images, errors = [], []
-    for number, line in enumerate(lines, start=first):
-        if not line.strip():
-            continue
-        where = f"{path}:{number + 1}"
-        try:
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DataError(f"{where}: not valid JSON ({err})") from None
-            images.append((number, _strokes_to_image(obj, where)))
-        except InkLabError as err:
-            errors.append(str(err))
-    return images, errors
-
-
-def _jsonl_drawings(path: Path, lines: list[str], errors: list[str]) -> list[_Drawing]:
-    """Every drawing of a JSONL file, rendered on every core when the file is large.
-
-    Rendering strokes is pure Python + Pillow, several times slower than predicting, so a
-    big file is split into chunks rendered by a process pool (one process per core).
-    """
-    chunks = [(str(path), start, lines[start : start + RENDER_CHUNK]) for start in range(0, len(lines), RENDER_CHUNK)]
-    workers = min(os.cpu_count() or 1, len(chunks))
-    if len(lines) < PARALLEL_FROM or workers < 2:
-        results = [_render_lines(chunk) for chunk in chunks]
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Forking is instant, but unsafe once TensorFlow's threads run in this process (an
-        # in-process caller); then pay for fresh interpreters instead.
-        fork = sys.platform == "linux" and "tensorflow" not in sys.modules
-        context = multiprocessing.get_context("fork" if fork else "spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            results = list(pool.map(_render_lines, chunks))
-    drawings = []
-    for images, chunk_errors in results:
-        drawings.extend(_Drawing(str(path), number, image) for number, image in images)
-        errors.extend(chunk_errors)
-    return drawings
-
-
 def _load_file(path: Path, errors: list[str]) -> list[_Drawing]:
     """Every drawing in one file; per-line problems of a JSONL file go to ``errors``."""
     source = str(path)
@@ -167,11 +114,23 @@ def _load_file(path: Path, errors: list[str]) -> list[_Drawing]:
         raise DataError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
+        drawings = []
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except UnicodeDecodeError as err:
             raise DataError(f"{path}: not a text file ({err})") from None
-        drawings = _jsonl_drawings(path, lines, errors)
+        for number, line in enumerate(lines):
+            if not line.strip():
+                continue
+            where = f"{path}:{number + 1}"
+            try:
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise DataError(f"{where}: not valid JSON ({err})") from None
+                drawings.append(_Drawing(source, number, _strokes_to_image(obj, where)))
+            except InkLabError as err:
+                errors.append(str(err))
         if not drawings and not errors:
             raise DataError(f"{path}: no drawings in this file")
         return drawings

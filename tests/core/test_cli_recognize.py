@@ -149,18 +149,3 @@ def test_stack_of_matrices_in_one_npy(capsys, tmp_path, model_path) -> None:
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["index"] for r in rows] == [0, 1, 2]
-
-
-def test_a_large_jsonl_file_is_rendered_in_parallel_with_the_same_answers(capsys, tmp_path, model_path, monkeypatch):
-    from core.cli import recognize
-
-    lines = [json.dumps(bar_strokes(x=100 + i) if i % 3 else ring_strokes()) for i in range(40)]
-    lines.insert(5, "{not json")
-    (tmp_path / "big.jsonl").write_text("\n".join(lines) + "\n")
-    code, sequential, err_sequential = run(capsys, str(tmp_path / "big.jsonl"), "--model", model_path, "--json")
-    monkeypatch.setattr(recognize, "PARALLEL_FROM", 10)
-    monkeypatch.setattr(recognize, "RENDER_CHUNK", 7)  # several chunks, over two processes
-    code_parallel, parallel, err_parallel = run(capsys, str(tmp_path / "big.jsonl"), "--model", model_path, "--json")
-    assert code == code_parallel == 2
-    assert parallel == sequential and err_parallel == err_sequential
-    assert [json.loads(line)["index"] for line in parallel.splitlines()] == [i for i in range(41) if i != 5]
