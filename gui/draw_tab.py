@@ -325,6 +325,8 @@ class DrawTab(QWidget):
     @Slot(object)
     def _on_model_loaded(self, recognizer: Recognizer) -> None:
         self._loading = None
+        if recognizer.fallback_reason:  # slower, TensorFlow-backed recognition: say so, once per load
+            self.banner.show_info(recognizer.fallback_reason)
         self.model_loaded.emit(recognizer.name)
         name = self.current_model()
         if name is not None and self._cache.cached(name) is None:

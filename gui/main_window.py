@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
 
         self._banner = None
+        self._exporter = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, _LazyTab] = {
@@ -188,6 +189,9 @@ class MainWindow(QMainWindow):
         self.import_action.setShortcuts([QKeySequence("Ctrl+I")])
         self.import_action.triggered.connect(self.open_import)
         file_menu.addAction(self.import_action)
+        self.export_action = QAction("&Export model…", self)
+        self.export_action.triggered.connect(self.open_export)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
@@ -214,6 +218,34 @@ class MainWindow(QMainWindow):
         tab = self.datasets_tab
         self.tabs.setCurrentWidget(self._lazy["Datasets"])
         tab.open_import()
+
+    @Slot()
+    def open_export(self) -> None:
+        """File > Export model…: ask what and where, then export in the background."""
+        from gui.export_dialog import ExportDialog
+        from gui.widgets import file_dialogs
+
+        dialog = ExportDialog(self, file_dialogs.start_folder("models"))
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            choice = dialog.choice()
+            file_dialogs.remember("models", choice.folder)
+            self.start_export(choice.name, choice.folder, choice.fmt)
+
+    def start_export(self, name: str, folder, fmt: str = "tflite") -> None:
+        """Export a library model on a worker thread; the outcome shows in the banner."""
+        from core.models.export import export_model
+        from gui.concurrency import Worker
+
+        if self._exporter is None:
+            # native: a SavedModel export runs TensorFlow, which must not be abandoned at exit.
+            self._exporter = Worker(self, "export model", native=True)
+            self._exporter.returned.connect(lambda target: self.banner.show_info(f"Exported to {target}"))
+            self._exporter.errored.connect(self.banner.show_error)
+            self._exporter.running_changed.connect(self.export_action.setDisabled)
+        if self._exporter.is_running():
+            self.banner.show_error("An export is still running; wait for it to finish")
+            return
+        self._exporter.start(lambda progress, cancel: export_model(name, folder, fmt))
 
     @Slot()
     def show_about(self) -> None:

@@ -221,7 +221,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from core.cli.console import load_with_bar
-    from core.tensorflow_start import import_tensorflow
+    from core.native_logs import import_tensorflow
     from core.training import TrainingSession
     from core.training.interruption import interrupt_here
 
@@ -287,7 +287,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from core.evaluation import evaluate
     from core.logfile import setup_logging
     from core.models.library import load_model
-    from core.tensorflow_start import import_tensorflow
+    from core.native_logs import import_tensorflow
 
     setup_logging()
     if args.limit is not None and args.limit < 1:
