@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def tab(qtbot, tmp_path_factory, mnist):
-    from gui.draw_tab import DrawTab
+    from gui.draw.tab import DrawTab
 
     install_tiny_model(tmp_path_factory, mnist)
     widget = DrawTab()
@@ -34,7 +34,7 @@ def tab(qtbot, tmp_path_factory, mnist):
     yield widget
     # pytest-qt has closed the widget by now; a model load it started must still end before
     # Qt tears down, since a task left running would outlive its test.
-    assert widget._loader.wait(LOAD_TIMEOUT_MS)
+    assert widget.models.loader.wait(LOAD_TIMEOUT_MS)
 
 
 def circle(pad):
@@ -52,7 +52,7 @@ def wait_for_answer(qtbot, tab, label: str | None = None) -> None:
 
 
 def test_importing_the_tab_does_not_import_tensorflow() -> None:
-    code = "import sys, gui.draw_tab; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    code = "import sys, gui.draw.tab; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
@@ -226,7 +226,7 @@ def test_a_broken_model_is_said_inline_and_the_pad_still_works(qtbot, tab) -> No
     qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)  # the preview still follows the pen
     assert tab.prediction is None
     assert "could not be loaded" in tab.message.text()
-    assert not tab._loader.is_running()  # and it does not retry on every stroke
+    assert not tab.models.loader.is_running()  # and it does not retry on every stroke
 
 
 def test_tablet_pressure_is_recorded_and_widens_the_ink(qtbot, tab) -> None:
@@ -263,7 +263,7 @@ def test_tablet_pressure_is_recorded_and_widens_the_ink(qtbot, tab) -> None:
 
 def test_without_any_model_the_preview_still_works(qtbot, monkeypatch, tmp_path) -> None:
     from core.models import library
-    from gui.draw_tab import DrawTab
+    from gui.draw.tab import DrawTab
 
     monkeypatch.setattr(library, "BUNDLED_DIR", tmp_path / "no-bundled-models")
     widget = DrawTab()
