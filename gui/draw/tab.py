@@ -17,11 +17,23 @@ TensorFlow loads.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.errors import DrawingError, InkLabError
 from core.models.recognizer import Prediction, Recognizer
@@ -32,6 +44,10 @@ from gui.draw.recognition_panel import RecognitionPanel
 from gui.errors import user_message
 from gui.widgets.message_banner import MessageBanner
 
+# The pad's keys, for the whole tab: Esc clears, Ctrl+Z undoes, Ctrl+Shift+Z (or the
+# platform's Redo) redoes.
+PAD_KEYS = (("Esc", "clear"), ("Ctrl+Z", "undo"), ("Ctrl+Shift+Z", "redo"))
+TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 LIVE_INTERVAL_MS = 50  # at most 20 live predictions a second
 PRELOAD_DELAY_MS = 400
 
@@ -87,6 +103,8 @@ class DrawTab(QWidget):
         for name in ("collection_combo", "label_edit", "add_button", "add_status"):
             setattr(self, name, getattr(self.collect, name))
 
+        self._add_pad_shortcuts()
+
         right = QVBoxLayout()
         right.addWidget(self.models)
         right.addWidget(self.recognition, 1)
@@ -97,6 +115,44 @@ class DrawTab(QWidget):
         outer = QVBoxLayout(self)
         outer.addWidget(self.banner)
         outer.addLayout(body, 1)
+
+    def _add_pad_shortcuts(self) -> None:
+        """Esc, Ctrl+Z and Ctrl+Shift+Z act on the pad whenever this tab is showing.
+
+        Bound to the pad alone they acted only while it had focus: after a pick in the Model
+        list or a click on Redo, Esc did nothing and the next character landed on the old
+        one.  A window-wide context covers focus anywhere on the tab (and on the tab bar);
+        Qt disables it while the tab is hidden behind another.  A text field keeps its own
+        undo (Qt gives the key to the field first) and its own Esc (:meth:`_typing`).
+        """
+        self._pad_shortcuts: list[QShortcut] = []
+        seen: set[str] = set()
+        for keys, action in PAD_KEYS:
+            bindings = [QKeySequence(keys)]
+            if action in ("undo", "redo"):
+                standard = QKeySequence.StandardKey.Undo if action == "undo" else QKeySequence.StandardKey.Redo
+                bindings += QKeySequence.keyBindings(standard)
+            for sequence in bindings:
+                if sequence.isEmpty() or sequence.toString() in seen:
+                    continue  # the same keys twice would make both shortcuts ambiguous
+                seen.add(sequence.toString())
+                shortcut = QShortcut(sequence, self)
+                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+                shortcut.activated.connect(self._unless_typing(getattr(self.pad, action)))
+                self._pad_shortcuts.append(shortcut)
+
+    def _unless_typing(self, action: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            if not self._typing():
+                action()
+
+        return run
+
+    @staticmethod
+    def _typing() -> bool:
+        """Whether the keyboard focus is in a text field (the Label field, the Collection name)."""
+        focus = QApplication.focusWidget()
+        return isinstance(focus, TEXT_FIELDS) or (isinstance(focus, QComboBox) and focus.isEditable())
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

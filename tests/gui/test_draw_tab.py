@@ -291,3 +291,67 @@ def test_every_mouse_move_is_kept_while_drawing_and_the_app_setting_restored(tab
                        QPoint(*map(int, points[-1])))
     assert QApplication.testAttribute(COMPRESS_MOVES) == before
     assert len(tab.pad.strokes()[0]) >= 20
+
+
+def _activate(qtbot, tab) -> None:
+    """Make the tab's window the active one, so keys reach it as they would on a desktop."""
+    from PySide6.QtWidgets import QApplication
+
+    tab.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is tab)
+
+
+def _press(qtbot, keys: str) -> None:
+    """Type ``keys`` where the keyboard focus is, as a person would."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QApplication
+
+    combo = QKeySequence(keys)[0]
+    QTest.keyClick(QApplication.focusWidget(), combo.key(), combo.keyboardModifiers())
+
+
+def test_esc_and_undo_redo_work_with_the_focus_anywhere_on_the_tab(qtbot, tab) -> None:
+    pad = tab.pad
+    _activate(qtbot, tab)
+    draw(pad, vertical_bar(pad))
+    draw(pad, [(pad.width() * 0.3, pad.height() * 0.3), (pad.width() * 0.7, pad.height() * 0.3)])
+    # After picking a model in the Model list (with the keyboard), the list has the focus.
+    tab.model_combo.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(tab.model_combo.hasFocus)
+    QTest.keyClick(tab.model_combo, Qt.Key.Key_Up)
+    QTest.keyClick(tab.model_combo, Qt.Key.Key_Down)
+    assert tab.current_model() == "tiny-digits" and tab.model_combo.hasFocus()
+    _press(qtbot, "Ctrl+Z")
+    assert len(pad.strokes()) == 1
+    _press(qtbot, "Ctrl+Shift+Z")
+    assert len(pad.strokes()) == 2
+    # After clicking Redo, the button has the focus.
+    _press(qtbot, "Ctrl+Z")
+    tab.redo_button.setFocus(Qt.FocusReason.MouseFocusReason)  # a click gives the button the focus
+    QTest.mouseClick(tab.redo_button, Qt.MouseButton.LeftButton)
+    assert len(pad.strokes()) == 2 and not pad.hasFocus()  # (Redo is now disabled: focus moved on)
+    _press(qtbot, "Ctrl+Z")
+    assert len(pad.strokes()) == 1
+    _press(qtbot, "Esc")
+    assert pad.is_empty()
+    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+
+
+def test_the_label_and_collection_fields_keep_their_own_undo_and_esc(qtbot, tab) -> None:
+    pad = tab.pad
+    _activate(qtbot, tab)
+    draw(pad, vertical_bar(pad))
+    tab.label_edit.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(tab.label_edit.hasFocus)
+    QTest.keyClicks(tab.label_edit, "AB")
+    _press(qtbot, "Ctrl+Z")
+    assert tab.label_edit.text() == "" and len(pad.strokes()) == 1  # the field's undo, not the pad's
+    _press(qtbot, "Esc")
+    assert len(pad.strokes()) == 1
+    tab.collection_combo.setFocus()
+    qtbot.waitUntil(tab.collection_combo.hasFocus)
+    QTest.keyClicks(tab.collection_combo, "mine")
+    _press(qtbot, "Esc")
+    _press(qtbot, "Ctrl+Z")
+    assert len(pad.strokes()) == 1
+    assert tab.collection_combo.currentText() == ""
