@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from core.errors import InkLabError
 from gui.errors import user_message
 from gui.widgets.drawing_pad import DrawingPad
+from gui.widgets.image import to_qimage
 from gui.widgets.message_banner import MessageBanner
 
 
@@ -83,7 +85,7 @@ class PadPanel(QWidget):
         """Undo, Redo and Clear are enabled only when they would do something."""
         self.undo_button.setEnabled(self.pad.can_undo())
         self.redo_button.setEnabled(self.pad.can_redo())
-        self.clear_button.setEnabled(not self.pad.is_empty())
+        self.clear_button.setEnabled(not self.pad.is_empty() or self.pad.picture_caption() is not None)
 
     # --- open an image -------------------------------------------------------------
 
@@ -108,7 +110,11 @@ class PadPanel(QWidget):
             self.banner.show_error(f"{path}: not a readable image ({err})")
             return False
         self.banner.clear()
-        self.pad.clear()
+        picture = QImage(str(path))
+        if picture.isNull():  # a file only PIL reads: show what the model reads, dark on white
+            picture = to_qimage(1.0 - np.asarray(image, np.float32))
+        self.pad.show_picture(picture, Path(path).name)
+        self.update_buttons()
         self.image_opened.emit(Path(path).name, np.asarray(image))
         return True
 

@@ -194,8 +194,8 @@ class DrawTab(QWidget):
 
     @Slot()
     def _on_strokes_changed(self) -> None:
-        if not self.pad.is_empty():
-            self._opened = None  # drawing again replaces an opened image
+        if self.pad.picture_caption() is None:
+            self._opened = None  # drawing (or Clear) replaces an opened image
         if not self._throttle.isActive():
             self._throttle.start()
 

@@ -355,3 +355,34 @@ def test_the_label_and_collection_fields_keep_their_own_undo_and_esc(qtbot, tab)
     _press(qtbot, "Ctrl+Z")
     assert len(pad.strokes()) == 1
     assert tab.collection_combo.currentText() == ""
+
+
+def _dark_pixels(widget, top: float, bottom: float) -> int:
+    """How many pixels of ink (darker than any hint or caption text) ``widget`` shows between two heights."""
+    image = widget.grab().toImage()
+    rows = range(int(image.height() * top), int(image.height() * bottom))
+    return sum(image.pixelColor(x, y).lightness() < 60 for y in rows for x in range(0, image.width(), 2))
+
+
+def test_an_opened_image_shows_on_the_pad_until_the_user_draws(qtbot, tab, tmp_path) -> None:
+    pad = tab.pad
+    draw(pad, vertical_bar(pad))
+    wait_for_answer(qtbot, tab, "1")
+    assert tab.save_drawing(tmp_path / "one.png")
+    pad.clear()
+    assert _dark_pixels(pad, 0.3, 0.7) == 0
+    assert tab.open_image(tmp_path / "one.png")
+    wait_for_answer(qtbot, tab, "1")
+    assert pad.picture_caption() == "one.png" and pad.is_empty()
+    assert _dark_pixels(pad, 0.3, 0.7) > 50  # the picture itself, not only its name
+    assert tab.clear_button.isEnabled()
+    # The first stroke puts the blank sheet back: live strokes only.
+    draw(pad, [(pad.width() * 0.2, pad.height() * 0.1), (pad.width() * 0.8, pad.height() * 0.1)])
+    assert pad.picture_caption() is None
+    assert _dark_pixels(pad, 0.3, 0.7) == 0
+    qtbot.waitUntil(lambda: "one.png" not in tab.timing.text(), timeout=5000)
+    # Clear (Esc) also dismisses an opened picture.
+    assert tab.open_image(tmp_path / "one.png")
+    tab.clear_button.click()
+    assert pad.picture_caption() is None and _dark_pixels(pad, 0.3, 0.7) == 0
+    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
