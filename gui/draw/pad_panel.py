@@ -14,7 +14,6 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -26,9 +25,12 @@ from PySide6.QtWidgets import (
 
 from core.errors import InkLabError
 from gui.errors import user_message
+from gui.widgets import file_dialogs
 from gui.widgets.drawing_pad import DrawingPad
 from gui.widgets.image import to_qimage
 from gui.widgets.message_banner import MessageBanner
+
+IMAGE_FILTERS = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff);;All files (*)"
 
 
 class PadPanel(QWidget):
@@ -39,6 +41,7 @@ class PadPanel(QWidget):
     def __init__(self, banner: MessageBanner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.banner = banner
+        self._answer: str | None = None
         self.pad = DrawingPad(self)
         self.pad.strokes_changed.connect(self.update_buttons)
         self.pad.stroke_finished.connect(self.update_buttons)
@@ -90,11 +93,8 @@ class PadPanel(QWidget):
     # --- open an image -------------------------------------------------------------
 
     def choose_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open an image of one character", "",
-            "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff);;All files (*)",
-        )
-        if path:
+        path = file_dialogs.ask_open_file(self, "images", "Open an image of one character", IMAGE_FILTERS)
+        if path is not None:
             self.open_image(path)
 
     def open_image(self, path: str | Path) -> bool:
@@ -124,11 +124,12 @@ class PadPanel(QWidget):
         if self.pad.is_empty():
             self.banner.show_info("Nothing to save yet: draw a character first.")
             return
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Save the drawing", "drawing.png", "PNG image (*.png);;Stroke JSON (*.json)"
+        chosen_path = file_dialogs.ask_save_path(
+            self, "drawings", "Save the drawing", self.suggested_name(), "PNG image (*.png);;Stroke JSON (*.json)"
         )
-        if not path:
+        if chosen_path is None:
             return
+        path, chosen = str(chosen_path[0]), chosen_path[1]
         if not Path(path).suffix:
             path += ".json" if "json" in chosen.lower() else ".png"
             # The dialog asked about overwriting the name without the suffix, not this file.
@@ -137,6 +138,16 @@ class PadPanel(QWidget):
             ) != QMessageBox.StandardButton.Yes:
                 return
         self.save_drawing(path)
+
+    def set_answer(self, label: str | None) -> None:
+        """What the model reads on the pad now (None: nothing), to name the saved drawing after it."""
+        self._answer = label
+
+    def suggested_name(self) -> str:
+        """``drawing-7.png`` for a drawing read as 7 (``drawing.png`` without an answer), never the
+        name of a file already in the drawings folder."""
+        stem = f"drawing-{file_dialogs.safe_file_name(self._answer, '')}" if self._answer else "drawing"
+        return file_dialogs.unused_name(file_dialogs.start_folder("drawings"), f"{stem.rstrip('-')}.png")
 
     def save_drawing(self, path: str | Path) -> bool:
         """Save the pad as a PNG (as seen, dark on white) or as stroke JSON (by the suffix)."""

@@ -239,6 +239,7 @@ class DrawTab(QWidget):
         self.image = image
         self.recognition.show_image(image)
         self.prediction = prediction
+        self.pad_panel.set_answer(prediction.label if prediction is not None else None)
         if prediction is None:
             self.recognition.show_waiting(self._waiting_text(name))
         else:
@@ -257,6 +258,7 @@ class DrawTab(QWidget):
     def _show_empty(self, text: str | None = None) -> None:
         self.image = None
         self.prediction = None
+        self.pad_panel.set_answer(None)
         if text is None:
             self.recognition.show_empty()
         else:

@@ -386,3 +386,41 @@ def test_an_opened_image_shows_on_the_pad_until_the_user_draws(qtbot, tab, tmp_p
     tab.clear_button.click()
     assert pad.picture_caption() is None and _dark_pixels(pad, 0.3, 0.7) == 0
     qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+
+
+def test_save_and_open_dialogs_propose_a_name_and_remember_their_folders(qtbot, tab, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    drawings, pictures = tmp_path / "my drawings", tmp_path / "scans"
+    drawings.mkdir()
+    pictures.mkdir()
+    proposed = []
+
+    def save_dialog(parent, title, start, filters):
+        proposed.append(Path(start))
+        folder = drawings if len(proposed) == 1 else Path(start).parent  # the user picks a folder once
+        return str(folder / Path(start).name), "PNG image (*.png)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_dialog))
+    draw(tab.pad, vertical_bar(tab.pad))
+    wait_for_answer(qtbot, tab, "1")
+    tab.save_button.click()
+    assert proposed[0].name == "drawing-1.png" and proposed[0].parent != Path.cwd()
+    assert (drawings / "drawing-1.png").is_file()
+    tab.save_button.click()  # the same answer again: a new name in the remembered folder
+    assert proposed[1] == drawings / "drawing-1-2.png"
+    assert (drawings / "drawing-1-2.png").is_file()
+
+    opened = []
+
+    def open_dialog(parent, title, start, filters):
+        opened.append(Path(start))
+        return str(drawings / "drawing-1.png"), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(open_dialog))
+    tab.open_button.click()
+    assert opened[0] != drawings  # images keep their own folder, apart from saved drawings
+    assert tab.pad.picture_caption() == "drawing-1.png"
+    wait_for_answer(qtbot, tab, "1")
+    tab.open_button.click()
+    assert opened[1] == drawings  # and remember where the last one came from
