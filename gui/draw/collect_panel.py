@@ -3,22 +3,32 @@ typed in one of their collections (a new name starts a new one).
 
 The drawing itself comes from the tab (``drawing`` returns the 28x28 the model reads now
 and the pad's strokes), so the panel stores exactly what the user saw recognised.
+
+Under the fields the panel shows how many drawings each label already has in the chosen
+collection ("A: 12 · B: 9 · 7: 3"), so a user collecting a balanced set sees what is
+missing.  A name the rules refuse but that has letters or digits ("my symbols") is made
+usable by core's own rule (:func:`core.datasets.names.usable_name`), and the panel says
+what it becomes before anything is stored.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
 
-from core.errors import InkLabError
+from core.datasets import names
+from core.errors import DataError, InkLabError
 from gui.errors import user_message
 
 log = logging.getLogger("inklab.gui.draw")
 
+MAX_COUNTS_SHOWN = 24  # labels listed under the fields; a longer tally ends with "… and N more"
 Drawing = tuple[np.ndarray | None, list[np.ndarray] | None]  # (28x28 or None, strokes or None)
 
 
@@ -40,12 +50,20 @@ class CollectPanel(QGroupBox):
         self.label_edit.returnPressed.connect(self.add_to_collection)
         self.add_button = QPushButton("Add to my data set")
         self.add_button.clicked.connect(self.add_to_collection)
+        self.counts = QLabel("")
+        self.counts.setWordWrap(True)
+        self.counts.setStyleSheet("color: #57606a;")
+        self.counts.setToolTip("How many drawings each label has in this collection so far")
+        self._counts: dict[str, int] = {}
+        self.collection_combo.currentTextChanged.connect(self.refresh_counts)
+        self.label_edit.textChanged.connect(self._show_counts)
         self.add_status = QLabel("")
         self.add_status.setWordWrap(True)
         self.add_status.setStyleSheet("color: #57606a;")
         form = QFormLayout(self)
         form.addRow("Collection", self.collection_combo)
         form.addRow("Label", self.label_edit)
+        form.addRow("So far", self.counts)
         form.addRow(self.add_button)
         form.addRow(self.add_status)
 
@@ -64,6 +82,45 @@ class CollectPanel(QGroupBox):
             self.collection_combo.addItems(sorted(n for n in names if n))
             self.collection_combo.setEditText(text)
 
+    def collection_name(self) -> str:
+        """The name the collection is stored under: the typed one, or core's usable form of it."""
+        return stored_name(self.collection_combo.currentText())
+
+    @Slot()
+    def refresh_counts(self) -> None:
+        """Re-read how many drawings each label has in the chosen collection."""
+        from core.datasets import collections
+
+        try:
+            self._counts = collections.label_counts(self.collection_name()) if self.collection_name() else {}
+        except InkLabError:
+            self._counts = {}  # an unusable name: Add says why
+        self._show_counts()
+
+    @Slot()
+    def _show_counts(self) -> None:
+        typed = self.collection_combo.currentText().strip()
+        name = stored_name(typed)
+        lines = []
+        if name != typed:
+            lines.append(f"Stored as “{html.escape(name)}”.")
+        if self._counts:
+            current = self.label_edit.text().strip()
+            shown = [
+                f"<b>{html.escape(label)}: {n}</b>" if label == current else f"{html.escape(label)}: {n}"
+                for label, n in list(self._counts.items())[:MAX_COUNTS_SHOWN]
+            ]
+            if len(self._counts) > MAX_COUNTS_SHOWN:
+                shown.append(f"… and {len(self._counts) - MAX_COUNTS_SHOWN} more")
+            lines.append(" · ".join(shown))
+        elif typed:
+            lines.append("A new collection: the first drawing added starts it.")
+        self.counts.setText("<br>".join(lines))
+
+    def counts_text(self) -> str:
+        """The tally as shown, without markup ("A: 12 · B: 9 · 7: 3")."""
+        return html.unescape(re.sub(r"<[^>]+>", "", self.counts.text().replace("<br>", "\n")))
+
     @staticmethod
     def _collection_name(item: object) -> str:
         if isinstance(item, str):
@@ -77,7 +134,7 @@ class CollectPanel(QGroupBox):
         """Store the current drawing with its label in the named collection (atomically)."""
         from core.datasets import collections
 
-        collection = self.collection_combo.currentText().strip()
+        collection = self.collection_name()
         label = self.label_edit.text().strip()
         image, strokes = self._drawing()
         if image is None:
@@ -98,5 +155,19 @@ class CollectPanel(QGroupBox):
         self.add_status.setText(f"Added “{label}” to {collection}.")
         self.refresh_collections()
         self.collection_combo.setEditText(collection)
+        self.refresh_counts()
         self.sample_added.emit(collection)
         return True
+
+
+def stored_name(text: str) -> str:
+    """The collection name ``text`` is stored under: ``text`` itself when the name rules accept
+    it, else core's usable form of it ("my symbols" -> "my-symbols").  Text with no letter or
+    digit to keep is left as typed, so Add says why it cannot be a name."""
+    text = text.strip()
+    try:
+        names.check_format(text, "collection")
+    except DataError:
+        if re.search(r"[A-Za-z0-9]", text):
+            return names.usable_name(text)
+    return text

@@ -100,7 +100,7 @@ class DrawTab(QWidget):
         self.model_combo = self.models.combo
         for name in ("preview", "answer", "message", "timing", "bars"):
             setattr(self, name, getattr(self.recognition, name))
-        for name in ("collection_combo", "label_edit", "add_button", "add_status"):
+        for name in ("collection_combo", "label_edit", "add_button", "add_status", "counts"):
             setattr(self, name, getattr(self.collect, name))
 
         self._add_pad_shortcuts()

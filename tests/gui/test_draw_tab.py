@@ -159,10 +159,10 @@ def test_add_to_my_data_set_creates_a_collection(qtbot, tab) -> None:
     dataset = load_dataset("my-class")
     assert dataset.label_names == ("1",) and len(dataset.split("train")) == 1
     assert tab.collection_combo.findText("my-class") >= 0
-    # A bad collection name is said inline, nothing is written.
+    # A name with no letter or digit to keep is said inline, nothing is written.
     draw(pad, vertical_bar(pad))
     qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
-    tab.collection_combo.setEditText("bad name!")
+    tab.collection_combo.setEditText("!!!")
     tab.add_button.click()
     assert "not a usable collection name" in tab.add_status.text()
 
@@ -424,3 +424,29 @@ def test_save_and_open_dialogs_propose_a_name_and_remember_their_folders(qtbot, 
     wait_for_answer(qtbot, tab, "1")
     tab.open_button.click()
     assert opened[1] == drawings  # and remember where the last one came from
+
+
+def test_the_tally_per_label_follows_each_add_and_a_name_with_spaces_is_accepted(qtbot, tab) -> None:
+    from core.datasets import collections
+
+    pad = tab.pad
+    tab.collection_combo.setEditText("my symbols")
+    collect = tab.collect
+    assert "Stored as “my-symbols”" in collect.counts_text()  # said before anything is stored
+    assert "new collection" in collect.counts_text()
+    for label in ("A", "B", "A", "7"):
+        draw(pad, vertical_bar(pad))
+        qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
+        tab.label_edit.setText(label)
+        with qtbot.waitSignal(tab.sample_added, timeout=5000) as blocker:
+            QTest.keyClick(tab.label_edit, Qt.Key.Key_Return)  # Enter in Label adds, as the button does
+    assert blocker.args == ["my-symbols"]
+    assert collections.list_collections() == ["my-symbols"]
+    assert tab.collection_combo.currentText() == "my-symbols"  # the stored name, from now on
+    assert collect.counts_text() == "A: 2 · B: 1 · 7: 1"
+    assert "<b>7: 1</b>" in tab.counts.text()  # the label being collected stands out
+    # Picking another collection shows its tally; a new name says it is new.
+    tab.collection_combo.setEditText("other")
+    assert "new collection" in collect.counts_text()
+    tab.collection_combo.setEditText("my-symbols")
+    assert collect.counts_text() == "A: 2 · B: 1 · 7: 1"
