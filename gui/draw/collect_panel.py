@@ -66,6 +66,7 @@ class CollectPanel(QGroupBox):
         form.addRow("So far", self.counts)
         form.addRow(self.add_button)
         form.addRow(self.add_status)
+        self._show_counts()
 
     def refresh_collections(self) -> None:
         """Offer the existing collections by name (a new name creates one)."""
@@ -115,6 +116,8 @@ class CollectPanel(QGroupBox):
             lines.append(" · ".join(shown))
         elif typed:
             lines.append("A new collection: the first drawing added starts it.")
+        else:
+            lines.append("Name a collection to see its drawings per label.")
         self.counts.setText("<br>".join(lines))
 
     def counts_text(self) -> str:

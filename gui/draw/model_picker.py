@@ -3,18 +3,22 @@
 Loading a model (TensorFlow's import, reading the file, tracing) takes seconds, so it runs
 on a :class:`gui.concurrency.Worker`; the tab keeps drawing meanwhile.  A model that would
 not load is not retried until the list is refreshed, so a broken file does not start a
-load on every stroke.  This module imports no TensorFlow itself.
+load on every stroke.  A status line under the list always says where the picked model
+stands: not loaded yet, loading, ready, or failed and why (the banner's copy of an error
+can be dismissed; this line stays true).  This module imports no TensorFlow itself.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.errors import InkLabError
 from core.models.recognizer import Recognizer, RecognizerCache, card_data, card_label_names
 from gui.concurrency import Worker
 from gui.widgets.message_banner import MessageBanner
+
+STATE_COLOURS = {"idle": "#57606a", "loading": "#9a6700", "ready": "#1a7f37", "failed": "#cf222e", "none": "#57606a"}
 
 
 class ModelPicker(QWidget):
@@ -35,7 +39,7 @@ class ModelPicker(QWidget):
         self._cache = RecognizerCache()
         self._cards: dict[str, dict] = {}
         self._loading: str | None = None
-        self._failed: set[str] = set()  # models that would not load: not retried until a refresh
+        self._failed: dict[str, str] = {}  # models that would not load, and why: not retried until a refresh
         self.loader = Worker(self, name="load model", native=True)
         self.loader.returned.connect(self._on_loaded)
         self.loader.errored.connect(self._on_failed)
@@ -44,10 +48,16 @@ class ModelPicker(QWidget):
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(18)
         self.combo.currentIndexChanged.connect(self._on_picked)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
         row.addWidget(QLabel("Model"))
         row.addWidget(self.combo, 1)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
 
     # --- the list ------------------------------------------------------------------
 
@@ -87,6 +97,7 @@ class ModelPicker(QWidget):
             if index < 0:
                 index = self.combo.findData("digits")
             self.combo.setCurrentIndex(max(index, 0) if self.combo.count() else -1)
+        self._show_state()
         if self.current() != current or changed == current:
             self.changed.emit()  # not a user's pick: load only once there is something to recognise
 
@@ -118,6 +129,7 @@ class ModelPicker(QWidget):
     @Slot()
     def _on_picked(self) -> None:
         self.ensure_loaded()
+        self._show_state()
         self.changed.emit()
 
     # --- loading -------------------------------------------------------------------
@@ -139,6 +151,7 @@ class ModelPicker(QWidget):
             return  # the finished handler starts the model picked by then
         self._loading = name
         self._start_loading(name)
+        self._show_state()
 
     def _start_loading(self, name: str) -> None:
         """Where a recognizer is loaded: ``cache.get`` on the worker thread."""
@@ -148,6 +161,7 @@ class ModelPicker(QWidget):
     @Slot(object)
     def _on_loaded(self, recognizer: Recognizer) -> None:
         self._loading = None
+        self._show_state()
         self.model_loaded.emit(recognizer.name)
         name = self.current()
         if name is not None and self._cache.cached(name) is None:
@@ -158,7 +172,37 @@ class ModelPicker(QWidget):
     @Slot(str)
     def _on_failed(self, text: str) -> None:
         if self._loading:
-            self._failed.add(self._loading)
+            self._failed[self._loading] = text
         self._loading = None
         self.banner.show_error(text)
+        self._show_state()
         self.load_failed.emit(text)
+
+    # --- the status line -----------------------------------------------------------
+
+    def state(self) -> str:
+        """Where the picked model stands: none, idle (not loaded yet), loading, ready or failed."""
+        name = self.current()
+        if name is None:
+            return "none"
+        if self._cache.cached(name) is not None:
+            return "ready"
+        if name in self._failed:
+            return "failed"
+        return "loading" if self.loader.is_running() else "idle"
+
+    def _show_state(self) -> None:
+        name, state = self.current(), self.state()
+        if state == "none":
+            text = ""  # the answer's place says it: train one in the Training tab
+        elif state == "ready":
+            text = f"✓ {name} is ready."
+        elif state == "failed":
+            text = f"✗ {name} could not be loaded: {self._failed[name]}"
+        elif state == "loading":
+            text = f"Loading {name}…"
+        else:
+            text = f"{name} loads when you start drawing."
+        self.status.setText(text)
+        self.status.setToolTip(text)
+        self.status.setStyleSheet(f"color: {STATE_COLOURS[state]};")

@@ -450,3 +450,27 @@ def test_the_tally_per_label_follows_each_add_and_a_name_with_spaces_is_accepted
     assert "new collection" in collect.counts_text()
     tab.collection_combo.setEditText("my-symbols")
     assert collect.counts_text() == "A: 2 · B: 1 · 7: 1"
+
+
+def test_the_model_list_says_whether_the_model_is_loading_ready_or_failed_and_why(qtbot, tab) -> None:
+    from core.models import library
+
+    status = tab.models.status
+    qtbot.waitUntil(lambda: tab.models.state() == "ready", timeout=LOAD_TIMEOUT_MS)
+    assert status.text() == "✓ tiny-digits is ready."
+    good = library.models_dir() / "tiny-digits"
+    broken = library.models_dir() / "broken"
+    broken.mkdir()
+    (broken / "card.json").write_text((good / "card.json").read_text().replace('"tiny-digits"', '"broken"'))
+    (broken / "model.keras").write_bytes(b"this is not a keras archive")
+    tab.refresh_models()
+    tab.select_model("broken")
+    assert status.text().startswith("Loading broken…")
+    qtbot.waitUntil(lambda: tab.models.state() == "failed", timeout=LOAD_TIMEOUT_MS)
+    assert status.text().startswith("✗ broken could not be loaded: ")
+    reason = status.text().split(": ", 1)[1]
+    assert reason and reason in tab.banner.text()  # the reason, as the banner says it
+    tab.banner.clear()
+    assert "could not be loaded" in status.text()  # dismissing the banner does not hide the state
+    tab.select_model("tiny-digits")
+    assert status.text() == "✓ tiny-digits is ready."  # loaded before: ready at once
