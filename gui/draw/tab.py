@@ -44,9 +44,8 @@ from gui.draw.recognition_panel import RecognitionPanel
 from gui.errors import user_message
 from gui.widgets.message_banner import MessageBanner
 
-# The pad's keys, for the whole tab: Esc clears, Ctrl+Z undoes, Ctrl+Shift+Z (or the
-# platform's Redo) redoes.
-PAD_KEYS = (("Esc", "clear"), ("Ctrl+Z", "undo"), ("Ctrl+Shift+Z", "redo"))
+# The pad's keys, for the whole tab (Ctrl+Y: the Redo many users know from other programs).
+PAD_KEYS = (("Esc", "clear"), ("Ctrl+Z", "undo"), ("Ctrl+Shift+Z", "redo"), ("Ctrl+Y", "redo"))
 TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 LIVE_INTERVAL_MS = 50  # at most 20 live predictions a second
 PRELOAD_DELAY_MS = 400
@@ -126,20 +125,11 @@ class DrawTab(QWidget):
         undo (Qt gives the key to the field first) and its own Esc (:meth:`_typing`).
         """
         self._pad_shortcuts: list[QShortcut] = []
-        seen: set[str] = set()
         for keys, action in PAD_KEYS:
-            bindings = [QKeySequence(keys)]
-            if action in ("undo", "redo"):
-                standard = QKeySequence.StandardKey.Undo if action == "undo" else QKeySequence.StandardKey.Redo
-                bindings += QKeySequence.keyBindings(standard)
-            for sequence in bindings:
-                if sequence.isEmpty() or sequence.toString() in seen:
-                    continue  # the same keys twice would make both shortcuts ambiguous
-                seen.add(sequence.toString())
-                shortcut = QShortcut(sequence, self)
-                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-                shortcut.activated.connect(self._unless_typing(getattr(self.pad, action)))
-                self._pad_shortcuts.append(shortcut)
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(self._unless_typing(getattr(self.pad, action)))
+            self._pad_shortcuts.append(shortcut)
 
     def _unless_typing(self, action: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:

@@ -474,3 +474,28 @@ def test_the_model_list_says_whether_the_model_is_loading_ready_or_failed_and_wh
     assert "could not be loaded" in status.text()  # dismissing the banner does not hide the state
     tab.select_model("tiny-digits")
     assert status.text() == "✓ tiny-digits is ready."  # loaded before: ready at once
+
+
+def test_the_pad_keys_work_from_the_tab_bar_and_not_while_another_tab_shows(main_window, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    main_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window)
+    qtbot.keyClick(main_window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    tab = main_window.current_tab()
+    try:
+        qtbot.waitUntil(tab.isVisible)
+        draw(tab.pad, vertical_bar(tab.pad))
+        main_window.tabs.tabBar().setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(main_window.tabs.tabBar().hasFocus)
+        _press(qtbot, "Esc")
+        assert tab.pad.is_empty()
+        _press(qtbot, "Ctrl+Z")
+        assert len(tab.pad.strokes()) == 1
+        qtbot.keyClick(main_window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)  # the Datasets tab
+        qtbot.waitUntil(lambda: not tab.isVisible())
+        _press(qtbot, "Esc")
+        _press(qtbot, "Ctrl+Z")
+        assert len(tab.pad.strokes()) == 1  # the hidden Draw tab's pad is left alone
+    finally:
+        assert tab.models.loader.wait(LOAD_TIMEOUT_MS)
