@@ -143,6 +143,27 @@ def list_collections() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / COLLECTION_INFO_FILE).is_file())
 
 
+def label_counts(name: str) -> dict[str, int]:
+    """How many drawings each label of the collection ``name`` has, in the collection's label
+    order ({} when there is no such collection yet).
+
+    Reads only the small sample JSON files, not the images, so the Draw tab can show it after
+    every drawing added; an unreadable sample is left out here (loading the set names it).
+    """
+    folder = collection_folder(name)
+    if not (folder / COLLECTION_INFO_FILE).is_file():
+        return {}
+    counts = dict.fromkeys(_read_info(folder)["labels"], 0)
+    for path in _sample_files(folder):
+        try:
+            label = json.loads(path.read_text("utf-8")).get("label")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if label in counts:
+            counts[label] += 1
+    return counts
+
+
 def _sample_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.json") if p.name != COLLECTION_INFO_FILE and not p.name.startswith("."))
 

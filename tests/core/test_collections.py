@@ -56,6 +56,20 @@ def test_pressure_and_numpy_strokes_are_kept() -> None:
     assert sample["strokes"] == [[[0.0, 0.0], [5.0, 5.0]]] and sample["pressure"] == [[0.2, 0.9]]
 
 
+def test_label_counts_follow_every_drawing_added() -> None:
+    from core.datasets.collections import label_counts
+
+    assert label_counts("tally") == {}  # not created yet
+    for label in ("B", "A", "B", "7", "B"):
+        add_sample("tally", label, drawing())
+    assert label_counts("tally") == {"B": 3, "A": 1, "7": 1}
+    assert list(label_counts("tally")) == ["B", "A", "7"]  # in the order first drawn
+    (storage.subdir("collections") / "tally" / "broken.json").write_text("{not json")
+    assert label_counts("tally")["B"] == 3  # an unreadable sample is left out, not an error
+    with pytest.raises(DataError, match="not a usable collection name"):
+        label_counts("no/such")
+
+
 def test_adding_a_sample_never_rewrites_others() -> None:
     first = add_sample("c", "a", drawing(0))
     stamps = {p: p.stat().st_mtime_ns for p in first.parent.iterdir()}

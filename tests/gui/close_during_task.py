@@ -81,7 +81,7 @@ def dataset_is_loading(win: MainWindow) -> bool:
 def draw_model_is_loading(win: MainWindow) -> bool:
     tab = win.tab("Draw")
     win.tabs.setCurrentIndex(2)
-    return tab._loader.is_running()
+    return tab.models.loader.is_running()
 
 
 def training_tab_imports_tensorflow(win: MainWindow) -> bool:
