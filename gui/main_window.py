@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, title)
 
         central = QWidget()
-        self._central_layout = layout = QVBoxLayout(central)
+        layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.tabs, 1)
@@ -147,11 +147,12 @@ class MainWindow(QMainWindow):
             from gui.widgets.message_banner import MessageBanner
 
             self._banner = MessageBanner()
-            self._central_layout.insertWidget(0, self._banner)
+            # Over the tabs, not above them: showing it must not squeeze the tab's plots.
+            self._banner.float_over(self.centralWidget())
         return self._banner
 
     def _build_datasets_tab(self) -> QWidget:
-        from gui.datasets_tab import DatasetsTab
+        from gui.datasets.tab import DatasetsTab
 
         return DatasetsTab(settings=self.settings)
 
