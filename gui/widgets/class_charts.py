@@ -78,7 +78,8 @@ class ClassCharts(QWidget):
         self.bars.setOpts(x=x, height=self._heights, width=0.7)
         self.balance_title.setText(f"Class balance{f' — {title}' if title else ''}")
         step = max(1, math.ceil(n / 26))  # keep tick labels from overlapping on many classes
-        self.balance_plot.getAxis("bottom").setTicks([[(i, label_names[i]) for i in range(0, n, step)], []])
+        self.balance_plot.getAxis("bottom").setTicks([[(i, self._tick_text(label_names[i], n, step))
+                                                       for i in range(0, n, step)], []])
         top = float(self._heights.max()) if n else 1.0
         self.balance_plot.setXRange(-0.6, max(n - 0.4, 0.4), padding=0)
         self.balance_plot.setYRange(0, top * 1.15 if top > 0 else 1, padding=0)
@@ -93,6 +94,13 @@ class ClassCharts(QWidget):
                 self.balance_plot.addItem(text)
                 self._count_labels.append(text)
         self._show_means(label_names, self._means)
+
+    def _tick_text(self, name: str, n: int, step: int) -> str:
+        """A class name elided to the room its bar has, so long names do not run together."""
+        from PySide6.QtGui import QFontMetrics
+
+        room = max(24, (self.balance_plot.width() - 60) * step // max(n, 1) - 6)
+        return QFontMetrics(self.font()).elidedText(name, Qt.TextElideMode.ElideRight, room)
 
     def _show_means(self, label_names: tuple[str, ...], means: np.ndarray) -> None:
         n = len(label_names)

@@ -76,8 +76,12 @@ class MessageBanner(QFrame):
         if self._host is None:
             return
         width = max(100, self._host.width() - 2 * _OVERLAY_MARGIN)
+        # The height the text needs at this width (a wrapped label's sizeHint assumes a
+        # narrower, taller shape than the banner has).
         height = self.heightForWidth(width) if self.hasHeightForWidth() else -1
-        self.setGeometry(_OVERLAY_MARGIN, _OVERLAY_MARGIN // 2, width, max(height, self.sizeHint().height()))
+        if height <= 0:
+            height = self.sizeHint().height()
+        self.setGeometry(_OVERLAY_MARGIN, _OVERLAY_MARGIN // 2, width, max(height, self.minimumSizeHint().height()))
         self.raise_()
 
     def show_message(self, text: str, level: str = "info",
