@@ -147,8 +147,9 @@ class MainWindow(QMainWindow):
             from gui.widgets.message_banner import MessageBanner
 
             self._banner = MessageBanner()
-            # Over the tabs, not above them: showing it must not squeeze the tab's plots.
-            self._banner.float_over(self.centralWidget())
+            # Over the tab's bottom edge, not above the tabs: showing it must not squeeze the
+            # tab's plots, nor cover the tab bar.
+            self._banner.float_over(self.centralWidget(), bottom=True)
         return self._banner
 
     def _build_datasets_tab(self) -> QWidget:

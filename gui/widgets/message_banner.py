@@ -39,6 +39,7 @@ class MessageBanner(QFrame):
         self.setObjectName("MessageBanner")
         self._level = "info"
         self._host: QWidget | None = None
+        self._bottom = False
         self._action: Callable[[], None] | None = None
         self._label = QLabel()
         self._label.setWordWrap(True)
@@ -59,9 +60,14 @@ class MessageBanner(QFrame):
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
-    def float_over(self, host: QWidget) -> None:
-        """Lay the banner over ``host``'s top edge instead of in a layout (see the module docstring)."""
+    def float_over(self, host: QWidget, bottom: bool = False) -> None:
+        """Lay the banner over ``host``'s top (or bottom) edge instead of in a layout.
+
+        See the module docstring; the main window uses the bottom edge so that its tab bar
+        stays usable while a message shows.
+        """
         self._host = host
+        self._bottom = bottom
         self.setParent(host)
         self.setAutoFillBackground(True)
         host.installEventFilter(self)
@@ -81,7 +87,9 @@ class MessageBanner(QFrame):
         height = self.heightForWidth(width) if self.hasHeightForWidth() else -1
         if height <= 0:
             height = self.sizeHint().height()
-        self.setGeometry(_OVERLAY_MARGIN, _OVERLAY_MARGIN // 2, width, max(height, self.minimumSizeHint().height()))
+        height = max(height, self.minimumSizeHint().height())
+        top = self._host.height() - height - _OVERLAY_MARGIN if self._bottom else _OVERLAY_MARGIN // 2
+        self.setGeometry(_OVERLAY_MARGIN, top, width, height)
         self.raise_()
 
     def show_message(self, text: str, level: str = "info",
