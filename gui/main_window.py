@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, title)
 
         central = QWidget()
-        self._central_layout = layout = QVBoxLayout(central)
+        layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.tabs, 1)
@@ -148,11 +148,13 @@ class MainWindow(QMainWindow):
             from gui.widgets.message_banner import MessageBanner
 
             self._banner = MessageBanner()
-            self._central_layout.insertWidget(0, self._banner)
+            # Over the tab's bottom edge, not above the tabs: showing it must not squeeze the
+            # tab's plots, nor cover the tab bar.
+            self._banner.float_over(self.centralWidget(), bottom=True)
         return self._banner
 
     def _build_datasets_tab(self) -> QWidget:
-        from gui.datasets_tab import DatasetsTab
+        from gui.datasets.tab import DatasetsTab
 
         return DatasetsTab(settings=self.settings)
 

@@ -1,4 +1,4 @@
-"""``inklab datasets list|info|import|download``."""
+"""``inklab datasets list|info|delete-sample|import|download``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     info.add_argument("name")
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(handler=cmd_info)
+
+    delete = commands.add_parser("delete-sample", help="delete one drawing from one of your collections")
+    delete.add_argument("collection")
+    delete.add_argument("id", help="the drawing's id: its file name without .json")
+    delete.set_defaults(handler=cmd_delete_sample)
 
     try:
         from core.cli import datasets_fetch
@@ -60,4 +65,14 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"  {split_name}: {split['samples']} samples")
         counts = "  ".join(f"{label}:{count}" for label, count in split["class_counts"].items())
         print(f"    {counts}")
+    return 0
+
+
+def cmd_delete_sample(args: argparse.Namespace) -> int:
+    from core.datasets.collections import delete_sample
+    from core.datasets.memory_cache import forget
+
+    deleted = delete_sample(args.collection, args.id)
+    forget(args.collection)
+    print(f"deleted drawing {deleted.sample_id} (label \"{deleted.label}\") from {deleted.collection}")
     return 0

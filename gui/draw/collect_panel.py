@@ -7,7 +7,7 @@ and the pad's strokes), so the panel stores exactly what the user saw recognised
 Under the fields the panel shows how many drawings each label already has in the chosen
 collection ("A: 12 · B: 9 · 7: 3"), so a user collecting a balanced set sees what is
 missing.  A name the rules refuse but that has letters or digits ("my symbols") is made
-usable by core's own rule (:func:`core.datasets.names.usable_name`), and the panel says
+usable by core's own rule (:func:`core.datasets.names.collection_slug`), and the panel says
 what it becomes before anything is stored.
 """
 
@@ -164,13 +164,10 @@ class CollectPanel(QGroupBox):
 
 
 def stored_name(text: str) -> str:
-    """The collection name ``text`` is stored under: ``text`` itself when the name rules accept
-    it, else core's usable form of it ("my symbols" -> "my-symbols").  Text with no letter or
-    digit to keep is left as typed, so Add says why it cannot be a name."""
-    text = text.strip()
+    """The collection name ``text`` is stored under, by core's rule
+    (:func:`core.datasets.names.collection_slug`: "my symbols" -> "my-symbols"); text with
+    nothing usable in it is left as typed, so Add says why it cannot be a name."""
     try:
-        names.check_format(text, "collection")
+        return names.collection_slug(text)
     except DataError:
-        if re.search(r"[A-Za-z0-9]", text):
-            return names.usable_name(text)
-    return text
+        return text.strip()

@@ -112,8 +112,8 @@ class DrawTab(QWidget):
         body.addWidget(self.pad_panel, 3)
         body.addLayout(right, 2)
         outer = QVBoxLayout(self)
-        outer.addWidget(self.banner)
         outer.addLayout(body, 1)
+        self.banner.float_over(self)  # a message never moves the pad or shrinks it
 
     def _add_pad_shortcuts(self) -> None:
         """Esc, Ctrl+Z and Ctrl+Shift+Z act on the pad whenever this tab is showing.

@@ -75,7 +75,7 @@ def training_is_paused(win: MainWindow) -> bool:
 
 def dataset_is_loading(win: MainWindow) -> bool:
     tab = win._lazy["Datasets"].widget
-    return tab is not None and tab._load_runner.is_running()
+    return tab is not None and tab.is_busy()
 
 
 def draw_model_is_loading(win: MainWindow) -> bool:

@@ -159,7 +159,8 @@ def test_add_to_my_data_set_creates_a_collection(qtbot, tab) -> None:
     dataset = load_dataset("my-class")
     assert dataset.label_names == ("1",) and len(dataset.split("train")) == 1
     assert tab.collection_combo.findText("my-class") >= 0
-    # A name with no letter or digit to keep is said inline, nothing is written.
+    # A collection name with nothing usable in it is said inline, nothing is written
+    # (one with spaces is stored as its slug: core.datasets.names.collection_slug).
     draw(pad, vertical_bar(pad))
     qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
     tab.collection_combo.setEditText("!!!")
