@@ -220,11 +220,12 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMessageBox
 
         from core import storage
+        from core.version import app_version
 
         QMessageBox.about(
             self,
             "About InkLab",
-            "<h3>InkLab</h3><p>Handwriting recognition you can watch learn: browse data sets, "
+            f"<h3>InkLab {app_version()}</h3><p>Handwriting recognition you can watch learn: browse data sets, "
             "train networks and draw characters for them to recognise, all offline.</p>"
             f"<p>Your data and settings: {storage.data_dir()}</p>",
         )
