@@ -33,11 +33,29 @@ class ConfusionView(QWidget):
         self.setMouseTracking(True)
         self.setMinimumSize(260, 260)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName("Confusion matrix")
+        self.setAccessibleDescription("no test result yet")
 
     def set_matrix(self, matrix: np.ndarray, label_names: Sequence[str]) -> None:
         self._matrix = np.asarray(matrix, np.int64)
         self._names = list(label_names)
+        self.setAccessibleDescription(self.summary())
         self.update()
+
+    def summary(self) -> str:
+        """The matrix in words for a screen reader: its size and the three commonest confusions."""
+        n = len(self._matrix)
+        if n == 0:
+            return "no test result yet"
+        off = self._matrix * (1 - np.eye(n, dtype=np.int64))
+        order = np.argsort(off, axis=None)[::-1][:3]
+        worst = [
+            f"{self._names[i]} taken for {self._names[j]} {off[i, j]} times"
+            for i, j in (np.unravel_index(k, off.shape) for k in order)
+            if off[i, j] > 0
+        ]
+        head = f"{n} classes, rows the true class, columns the model's guess"
+        return head + ("; most confused: " + "; ".join(worst) if worst else "; no mistakes")
 
     def clear(self) -> None:
         self.set_matrix(np.zeros((0, 0), np.int64), ())
@@ -139,10 +157,17 @@ class ClassAccuracyBars(QWidget):
         self.setMinimumHeight(110)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setAccessibleName("Accuracy per class")
+        self.setAccessibleDescription("no test result yet")
 
     def set_accuracy(self, accuracy: np.ndarray, label_names: Sequence[str]) -> None:
         self._accuracy = np.nan_to_num(np.asarray(accuracy, np.float64))
         self._names = list(label_names)
+        lowest = np.argsort(self._accuracy)[:3]
+        self.setAccessibleDescription(
+            "lowest: " + ", ".join(f"{self._names[int(i)]} {self._accuracy[int(i)]:.0%}" for i in lowest)
+            if len(self._accuracy) else "no test result yet"
+        )
         self.update()
 
     def clear(self) -> None:
