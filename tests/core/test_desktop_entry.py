@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import configparser
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -73,3 +75,12 @@ def test_xdg_data_home_defaults_to_local_share(monkeypatch: pytest.MonkeyPatch, 
 def test_exec_arguments_with_spaces_are_quoted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(desktop_entry, "launch_command", lambda: ["/opt/my apps/python", "/x/main.py"])
     assert 'Exec="/opt/my apps/python" /x/main.py' in desktop_entry.desktop_entry_text()
+
+
+def test_the_installed_entry_passes_desktop_file_validate(xdg: Path) -> None:
+    validator = shutil.which("desktop-file-validate")
+    if validator is None:
+        pytest.skip("desktop-file-validate (Debian: desktop-file-utils) is not installed")
+    desktop_entry.install()
+    done = subprocess.run([validator, str(xdg / "applications" / "inklab.desktop")], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr

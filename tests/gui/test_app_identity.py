@@ -21,3 +21,10 @@ def test_about_box_names_the_version(main_window, monkeypatch) -> None:
     monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
     main_window.show_about()
     assert f"InkLab {app_version()}" in shown[0]
+
+
+def test_the_first_window_fits_the_screen(main_window) -> None:
+    """At 200% scaling a laptop screen is 1280x800 or less: no button may hang off its bottom."""
+    available = main_window.screen().availableGeometry().size()
+    size = main_window.size()
+    assert size.width() <= available.width() and size.height() <= available.height()
