@@ -68,3 +68,21 @@ def test_every_menu_and_action_is_reachable_by_keyboard(main_window) -> None:
             if action.isSeparator():
                 continue
             assert "&" in action.text() or action.shortcuts(), f"{menu.title()} > {action.text()}"
+
+
+def test_the_confusion_matrix_is_read_cell_by_cell_with_the_arrow_keys(qtbot) -> None:
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.set_matrix(np.array([[9, 1], [4, 6]]), ["a", "b"])
+    view.show()
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Down)  # the first press lands on the top-left cell
+    assert view.current == (0, 0)
+    QTest.keyClick(view, Qt.Key.Key_Down)
+    QTest.keyClick(view, Qt.Key.Key_Right)
+    QTest.keyClick(view, Qt.Key.Key_Right)  # stays inside the grid
+    assert view.current == (1, 1)
+    QTest.keyClick(view, Qt.Key.Key_Left)
+    assert view.current == (1, 0)
+    assert view.accessibleDescription() == view.tooltip_text(1, 0)
+    assert "mistaken for a" in view.accessibleDescription()
