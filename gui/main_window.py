@@ -13,8 +13,8 @@ import importlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, QTimer, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 log = logging.getLogger("inklab.gui")
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
             settings = app_settings()
         self.settings = settings
         self.setWindowTitle("InkLab")
-        self.resize(1280, 820)
+        self.resize(self._first_size())
 
         self._banner = None
         self._exporter = None
@@ -137,6 +137,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_menus()
         self._restore_geometry()
+
+    @staticmethod
+    def _first_size() -> QSize:
+        """1280x820, or less on a smaller screen (a laptop at 200% scaling is 1280x800 or less).
+
+        A window taller than the screen hides the buttons at the bottom of every tab.
+        """
+        wanted = QSize(1280, 820)
+        screen = QGuiApplication.primaryScreen()
+        return wanted if screen is None else wanted.boundedTo(screen.availableGeometry().size())
 
     @property
     def banner(self):
@@ -254,11 +264,12 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMessageBox
 
         from core import storage
+        from core.version import app_version
 
         QMessageBox.about(
             self,
             "About InkLab",
-            "<h3>InkLab</h3><p>Handwriting recognition you can watch learn: browse data sets, "
+            f"<h3>InkLab {app_version()}</h3><p>Handwriting recognition you can watch learn: browse data sets, "
             "train networks and draw characters for them to recognise, all offline.</p>"
             f"<p>Your data and settings: {storage.data_dir()}</p>",
         )

@@ -14,6 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="datasets_command", metavar="ACTION", required=True)
 
     listing = commands.add_parser("list", help="every data set InkLab knows and whether it is here")
+    listing.add_argument("--json", action="store_true", help="one JSON object per data set")
     listing.set_defaults(handler=cmd_list)
 
     info = commands.add_parser("info", help="splits, sample counts and class counts of one data set")
@@ -45,6 +46,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         else:
             status, where = "missing (import only)", ""
         rows.append((spec.name, spec.kind, len(spec.label_names), status, where, spec.title))
+        if args.json:
+            print(json.dumps({
+                "name": spec.name, "title": spec.title, "kind": spec.kind, "classes": len(spec.label_names),
+                "available": folder is not None, "downloadable": spec.download is not None,
+                "folder": where or None, "size_bytes": size if folder is not None else None,
+            }, ensure_ascii=False))
+    if args.json:
+        return 0
     width = max(len(r[0]) for r in rows)
     for name, kind, n_classes, status, where, title in rows:
         print(f"{name:<{width}}  {kind:<10}  {n_classes:>3} classes  {status:<26}  {title}")

@@ -32,6 +32,7 @@ from pathlib import Path
 from core import storage
 from core.errors import ModelError
 from core.models import conversion, litert
+from core.resource_files import resource_path
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ CARD_FILE = "card.json"
 CARD_FORMAT = "inklab-model-card"
 CARD_VERSION = 1
 INPUT_SPEC = {"shape": [28, 28, 1], "dtype": "float32", "range": [0, 1], "ink": "white on black"}
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
+BUNDLED_DIR = resource_path("models")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$")
 
 

@@ -74,6 +74,11 @@ class DrawingPad(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(280, 280)
         self.setToolTip("Draw one character. Ctrl+Z undo, Ctrl+Shift+Z redo, Esc clear.")
+        self.setAccessibleName("Drawing pad")
+        self.setAccessibleDescription(
+            "Draw one character with the mouse, a pen or a finger; it is recognised as you draw. "
+            "Ctrl+Z undo, Ctrl+Shift+Z redo, Escape clear."
+        )
 
     def sizeHint(self) -> QSize:
         return QSize(480, 480)
