@@ -217,7 +217,7 @@ def test_the_draw_tab_answers_the_first_stroke_without_tensorflow(tmp_path) -> N
         from PySide6.QtCore import QPoint, Qt, QTimer
         from PySide6.QtTest import QTest
         from PySide6.QtWidgets import QApplication
-        from gui.draw_tab import DrawTab
+        from gui.draw.tab import DrawTab
 
         app = QApplication([])
         tab = DrawTab()
