@@ -23,7 +23,7 @@ AFTER_PAINT_FALLBACK_MS = 500
 
 # (title, module, class): built lazily by _LazyTab on first show.
 LAZY_TABS = (
-    ("Training", "gui.training_tab", "TrainingTab"),
+    ("Training", "gui.training.tab", "TrainingTab"),
     ("Draw", "gui.draw_tab", "DrawTab"),
 )
 

@@ -43,6 +43,7 @@ from core.training.events import (
 from core.training.interruption import interrupt_here
 from core.training.optimizers import compile_model, current_learning_rate
 from core.training.pipeline import make_tf_dataset, split_validation
+from core.training.runs import remaining_s
 
 log = logging.getLogger(__name__)
 
@@ -309,7 +310,7 @@ class TrainingSession:
             preview = predict_batch(self.model, self.preview_images, self.outputs)
         self._epochs_done = epoch
         elapsed = time.monotonic() - self._t0 - self._paused_s
-        eta = elapsed / epoch * (c.epochs - epoch)
+        eta = remaining_s(epoch, c.epochs, elapsed)
         result = EpochResult(
             epoch=epoch,
             epochs=c.epochs,

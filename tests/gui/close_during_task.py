@@ -54,12 +54,12 @@ def training_is_running(win: MainWindow) -> bool:
     win.tabs.setCurrentIndex(1)
     if not tab._ready or tab.is_running():
         return bool(tab.is_running() and tab.batches_received > 0)
-    if tab.dataset_combo.findData("mnist") < 0:
+    if tab.form.dataset_combo.findData("mnist") < 0:
         return False
-    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("mnist"))
-    tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("dense-small"))
-    tab.epochs_spin.setValue(50)  # far longer than the test waits
-    tab.limit_spin.setValue(3000)
+    tab.form.dataset_combo.setCurrentIndex(tab.form.dataset_combo.findData("mnist"))
+    tab.form.preset_combo.setCurrentIndex(tab.form.preset_combo.findData("dense-small"))
+    tab.form.epochs_spin.setValue(50)  # far longer than the test waits
+    tab.form.limit_spin.setValue(3000)
     tab.start()
     return False
 
@@ -69,7 +69,7 @@ def training_is_paused(win: MainWindow) -> bool:
     tab = win.tab("Training")
     if training_is_running(win) and tab.state() == "running":
         tab.toggle_pause()
-    run = tab._worker
+    run = tab.controller.run
     return tab.state() == "paused" and run is not None and run.session is not None and run.session.holding
 
 
@@ -87,13 +87,13 @@ def draw_model_is_loading(win: MainWindow) -> bool:
 def training_tab_imports_tensorflow(win: MainWindow) -> bool:
     tab = win.tab("Training")
     win.tabs.setCurrentIndex(1)
-    return tab._ready and tab._summary_runner.is_running()
+    return tab._ready and tab.form._summary_runner.is_running()
 
 
 def training_tab_warms_up(win: MainWindow) -> bool:
     tab = win.tab("Training")
     win.tabs.setCurrentIndex(1)
-    return tab._ready and tab._warm_runner.is_running()
+    return tab._ready and tab.form._warm_runner.is_running()
 
 
 SCENARIOS = {

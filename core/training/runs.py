@@ -1,17 +1,52 @@
-"""The runs of this session, for "compare runs" and the classroom leaderboard.
+"""A session's training runs as the app keeps them: the run state, the run history, the ETA.
 
-Plain Python (no Qt): each finished run is kept with its settings, its curves and its test
-accuracy, so the Training tab can overlay earlier runs and rank them.  Nothing is written
-to disk; a saved model carries its own history in its card.
+Plain Python (no Qt), so the Training tab's bookkeeping is testable without a window:
+:class:`RunState` is the tab's state machine, :class:`RunHistory` the runs of this session
+for "compare runs" and the classroom leaderboard (each kept with its settings, its curves
+and its test accuracy), and :func:`remaining_s` the one ETA formula (the engine's epoch
+events and the tab's status line both use it).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
+
+
+class RunState(StrEnum):
+    """Where the Training tab's run is.  A ``StrEnum``: ``RunState.IDLE == "idle"``."""
+
+    IDLE = "idle"  # no run: the settings can be edited
+    RUNNING = "running"
+    PAUSED = "paused"  # held after the current batch, waiting for Resume
+    STOPPING = "stopping"  # Stop was asked; the current batch ends first
+    EVALUATING = "evaluating"  # training is over; the test evaluation runs
+
+    @property
+    def busy(self) -> bool:
+        """True while a run is going (anything but idle)."""
+        return self is not RunState.IDLE
+
+    @property
+    def training(self) -> bool:
+        """True while batches may still arrive (the status line and plots are live)."""
+        return self in (RunState.RUNNING, RunState.PAUSED, RunState.STOPPING)
+
+
+def remaining_s(done: float, total: float, elapsed_s: float) -> float:
+    """Seconds left for ``total`` units of work, ``done`` of them in ``elapsed_s``: NaN when unknown.
+
+    The units are anything that goes at a steady pace: epochs for the engine's epoch
+    events, samples for the live status line.
+    """
+    if done <= 0 or elapsed_s <= 0 or not math.isfinite(elapsed_s):
+        return math.nan
+    return max(0.0, elapsed_s / done * (total - done))
 
 
 @dataclass
