@@ -3,7 +3,9 @@
 Batch events only append to the plots' numpy buffers; a paced timer redraws the plots and
 the status line at most :data:`PLOT_FPS` (10) times a second, so a fast model cannot flood
 the event loop.  The ETA in the status line is :func:`core.training.runs.remaining_s`, the
-engine's own formula.
+engine's own formula.  The batch curve is :class:`core.training.batch_curve.BatchCurve`:
+Keras's running means turned back into per-batch values and smoothed across epochs, so it
+does not jump at each epoch boundary when the running mean starts again.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import math
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -20,12 +22,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from core.training.batch_curve import BatchCurve
 from core.training.runs import RunState, remaining_s
+from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.live_plot import LivePlot
 from gui.widgets.prediction_strip import PredictionStrip
 
@@ -80,10 +83,8 @@ class RunBar(QWidget):
             big(button, 1.1)
             run_row.addWidget(button)
         status_col = QVBoxLayout()
-        self.status_label = big(QLabel("Ready."), 1.1)
-        # A long status line must never widen the window: it is cut instead.
-        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long status line must never widen the window: it ends in "…" (whole in its tooltip).
+        self.status_label = big(ElidedLabel("Ready."), 1.1)
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setFormat("%p%")
@@ -106,8 +107,11 @@ class LiveView(QWidget):
     """The loss and accuracy plots and the "what the model sees" strip, fed by the run's events.
 
     ``controller`` is the :class:`~gui.training.run_controller.RunController` whose state and
-    clock the status line shows; ``bar`` the :class:`RunBar` it writes to.
+    clock the status line shows; ``bar`` the :class:`RunBar` it writes to.  ``progress``
+    (percent, "epoch 2/5") follows the run for the other tabs; (-1, "") once it is over.
     """
+
+    progress = Signal(int, str)
 
     def __init__(self, controller, bar: RunBar, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,6 +121,8 @@ class LiveView(QWidget):
         self.epochs_received = 0
         self.latest_batch = None
         self.info = None  # core.training.RunInfo of the run on screen
+        self._curves = (BatchCurve(), BatchCurve())  # loss, accuracy
+        self._shown_progress = (-1, "")
         live_col = QVBoxLayout(self)
         live_col.setContentsMargins(0, 0, 0, 0)
         plots = QWidget()
@@ -152,6 +158,7 @@ class LiveView(QWidget):
         self.accuracy_plot.clear()
         self.batches_received = self.epochs_received = 0
         self.latest_batch = self.info = None
+        self._curves = (BatchCurve(), BatchCurve())
         self.bar.progress_bar.setValue(0)
         self.strip.set_samples(np.zeros((0, 28, 28), np.uint8))
         self.strip_caption.setText("Loading the data and building the model…")
@@ -161,6 +168,7 @@ class LiveView(QWidget):
         self.loss_plot.hold_range(longest_epochs)
         self.accuracy_plot.hold_range(longest_epochs, (0.0, 100.0))
         self.bar.progress_bar.setRange(0, 0)  # busy until the first batch
+        self._report_progress(0, "loading the data")
         self._flush_timer.start()
 
     def end(self, result) -> None:
@@ -169,8 +177,21 @@ class LiveView(QWidget):
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.flush()
             plot.release_range()
-        self.bar.progress_bar.setRange(0, 1)
-        self.bar.progress_bar.setValue(1 if result.status == "completed" else 0)
+        bar = self.bar.progress_bar
+        if result.status == "completed":
+            bar.setRange(0, 1)
+            bar.setValue(1)
+        elif result.status == "stopped" and self.info is not None:  # where it got to, not 0%
+            bar.setRange(0, max(1, self.info.epochs * self.info.steps_per_epoch))
+            bar.setValue(min(bar.maximum(), result.batches_done))
+        else:
+            bar.setRange(0, 1)
+            bar.setValue(0)
+        if result.status == "failed":
+            self.strip_caption.setText("The run failed before the model could guess anything.")
+        elif not len(self.strip):
+            self.strip_caption.setText("Stopped before the model had seen any data.")
+        self._report_progress(-1, "")
 
     # ---- events of the run
 
@@ -190,8 +211,9 @@ class LiveView(QWidget):
         self.batches_received += 1
         self.latest_batch = progress
         x = progress.position
-        self.loss_plot.add_batch(x, progress.loss)
-        self.accuracy_plot.add_batch(x, progress.accuracy * 100)
+        loss_curve, accuracy_curve = self._curves
+        self.loss_plot.add_batch(x, loss_curve.add(progress.epoch, progress.step, progress.loss))
+        self.accuracy_plot.add_batch(x, accuracy_curve.add(progress.epoch, progress.step, progress.accuracy) * 100)
 
     def on_epoch(self, result) -> None:
         self.epochs_received += 1
@@ -236,12 +258,23 @@ class LiveView(QWidget):
         state = self.controller.state
         if progress is None or info is None or state not in (RunState.RUNNING, RunState.PAUSED):
             return
-        self.bar.progress_bar.setValue((progress.epoch - 1) * progress.steps + progress.step)
+        bar = self.bar.progress_bar
+        bar.setValue((progress.epoch - 1) * progress.steps + progress.step)
         elapsed = self.controller.elapsed_s()
         rate = progress.samples_seen / elapsed if elapsed > 0 else 0.0
         eta = remaining_s(progress.samples_seen, info.epochs * info.train_samples, elapsed)
-        text = (f"Epoch {progress.epoch}/{info.epochs} · batch {progress.step}/{progress.steps} · "
-                f"{rate:,.0f} samples/s · {clock(elapsed)} elapsed · {clock(eta)} left")
+        # What matters first: a long line is shortened at its end (see ElidedLabel).
+        where = f"epoch {progress.epoch}/{info.epochs}"
         if state is RunState.PAUSED:
-            text += "  — paused"
+            text = f"Paused at {where} · {clock(eta)} left · {clock(elapsed)} elapsed · batch {progress.step}/{progress.steps}"
+        else:
+            text = (f"Epoch {progress.epoch}/{info.epochs} · {clock(eta)} left · {rate:,.0f} samples/s · "
+                    f"{clock(elapsed)} elapsed · batch {progress.step}/{progress.steps}")
         self.bar.status_label.setText(text)
+        percent = int(100 * bar.value() / bar.maximum()) if bar.maximum() > 0 else 0
+        self._report_progress(percent, where + (", paused" if state is RunState.PAUSED else ""))
+
+    def _report_progress(self, percent: int, where: str) -> None:
+        if (percent, where) != self._shown_progress:
+            self._shown_progress = (percent, where)
+            self.progress.emit(percent, where)

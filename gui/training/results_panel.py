@@ -64,6 +64,12 @@ class ResultsPanel(QTabWidget):
         for w in (self.save_name, self.save_button, self.csv_button, self.png_button):
             head.addWidget(w)
         results_col.addLayout(head)
+        # Why a run ended far below what its preset reaches (core.training.advice), if it did.
+        self.advice_label = QLabel()
+        self.advice_label.setWordWrap(True)
+        self.advice_label.setStyleSheet("color: #9a5b00;")
+        self.advice_label.hide()
+        results_col.addWidget(self.advice_label)
         matrices = QHBoxLayout()
         self.confusion_view = ConfusionView()
         self.class_bars = ClassAccuracyBars()
@@ -93,6 +99,7 @@ class ResultsPanel(QTabWidget):
     def clear(self) -> None:
         """A new run starts: no results yet."""
         self.evaluation = None
+        self.show_advice("")
         self.test_label.setText("Training…")
         self.confusion_view.clear()
         self.class_bars.clear()
@@ -100,7 +107,13 @@ class ResultsPanel(QTabWidget):
         self.setTabText(MISTAKES_PAGE, "Mistakes")
         self.save_name.clear()
 
+    def show_advice(self, advice: str) -> None:
+        """One line on why the run ended low ("" hides it)."""
+        self.advice_label.setText(f"Why so low? {advice[:1].upper()}{advice[1:]}." if advice else "")
+        self.advice_label.setVisible(bool(advice))
+
     def show_training_ended(self, result) -> None:
+        self.show_advice(result.advice)
         if result.status == "failed":
             self.test_label.setText("No results: the run failed.")
         elif result.epochs_done == 0:

@@ -50,7 +50,6 @@ class SettingsForm(QScrollArea):
     """The settings of the next run.  ``problem(text, level)`` reports what the banner should say."""
 
     problem = Signal(str, str)  # text, "error" | "warning"
-    changed = Signal()  # a setting changed (the note about the run ahead may change)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,9 +113,9 @@ class SettingsForm(QScrollArea):
         self.dataset_combo.currentIndexChanged.connect(self._on_dataset_changed)
         self.preset_combo.currentIndexChanged.connect(self._on_preset_changed)
         for spin in (self.limit_spin, self.validation_spin):
-            spin.valueChanged.connect(self.changed)
-        self.validation_unit.currentIndexChanged.connect(self.changed)
-        self.dataset_combo.currentIndexChanged.connect(self.changed)
+            spin.valueChanged.connect(self.update_validation_note)
+        self.validation_unit.currentIndexChanged.connect(self.update_validation_note)
+        self.dataset_combo.currentIndexChanged.connect(self.update_validation_note)
         self._editable_widgets = [
             self.dataset_combo, self.limit_spin, self.preset_combo, self.epochs_spin, self.batch_spin,
             self.optimizer_combo, self.lr_spin, self.validation_spin, self.validation_unit, self.seed_spin,
@@ -155,6 +154,12 @@ class SettingsForm(QScrollArea):
         hyper.addRow("Optimizer", self.optimizer_combo)
         hyper.addRow("Learning rate", self.lr_spin)
         hyper.addRow("Validation", validation_row)
+        # Said before Start: how a validation count will be adapted to the samples.
+        self.validation_note = QLabel()
+        self.validation_note.setWordWrap(True)
+        self.validation_note.setStyleSheet("color: #9a5b00;")
+        self.validation_note.hide()
+        hyper.addRow("", self.validation_note)
         hyper.addRow("Seed", self.seed_spin)
         hyper.addRow("", self.defaults_button)
         return hyper_box
@@ -208,6 +213,37 @@ class SettingsForm(QScrollArea):
             seed=self.seed_spin.value(),
             limit=self.limit_spin.value() or None,
         )
+
+    def training_samples(self) -> int | None:
+        """How many samples the next run will split into training and validation, if known now.
+
+        The sample limit when one is set (a class's quick runs), else the set's training
+        split if it is already in memory; None when only loading the set would tell.
+        """
+        from core.datasets.memory_cache import cached
+
+        name = self.dataset_combo.currentData()
+        try:
+            data = cached(name) if name else None
+        except Exception:  # a broken set says so when the run loads it
+            data = None
+        total = len(data.split("train")) if data is not None and "train" in data.splits else None
+        limit = self.limit_spin.value() or None
+        if limit is None:
+            return total
+        return limit if total is None else min(limit, total)
+
+    @Slot()
+    def update_validation_note(self, *_args) -> None:
+        """Say before Start how a validation count will be adapted (core caps it at 20%)."""
+        note = ""
+        n = self.training_samples() if self.validation_unit.currentIndex() == 1 else None
+        if n:  # only a count is adapted (and core.training is imported only then: ~0.3 s)
+            from core.training import validation_note
+
+            note = validation_note(int(self.validation_spin.value()), n)
+        self.validation_note.setText(f"{note[:1].upper()}{note[1:]}." if note else "")
+        self.validation_note.setVisible(bool(note))
 
     def refresh_datasets(self) -> None:
         """List the data sets that are on this machine (call after an import or download)."""
@@ -267,6 +303,7 @@ class SettingsForm(QScrollArea):
         else:
             self.validation_unit.setCurrentIndex(0)
             self.validation_spin.setValue(round(preset.validation * 100))
+        self.update_validation_note()
         self.augment_box.set_params(preset.augment_params, preset.augment)
 
     def _on_validation_unit(self, index: int) -> None:

@@ -29,6 +29,7 @@ class TrainingTab(QWidget):
 
     model_saved = Signal(str)
     run_state_changed = Signal(str)  # a RunState value: idle | running | paused | stopping | evaluating
+    run_progress = Signal(int, str)  # percent and "epoch 2/5" while a run trains; (-1, "") after it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,6 +108,7 @@ class TrainingTab(QWidget):
         self.controller.event.connect(self._on_run_event)
         self.controller.finished.connect(self._on_done)
         self.controller.crashed.connect(self.banner.show_error)
+        self.live.progress.connect(self.run_progress)
 
     def refresh_datasets(self) -> None:
         """List the data sets that are on this machine (call after an import or download)."""
@@ -121,6 +123,7 @@ class TrainingTab(QWidget):
         return self.controller.state if self.controller is not None else RunState.IDLE
 
     def is_running(self) -> bool:
+        """True while a run is in progress (paused and testing included): closing would lose it."""
         return self.controller is not None and self.controller.is_running()
 
     @property
@@ -157,8 +160,10 @@ class TrainingTab(QWidget):
         if not self.is_running():
             return
         self.controller.toggle_pause()
-        if self.state() is RunState.PAUSED:
-            self.bar.status_label.setText(self.bar.status_label.text() + "  — paused")
+        if self.live.latest_batch is None:  # still loading: the status line has no numbers yet
+            text = self.bar.status_label.full_text().removeprefix("Paused · ")
+            self.bar.status_label.setText(f"Paused · {text}" if self.state() is RunState.PAUSED else text)
+        self.live.flush()
 
     @Slot()
     def stop(self) -> None:
@@ -207,6 +212,8 @@ class TrainingTab(QWidget):
                 f"Training on {payload.train_samples:,} samples, validating on {payload.val_samples:,} "
                 f"({payload.device})"
             )
+            if payload.notes:  # how the settings were adapted to the data, e.g. a capped validation
+                self.banner.show_info(" ".join(f"{n[:1].upper()}{n[1:]}." for n in payload.notes))
         elif kind is RunEvent.TRAINING_ENDED:
             self._on_training_ended(payload)
         elif kind is RunEvent.EVALUATION_STARTED:
@@ -225,6 +232,7 @@ class TrainingTab(QWidget):
         record = self._record
         record.status = result.status
         record.error = result.error
+        record.epochs_done = result.epochs_done
         record.history = {k: v for k, v in result.history.items() if k != "batches"}
         record.loss_curve = self.live.loss_plot.series("batch")
         record.accuracy_curve = self.live.accuracy_plot.series("batch")
@@ -242,7 +250,7 @@ class TrainingTab(QWidget):
         last = self.controller.last_run
         if last is not None and last.session is not None:
             self.results.propose_name(last.session.config)
-        self.compare.refresh()
+        self.compare.finish_run()
         self.results.setTabText(self._compare_page, self.compare.title())
 
     # ------------------------------------------------------------------ compare, save, export
@@ -259,13 +267,24 @@ class TrainingTab(QWidget):
         saved = self.results.save(last.session, name)
         if saved:
             self._record.saved_as = saved
+            self.compare.finish_run()  # the leaderboard calls the run by its model's name now
             self.model_saved.emit(saved)
         return saved
+
+    def export_stem(self) -> str:
+        """The start of proposed export names: the saved model's name, else "cnn-classic-run3"."""
+        from gui.widgets.file_dialogs import safe_file_name
+
+        record = self._record
+        if record is None:
+            return "training"
+        return safe_file_name(record.saved_as or f"{record.preset}-run{record.number}")
 
     def _on_export_csv(self) -> None:
         from gui.widgets.file_dialogs import ask_save_path
 
-        chosen = ask_save_path(self, "exports", "Export history", "history.csv", "CSV files (*.csv)")
+        chosen = ask_save_path(self, "exports", "Export history", f"{self.export_stem()}-history.csv",
+                               "CSV files (*.csv)")
         if chosen:
             self.export_history_csv(chosen[0])
 
@@ -278,7 +297,8 @@ class TrainingTab(QWidget):
     def _on_export_png(self) -> None:
         from gui.widgets.file_dialogs import ask_save_path
 
-        chosen = ask_save_path(self, "exports", "Export plots", "training.png", "PNG images (*.png)")
+        chosen = ask_save_path(self, "exports", "Export plots", f"{self.export_stem()}-plots.png",
+                               "PNG images (*.png)")
         if chosen:
             self.export_plots_png(chosen[0])
 

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from gui.app import create_application, run_app  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
@@ -36,8 +36,7 @@ def close_when(ready) -> None:
     def poll() -> None:
         win = window()
         if win is not None and ready(win):
-            print("CLOSING", flush=True)
-            win.close()
+            close(win)
             return
         waited[0] += POLL_MS
         if waited[0] > GIVE_UP_MS:
@@ -47,6 +46,28 @@ def close_when(ready) -> None:
         QTimer.singleShot(POLL_MS, poll)
 
     QTimer.singleShot(0, poll)
+
+
+def close(win: MainWindow) -> None:
+    """Close the window as a person would; a run in progress makes it ask, and they confirm.
+
+    ``CLOSING`` is printed as the close is confirmed: the exit is timed from there.
+    """
+    if not win.training_in_progress():
+        print("CLOSING", flush=True)
+        win.close()
+        return
+
+    def confirm() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(POLL_MS, confirm)
+            return
+        print("CLOSING", flush=True)
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    QTimer.singleShot(0, confirm)
+    win.close()
 
 
 def training_is_running(win: MainWindow) -> bool:

@@ -274,7 +274,17 @@ def test_closing_the_window_mid_run_exits_cleanly(tmp_path, shared_data):
         def check():
             if tab.batches_received >= 3 and not closed:
                 closed.append(time.monotonic())
+                QTimer.singleShot(0, confirm)  # a run is in progress: the window asks first
                 window.close()
+
+        def confirm():
+            from PySide6.QtWidgets import QApplication, QMessageBox
+
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox):
+                box.button(QMessageBox.StandardButton.Yes).click()
+            else:
+                QTimer.singleShot(20, confirm)
 
         timer = QTimer()
         timer.timeout.connect(check)
