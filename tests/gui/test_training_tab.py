@@ -12,42 +12,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.helpers.gui import RUN_TIMEOUT_MS, configure, press
+
 REPO = Path(__file__).resolve().parents[2]
-RUN_TIMEOUT_MS = 90_000
 
 
 @pytest.fixture
-def tab(qtbot, shared_data):
-    """A shown Training tab set to dense-small on 600 MNIST samples, 2 epochs of batch 32."""
-    from gui.training.tab import TrainingTab
-
-    widget = TrainingTab()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    widget.ensure_ready()
-    widget.form.dataset_combo.setCurrentIndex(widget.form.dataset_combo.findData("mnist"))
-    widget.form.preset_combo.setCurrentIndex(widget.form.preset_combo.findData("dense-small"))
-    configure(widget, samples=600, epochs=2)
-    yield widget
-    from gui import concurrency
-
-    assert concurrency.shutdown(5000)
-
-
-def configure(tab, samples: int, epochs: int, lr: float = 0.001) -> None:
-    tab.form.limit_spin.setValue(samples)
-    tab.form.epochs_spin.setValue(epochs)
-    tab.form.batch_spin.setValue(32)
-    tab.form.lr_spin.setValue(lr)
-    tab.form.validation_unit.setCurrentIndex(0)
-    tab.form.validation_spin.setValue(20)
-    tab.form.augment_box.setChecked(False)
-
-
-def press(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+def tab(training_tab):
+    return training_tab
 
 
 def settings_enabled(tab) -> bool:
