@@ -96,20 +96,20 @@ def gui_run(app) -> tuple[float, float, int]:
     window.tabs.setCurrentIndex(window.tab_titles().index("Training"))
     tab = window.tab("Training")
     tab.ensure_ready()
-    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("mnist"))
-    tab.preset_combo.setCurrentIndex(tab.preset_combo.findData(PRESET))
-    tab.limit_spin.setValue(SAMPLES)
-    tab.epochs_spin.setValue(EPOCHS)
-    tab.batch_spin.setValue(BATCH)
-    tab.validation_unit.setCurrentIndex(0)
-    tab.validation_spin.setValue(round(VALIDATION * 100))
-    tab.augment_box.setChecked(False)
+    tab.form.dataset_combo.setCurrentIndex(tab.form.dataset_combo.findData("mnist"))
+    tab.form.preset_combo.setCurrentIndex(tab.form.preset_combo.findData(PRESET))
+    tab.form.limit_spin.setValue(SAMPLES)
+    tab.form.epochs_spin.setValue(EPOCHS)
+    tab.form.batch_spin.setValue(BATCH)
+    tab.form.validation_unit.setCurrentIndex(0)
+    tab.form.validation_spin.setValue(round(VALIDATION * 100))
+    tab.form.augment_box.setChecked(False)
     # A user looks at the tab for a few seconds before pressing Start: let it paint, show its
     # model summary and finish TensorFlow's warm-up first (core.training.warm_up), as it
     # would have by then; none of that is the run's doing.
     settle = time.monotonic() + 1.0
     deadline = time.monotonic() + 60
-    while time.monotonic() < settle or (tab._warm_runner.is_running() and time.monotonic() < deadline):
+    while time.monotonic() < settle or (tab.form._warm_runner.is_running() and time.monotonic() < deadline):
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
     stall = {"max": 0.0, "active": False}
@@ -134,7 +134,7 @@ def gui_run(app) -> tuple[float, float, int]:
     def on_ended(_result) -> None:
         stall["active"] = False
 
-    from gui.training_worker import RunEvent
+    from gui.training.run import RunEvent
 
     # The engine times each epoch's training part (first batch to last, validation
     # excluded), exactly what the bare run's clock callback measures.
@@ -150,7 +150,7 @@ def gui_run(app) -> tuple[float, float, int]:
             epoch_rates.append(payload.samples_per_s)
 
     loop = QEventLoop()
-    worker = tab._run_worker
+    worker = tab.controller.worker
     worker.yielded.connect(on_event)
     worker.finished.connect(loop.quit)
     tab.start()
@@ -235,8 +235,8 @@ window.tabs.setCurrentIndex(window.tab_titles().index("Training"))
 tab = window.tab("Training")
 end = time.monotonic() + 120
 def settled():
-    table = getattr(tab, "summary_table", None)  # the tab builds its widgets once shown
-    return table is not None and table.total and tab._warm_asked and not tab._warm_runner.is_running()
+    form = getattr(tab, "form", None)  # the tab builds its widgets once shown
+    return form is not None and form.summary_table.total and form._warm_asked and not tab.form._warm_runner.is_running()
 
 while time.monotonic() < end and not settled():
     app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
@@ -268,12 +268,12 @@ def main() -> int:
         import tempfile
 
         os.environ["INKLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="inklab-bench-")
+    from core.datasets.memory_cache import load_shared
     from gui.app import create_application
-    from gui.training_worker import load_dataset_cached
 
     repeats = int(os.environ.get("INKLAB_BENCH_REPEATS", "2"))
     app = create_application()
-    data = load_dataset_cached("mnist")
+    data = load_shared("mnist")
     bare_fit(data)  # warm-up: TensorFlow start-up and first tracing are in neither number
     gui_rates, bare_rates, stalls, reference_stalls, batches = [], [], [], [], 0
     for _ in range(repeats):  # interleaved, so a burst of load elsewhere hits both sides

@@ -4,7 +4,9 @@ No tab is built before the window first paints: the Datasets tab is built on the
 turn of the event loop after it, Training and Draw the first time they are shown, so
 their imports (Keras among them) never delay the window.
 Closing cancels every background task through :func:`gui.concurrency.shutdown` and waits
-for them, bounded.
+for them, bounded; closing (or Ctrl+Q) while a training run is in progress asks first.
+While a run trains, the Training tab's title shows how far it is ("Training (42%)"), so the
+other tabs show it too.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ AFTER_PAINT_FALLBACK_MS = 500
 
 # (title, module, class): built lazily by _LazyTab on first show.
 LAZY_TABS = (
-    ("Training", "gui.training_tab", "TrainingTab"),
+    ("Training", "gui.training.tab", "TrainingTab"),
     ("Draw", "gui.draw.tab", "DrawTab"),
 )
 
@@ -186,6 +188,17 @@ class MainWindow(QMainWindow):
         if training is not None and draw is not None and "models" not in self._connected:
             training.model_saved.connect(draw.refresh_models)
             self._connected.add("models")
+        if training is not None and "progress" not in self._connected:
+            training.run_progress.connect(self._show_training_progress)
+            self._connected.add("progress")
+
+    @Slot(int, str)
+    def _show_training_progress(self, percent: int, where: str) -> None:
+        """The Training tab's title follows its run: "Training (42%)"; plain again after it."""
+        index = self.tabs.indexOf(self._lazy["Training"])
+        running = percent >= 0
+        self.tabs.setTabText(index, f"Training ({percent}%)" if running else "Training")
+        self.tabs.setTabToolTip(index, f"A run is training: {where}, {percent}% done" if running else "")
 
     @property
     def datasets_tab(self):
@@ -286,7 +299,8 @@ class MainWindow(QMainWindow):
         return page.ensure_built() if isinstance(page, _LazyTab) else page
 
     def tab_titles(self) -> list[str]:
-        return [self.tabs.tabText(i) for i in range(self.tabs.count())]
+        """The tabs' names in order (without a running training's progress)."""
+        return list(self._lazy)
 
     def show_error(self, text: str) -> None:
         """Show a one-line error at the top of the window (used by the uncaught-exception hook)."""
@@ -298,9 +312,30 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
 
+    def training_in_progress(self) -> bool:
+        """True while the Training tab has a run going (paused and testing included)."""
+        training = self._built("Training")
+        return training is not None and training.is_running()
+
+    def confirm_stop_training(self) -> bool:
+        """Ask whether to stop the run in progress and quit; True when the user says so."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit InkLab",
+                          "A run is in progress: stop it and quit?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        stop = box.button(QMessageBox.StandardButton.Yes)
+        stop.setText("Stop and quit")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is stop
+
     def closeEvent(self, event) -> None:
         from gui import concurrency
 
+        if self.training_in_progress() and not self.confirm_stop_training():
+            event.ignore()  # the run goes on
+            return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
         # The one shutdown path (also run on aboutToQuit): cancel every task and wait,

@@ -2,8 +2,10 @@
 
 A plain QLabel asks for the width of its whole text, so a long data-set name or progress
 message widens its panel (and the window: loading pendigits once grew it from 1280 to
-1306 px).  This label asks for almost nothing, shows as much as fits ("my-sym…ings)" with
-``Qt.ElideMiddle``) and keeps the full text in its tooltip and in :meth:`text`.
+1306 px), and a status line wider than its place lost its end silently ("…0:00 left -").
+This label asks for almost nothing, shows as much as fits, ends or middles it with "…"
+("my-sym…ings)" with ``Qt.ElideMiddle``) and keeps the full text in its tooltip and in
+:meth:`text`.  Put what matters most at the start of the text.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class ElidedLabel(QLabel):
     def text(self) -> str:
         """The whole text, not the elided one shown."""
         return self._full
+
+    full_text = text
 
     def shown_text(self) -> str:
         """What is drawn now (elided to the label's width)."""

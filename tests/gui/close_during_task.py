@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from gui.app import create_application, run_app  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
@@ -36,8 +36,7 @@ def close_when(ready) -> None:
     def poll() -> None:
         win = window()
         if win is not None and ready(win):
-            print("CLOSING", flush=True)
-            win.close()
+            close(win)
             return
         waited[0] += POLL_MS
         if waited[0] > GIVE_UP_MS:
@@ -49,17 +48,39 @@ def close_when(ready) -> None:
     QTimer.singleShot(0, poll)
 
 
+def close(win: MainWindow) -> None:
+    """Close the window as a person would; a run in progress makes it ask, and they confirm.
+
+    ``CLOSING`` is printed as the close is confirmed: the exit is timed from there.
+    """
+    if not win.training_in_progress():
+        print("CLOSING", flush=True)
+        win.close()
+        return
+
+    def confirm() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(POLL_MS, confirm)
+            return
+        print("CLOSING", flush=True)
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    QTimer.singleShot(0, confirm)
+    win.close()
+
+
 def training_is_running(win: MainWindow) -> bool:
     tab = win.tab("Training")
     win.tabs.setCurrentIndex(1)
     if not tab._ready or tab.is_running():
         return bool(tab.is_running() and tab.batches_received > 0)
-    if tab.dataset_combo.findData("mnist") < 0:
+    if tab.form.dataset_combo.findData("mnist") < 0:
         return False
-    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("mnist"))
-    tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("dense-small"))
-    tab.epochs_spin.setValue(50)  # far longer than the test waits
-    tab.limit_spin.setValue(3000)
+    tab.form.dataset_combo.setCurrentIndex(tab.form.dataset_combo.findData("mnist"))
+    tab.form.preset_combo.setCurrentIndex(tab.form.preset_combo.findData("dense-small"))
+    tab.form.epochs_spin.setValue(50)  # far longer than the test waits
+    tab.form.limit_spin.setValue(3000)
     tab.start()
     return False
 
@@ -69,7 +90,7 @@ def training_is_paused(win: MainWindow) -> bool:
     tab = win.tab("Training")
     if training_is_running(win) and tab.state() == "running":
         tab.toggle_pause()
-    run = tab._worker
+    run = tab.controller.run
     return tab.state() == "paused" and run is not None and run.session is not None and run.session.holding
 
 
@@ -87,13 +108,13 @@ def draw_model_is_loading(win: MainWindow) -> bool:
 def training_tab_imports_tensorflow(win: MainWindow) -> bool:
     tab = win.tab("Training")
     win.tabs.setCurrentIndex(1)
-    return tab._ready and tab._summary_runner.is_running()
+    return tab._ready and tab.form._summary_runner.is_running()
 
 
 def training_tab_warms_up(win: MainWindow) -> bool:
     tab = win.tab("Training")
     win.tabs.setCurrentIndex(1)
-    return tab._ready and tab._warm_runner.is_running()
+    return tab._ready and tab.form._warm_runner.is_running()
 
 
 SCENARIOS = {

@@ -36,3 +36,23 @@ def no_task_thread_outlives_its_test():
     from gui import concurrency
 
     assert concurrency.shutdown(60_000, native_timeout_ms=60_000), "a task thread was still running 60 s after its test"
+
+
+@pytest.fixture
+def training_tab(qtbot, shared_data):
+    """A shown Training tab set to dense-small on 600 MNIST samples, 2 epochs of batch 32."""
+    from gui.training.tab import TrainingTab
+    from tests.helpers.gui import configure
+
+    widget = TrainingTab()
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    widget.ensure_ready()
+    widget.form.dataset_combo.setCurrentIndex(widget.form.dataset_combo.findData("mnist"))
+    widget.form.preset_combo.setCurrentIndex(widget.form.preset_combo.findData("dense-small"))
+    configure(widget, samples=600, epochs=2)
+    yield widget
+    from gui import concurrency
+
+    assert concurrency.shutdown(5000)

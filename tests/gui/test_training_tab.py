@@ -12,80 +12,52 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.helpers.gui import RUN_TIMEOUT_MS, configure, press
+
 REPO = Path(__file__).resolve().parents[2]
-RUN_TIMEOUT_MS = 90_000
 
 
 @pytest.fixture
-def tab(qtbot, shared_data):
-    """A shown Training tab set to dense-small on 600 MNIST samples, 2 epochs of batch 32."""
-    from gui.training_tab import TrainingTab
-
-    widget = TrainingTab()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    widget.ensure_ready()
-    widget.dataset_combo.setCurrentIndex(widget.dataset_combo.findData("mnist"))
-    widget.preset_combo.setCurrentIndex(widget.preset_combo.findData("dense-small"))
-    configure(widget, samples=600, epochs=2)
-    yield widget
-    from gui import concurrency
-
-    assert concurrency.shutdown(5000)
-
-
-def configure(tab, samples: int, epochs: int, lr: float = 0.001) -> None:
-    tab.limit_spin.setValue(samples)
-    tab.epochs_spin.setValue(epochs)
-    tab.batch_spin.setValue(32)
-    tab.lr_spin.setValue(lr)
-    tab.validation_unit.setCurrentIndex(0)
-    tab.validation_spin.setValue(20)
-    tab.augment_box.setChecked(False)
-
-
-def press(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+def tab(training_tab):
+    return training_tab
 
 
 def settings_enabled(tab) -> bool:
-    return all(w.isEnabled() for w in (tab.dataset_combo, tab.preset_combo, tab.epochs_spin, tab.lr_spin))
+    return all(w.isEnabled() for w in (tab.form.dataset_combo, tab.form.preset_combo, tab.form.epochs_spin, tab.form.lr_spin))
 
 
 @pytest.mark.slow
 def test_a_run_plots_live_then_shows_results_saves_and_compares(tab, qtbot, tmp_path):
     from core.models import library
 
-    press(qtbot, tab.start_button)
-    assert not tab.start_button.isEnabled() and not settings_enabled(tab)
-    qtbot.waitUntil(lambda: tab.loss_plot.point_count("batch") > 0, timeout=RUN_TIMEOUT_MS)
-    assert tab.accuracy_plot.point_count("batch") > 0
+    press(qtbot, tab.bar.start_button)
+    assert not tab.bar.start_button.isEnabled() and not settings_enabled(tab)
+    qtbot.waitUntil(lambda: tab.live.loss_plot.point_count("batch") > 0, timeout=RUN_TIMEOUT_MS)
+    assert tab.live.accuracy_plot.point_count("batch") > 0
     qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
 
     # Live view: one marker per epoch for train and validation; the strip was refreshed.
-    assert tab.loss_plot.point_count("epoch") == 2 and tab.loss_plot.point_count("val") == 2
-    assert len(tab.strip) == 16
-    assert tab.strip.updates >= 3  # before training, then after each of the 2 epochs
-    assert all("%" in caption for caption in tab.strip.captions())
-    assert "After epoch 2" in tab.strip_caption.text()
-    assert tab.progress_bar.value() == tab.progress_bar.maximum()
-    assert "Finished after 2 epoch" in tab.status_label.text()
+    assert tab.live.loss_plot.point_count("epoch") == 2 and tab.live.loss_plot.point_count("val") == 2
+    assert len(tab.live.strip) == 16
+    assert tab.live.strip.updates >= 3  # before training, then after each of the 2 epochs
+    assert all("%" in caption for caption in tab.live.strip.captions())
+    assert "After epoch 2" in tab.live.strip_caption.text()
+    assert tab.bar.progress_bar.value() == tab.bar.progress_bar.maximum()
+    assert "Finished after 2 epoch" in tab.bar.status_label.text()
 
     # After the run: test metrics, confusion matrix, per-class bars, mistakes gallery.
-    assert "Test accuracy" in tab.test_label.text()
-    matrix = tab.confusion_view.matrix()
+    assert "Test accuracy" in tab.results.test_label.text()
+    matrix = tab.results.confusion_view.matrix()
     assert matrix.shape == (10, 10) and matrix.sum() == 10_000
     row, col = 3, 5
-    assert f"{matrix[row, col]} samples" in tab.confusion_view.tooltip_text(row, col)
-    assert len(tab.class_bars.values()) == 10
-    assert tab.gallery.count() > 0
-    dialog = tab.gallery.show_large(0)
+    assert f"{matrix[row, col]} samples" in tab.results.confusion_view.tooltip_text(row, col)
+    assert len(tab.results.class_bars.values()) == 10
+    assert tab.results.gallery.count() > 0
+    dialog = tab.results.gallery.show_large(0)
     assert dialog.isVisible() and "model said" in dialog.caption.text()
     dialog.close()
-    assert settings_enabled(tab) and tab.start_button.isEnabled()
-    assert not tab.stop_button.isEnabled() and not tab.pause_button.isEnabled()
+    assert settings_enabled(tab) and tab.bar.start_button.isEnabled()
+    assert not tab.bar.stop_button.isEnabled() and not tab.bar.pause_button.isEnabled()
 
     # Export the history and the plots.
     assert tab.export_history_csv(tmp_path / "history.csv")
@@ -95,50 +67,50 @@ def test_a_run_plots_live_then_shows_results_saves_and_compares(tab, qtbot, tmp_
     assert (tmp_path / "plots.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     # Save to the library: the name field, the button, the signal, and core sees it.
-    tab.save_name.setText("class-demo")
+    tab.results.save_name.setText("class-demo")
     with qtbot.waitSignal(tab.model_saved, timeout=30_000) as saved:
-        press(qtbot, tab.save_button)
+        press(qtbot, tab.results.save_button)
     assert saved.args == ["class-demo"]
     assert "class-demo" in [card.name for card in library.list_models()]
 
     # A second run with another learning rate: the first becomes an overlay and a leaderboard row.
-    tab.lr_spin.setValue(0.01)
-    press(qtbot, tab.start_button)
+    tab.form.lr_spin.setValue(0.01)
+    press(qtbot, tab.bar.start_button)
     qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
-    assert tab.leaderboard.rowCount() == 2
-    assert tab.loss_plot.overlay_visible(1) and tab.accuracy_plot.overlay_visible(1)
+    assert tab.compare.leaderboard.rowCount() == 2
+    assert tab.live.loss_plot.overlay_visible(1) and tab.live.accuracy_plot.overlay_visible(1)
     runs = tab.runs()
     assert [r.test_accuracy is not None for r in runs] == [True, True]
     best = max(runs, key=lambda r: r.test_accuracy)
-    assert tab.leaderboard.item(0, 2).text() == str(best.number)  # ranked best first
-    show = next(tab.leaderboard.item(r, 0) for r in range(2) if tab.leaderboard.item(r, 2).text() == "1")
+    assert tab.compare.leaderboard.item(0, 2).text() == str(best.number)  # ranked best first
+    show = next(tab.compare.leaderboard.item(r, 0) for r in range(2) if tab.compare.leaderboard.item(r, 2).text() == "1")
     show.setCheckState(Qt.CheckState.Unchecked)
-    assert not tab.loss_plot.overlay_visible(1) and not tab.accuracy_plot.overlay_visible(1)
+    assert not tab.live.loss_plot.overlay_visible(1) and not tab.live.accuracy_plot.overlay_visible(1)
 
 
 @pytest.mark.slow
 def test_pause_holds_resume_continues_and_stop_ends(tab, qtbot):
     configure(tab, samples=3000, epochs=200)
-    press(qtbot, tab.start_button)
+    press(qtbot, tab.bar.start_button)
     qtbot.waitUntil(lambda: tab.batches_received >= 3, timeout=RUN_TIMEOUT_MS)
 
-    press(qtbot, tab.pause_button)
-    assert tab.state() == "paused" and "Resume" in tab.pause_button.text()
+    press(qtbot, tab.bar.pause_button)
+    assert tab.state() == "paused" and "Resume" in tab.bar.pause_button.text()
     # Events already on their way may still land; after that, nothing more comes.
     qtbot.wait(300)
     held = tab.batches_received
     with pytest.raises(qtbot.TimeoutError):
         qtbot.waitUntil(lambda: tab.batches_received > held, timeout=1000)
 
-    press(qtbot, tab.pause_button)
+    press(qtbot, tab.bar.pause_button)
     assert tab.state() == "running"
     qtbot.waitUntil(lambda: tab.batches_received > held + 2, timeout=RUN_TIMEOUT_MS)
 
-    press(qtbot, tab.stop_button)
+    press(qtbot, tab.bar.stop_button)
     qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
-    assert "Stopped" in tab.status_label.text()
+    assert "Stopped" in tab.bar.status_label.text()
     assert tab.runs()[-1].status == "stopped"
-    assert settings_enabled(tab) and tab.start_button.isEnabled() and not tab.stop_button.isEnabled()
+    assert settings_enabled(tab) and tab.bar.start_button.isEnabled() and not tab.bar.stop_button.isEnabled()
 
 
 def test_stop_while_a_slow_data_set_is_still_loading(tab, qtbot, monkeypatch):
@@ -149,14 +121,14 @@ def test_stop_while_a_slow_data_set_is_still_loading(tab, qtbot, monkeypatch):
     install_fake_emnist(40_000)
     slow_reframing(monkeypatch)  # ~8 s in all unless stopped
     tab.refresh_datasets()
-    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("emnist-letters"))
+    tab.form.dataset_combo.setCurrentIndex(tab.form.dataset_combo.findData("emnist-letters"))
     configure(tab, samples=600, epochs=2)
-    press(qtbot, tab.start_button)
-    press(qtbot, tab.stop_button)
+    press(qtbot, tab.bar.start_button)
+    press(qtbot, tab.bar.stop_button)
     qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
     assert tab.runs()[-1].status == "stopped" and tab.batches_received == 0
     assert not list(storage.subdir("cache").glob("emnist-letters-*"))  # the load was cut short
-    assert settings_enabled(tab) and tab.start_button.isEnabled() and tab.banner.text() == ""
+    assert settings_enabled(tab) and tab.bar.start_button.isEnabled() and tab.banner.text() == ""
 
 
 @pytest.mark.slow
@@ -176,41 +148,41 @@ def test_keyboard_shortcuts_start_and_stop(tab, qtbot):
 def test_a_failed_run_shows_its_error_and_the_tab_stays_usable(tab, qtbot):
     # 10 samples with 99% held out for validation: the engine refuses once the data is loaded
     # (a validation *count* would be capped instead, see core.training.config).
-    tab.limit_spin.setValue(10)
-    tab.validation_unit.setCurrentIndex(0)
-    tab.validation_spin.setValue(99)
-    press(qtbot, tab.start_button)
+    tab.form.limit_spin.setValue(10)
+    tab.form.validation_unit.setCurrentIndex(0)
+    tab.form.validation_spin.setValue(99)
+    press(qtbot, tab.bar.start_button)
     qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
     assert "leaves no training samples" in tab.banner.text()
     assert tab.runs()[-1].status == "failed"
-    assert tab.start_button.isEnabled() and settings_enabled(tab) and not tab.save_button.isEnabled()
+    assert tab.bar.start_button.isEnabled() and settings_enabled(tab) and not tab.results.save_button.isEnabled()
 
 
 def test_invalid_settings_are_refused_before_a_run(tab, qtbot):
-    tab.dataset_combo.clear()  # as on a machine with no data set at all
+    tab.form.dataset_combo.clear()  # as on a machine with no data set at all
     tab.start()
     assert "data set" in tab.banner.text() and not tab.is_running()
 
 
 def test_summary_follows_the_preset_and_augmentation_preview(tab, qtbot):
     # dense-small on 10 classes: 784*25+25 + 25*15+15 + 15*10+10 parameters.
-    qtbot.waitUntil(lambda: tab.summary_table.total == 20_175, timeout=RUN_TIMEOUT_MS)
-    assert tab.summary_table.item(0, 0).text().startswith("flatten")
-    tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("cnn-sign"))
-    qtbot.waitUntil(lambda: tab.summary_table.total not in (0, 20_175), timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: tab.form.summary_table.total == 20_175, timeout=RUN_TIMEOUT_MS)
+    assert tab.form.summary_table.item(0, 0).text().startswith("flatten")
+    tab.form.preset_combo.setCurrentIndex(tab.form.preset_combo.findData("cnn-sign"))
+    qtbot.waitUntil(lambda: tab.form.summary_table.total not in (0, 20_175), timeout=RUN_TIMEOUT_MS)
     # The preset's own defaults came with it (cnn-sign trains with augmentation).
-    assert tab.augment_box.isChecked() and tab.zoom_spin.value() == pytest.approx(0.3)
-    assert tab.optimizer_combo.currentData() == "adam"
-    qtbot.waitUntil(lambda: len(tab.augment_strip) == 12, timeout=RUN_TIMEOUT_MS)
+    assert tab.form.augment_box.isChecked() and tab.form.augment_box.zoom_spin.value() == pytest.approx(0.3)
+    assert tab.form.optimizer_combo.currentData() == "adam"
+    qtbot.waitUntil(lambda: len(tab.form.augment_box.augment_strip) == 12, timeout=RUN_TIMEOUT_MS)
 
 
 def test_tensorflow_is_warmed_up_once_the_summary_is_in(tab, qtbot):
     """The first run must not pay TensorFlow's one-time set-up (it froze the window at its start)."""
     import core.training.warmup
 
-    qtbot.waitUntil(lambda: tab.summary_table.total > 0, timeout=RUN_TIMEOUT_MS)
-    assert tab._warm_asked
-    qtbot.waitUntil(lambda: not tab._warm_runner.is_running(), timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: tab.form.summary_table.total > 0, timeout=RUN_TIMEOUT_MS)
+    assert tab.form._warm_asked
+    qtbot.waitUntil(lambda: not tab.form._warm_runner.is_running(), timeout=RUN_TIMEOUT_MS)
     assert core.training.warmup._warmed
 
 
@@ -233,7 +205,7 @@ def test_live_plot_buffers_grow_by_doubling(qtbot):
 
 
 def test_history_csv_and_leaderboard_order():
-    from gui.run_history import RunHistory, history_csv
+    from core.training.runs import RunHistory, history_csv
 
     text = history_csv({"loss": [0.5, 0.25], "accuracy": [0.8, 0.9], "val_loss": [0.6, None]})
     assert text.splitlines() == ["epoch,loss,accuracy,val_loss", "1,0.5,0.8,0.6", "2,0.25,0.9,"]
@@ -245,7 +217,7 @@ def test_history_csv_and_leaderboard_order():
 
 
 def test_importing_the_tab_loads_neither_tensorflow_nor_pyqtgraph():
-    code = "import sys, gui.training_tab; print('tensorflow' in sys.modules, 'pyqtgraph' in sys.modules)"
+    code = "import sys, gui.training.tab; print('tensorflow' in sys.modules, 'pyqtgraph' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
@@ -265,16 +237,26 @@ def test_closing_the_window_mid_run_exits_cleanly(tmp_path, shared_data):
         window.tabs.setCurrentIndex(window.tab_titles().index("Training"))
         tab = window.tab("Training")
         tab.ensure_ready()
-        tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("dense-small"))
-        tab.limit_spin.setValue(5000)
-        tab.epochs_spin.setValue(500)
+        tab.form.preset_combo.setCurrentIndex(tab.form.preset_combo.findData("dense-small"))
+        tab.form.limit_spin.setValue(5000)
+        tab.form.epochs_spin.setValue(500)
         tab.start()
         closed = []
 
         def check():
             if tab.batches_received >= 3 and not closed:
                 closed.append(time.monotonic())
+                QTimer.singleShot(0, confirm)  # a run is in progress: the window asks first
                 window.close()
+
+        def confirm():
+            from PySide6.QtWidgets import QApplication, QMessageBox
+
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox):
+                box.button(QMessageBox.StandardButton.Yes).click()
+            else:
+                QTimer.singleShot(20, confirm)
 
         timer = QTimer()
         timer.timeout.connect(check)

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QFileDialog, QFormLayout, QScrollArea, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QFormLayout, QScrollArea, QWidget
 
 from gui.widgets import file_dialogs
 from gui.widgets.wheel_guard import guard_wheel
-
-
-def _wheel(widget: QWidget, steps: int = -1) -> None:
-    """One notch of the wheel over the middle of ``widget``, as the mouse sends it."""
-    centre = QPointF(widget.rect().center())
-    event = QWheelEvent(
-        centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 120 * steps),
-        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
-    )
-    QApplication.sendEvent(widget, event)
+from tests.helpers.gui import wheel_over
 
 
 def _panel(qtbot):
@@ -46,7 +36,7 @@ def test_wheel_over_an_unfocused_field_scrolls_the_panel_and_keeps_the_value(qtb
     scroll, spins = _panel(qtbot)
     assert guard_wheel(scroll) == len(spins)
     target = spins[2]
-    _wheel(target)
+    wheel_over(target)
     assert target.value() == 0.003
     assert scroll.verticalScrollBar().value() > 0  # the panel scrolled instead
 
@@ -58,7 +48,7 @@ def test_wheel_changes_the_field_that_has_focus(qtbot):
     qtbot.mouseClick(target, Qt.MouseButton.LeftButton)  # the user clicks into the field first
     target.setFocus()
     qtbot.waitUntil(target.hasFocus)
-    _wheel(target, steps=1)
+    wheel_over(target, steps=1)
     assert target.value() != 0.003
 
 
@@ -66,7 +56,7 @@ def test_without_the_guard_the_wheel_would_change_the_value(qtbot):
     """The failure the guard prevents (so the two tests above can fail)."""
     scroll, spins = _panel(qtbot)
     spins[2].setFocusPolicy(Qt.FocusPolicy.WheelFocus)
-    _wheel(spins[2])
+    wheel_over(spins[2])
     assert spins[2].value() != 0.003
 
 

@@ -29,3 +29,38 @@ def dataset_row_names(datasets_tab) -> list[str]:
     """The data-set names the Datasets tab lists, in their order."""
     rows = datasets_tab.dataset_list
     return [rows.item(i).data(Qt.ItemDataRole.UserRole) for i in range(rows.count())]
+
+
+def wheel_over(widget, steps: int = -1) -> None:
+    """One notch of the mouse wheel over the middle of ``widget``, as the mouse sends it."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+# A short real training run on a loaded 2-core machine: generous.
+RUN_TIMEOUT_MS = 90_000
+
+
+def configure(tab, samples: int, epochs: int, lr: float = 0.001) -> None:
+    """Set the Training tab's form for a small MNIST run (batch 32, 20% validation, no augmentation)."""
+    tab.form.limit_spin.setValue(samples)
+    tab.form.epochs_spin.setValue(epochs)
+    tab.form.batch_spin.setValue(32)
+    tab.form.lr_spin.setValue(lr)
+    tab.form.validation_unit.setCurrentIndex(0)
+    tab.form.validation_spin.setValue(20)
+    tab.form.augment_box.setChecked(False)
+
+
+def press(qtbot, button) -> None:
+    """Click an enabled button as a person would."""
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

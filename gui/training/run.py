@@ -12,6 +12,8 @@ evaluation, the mistakes — runs here, on the training thread, and leaves as nu
 a Keras model must never be called from two threads at once.
 
 This module imports no TensorFlow; ``core.training`` is imported inside :meth:`TrainingRun.__call__`.
+Data sets come from :func:`core.datasets.memory_cache.load_shared`, the one in-memory cache
+the Datasets tab uses too (MNIST is never held twice).
 """
 
 from __future__ import annotations
@@ -24,11 +26,6 @@ from enum import Enum, auto
 import numpy as np
 
 log = logging.getLogger("inklab.gui.training")
-
-# Data sets are read once per session of the app: a second run on MNIST starts at once.
-_DATASETS: dict[str, object] = {}
-_DATASETS_LOCK = threading.Lock()
-
 
 @dataclass(frozen=True)
 class Prepared:
@@ -57,26 +54,6 @@ class EvaluationView:
     mistake_confidence: np.ndarray
     evaluation: object  # core.evaluation.Evaluation, kept for saving the model card
     split: str = "test"  # "validation" when the data set has no test split
-
-
-def load_dataset_cached(name: str, cancel=None):
-    """The named data set; built-in sets are read from disk only once in this process.
-
-    The user's own sets (collections, imports) are read afresh each run: a class keeps
-    adding drawings between runs, and must train on all of them.  ``cancel`` (a
-    :class:`core.progress.CancelToken`) stops a long first load (EMNIST's re-framing).
-    """
-    from core.datasets import find, load_dataset
-    from core.progress import no_progress
-
-    with _DATASETS_LOCK:
-        data = _DATASETS.get(name)
-    if data is None:
-        data = load_dataset(name, no_progress, cancel)
-        if find(name).kind == "built-in":
-            with _DATASETS_LOCK:
-                _DATASETS[name] = data
-    return data
 
 
 class RunEvent(Enum):
@@ -156,6 +133,7 @@ class TrainingRun:
     # ---- the task, on the worker's thread
 
     def __call__(self, progress, cancel):
+        from core.datasets.memory_cache import load_shared
         from core.errors import Cancelled, InkLabError
         from core.training import RunResult, TrainingListener, TrainingSession, empty_history
 
@@ -174,7 +152,8 @@ class TrainingRun:
 
         cancel.on_cancel(self.stop)  # the app quitting: stop even a paused run
         try:
-            data = load_dataset_cached(self.config.dataset, _EitherToken(self._stop_load, cancel))
+            # The one shared cache: a second run on MNIST (or the Datasets tab's copy) starts at once.
+            data = load_shared(self.config.dataset, cancel=_EitherToken(self._stop_load, cancel))
             session = TrainingSession(self.config, _Listener(), data=data)
             with self._control:
                 self.session = session

@@ -1,0 +1,1 @@
+"""The Training tab, one module per panel; :mod:`gui.training.tab` composes them."""

@@ -1,0 +1,280 @@
+"""The Training tab's live view: run buttons, status line and progress, the plots, the sample strip.
+
+Batch events only append to the plots' numpy buffers; a paced timer redraws the plots and
+the status line at most :data:`PLOT_FPS` (10) times a second, so a fast model cannot flood
+the event loop.  The ETA in the status line is :func:`core.training.runs.remaining_s`, the
+engine's own formula.  The batch curve is :class:`core.training.batch_curve.BatchCurve`:
+Keras's running means turned back into per-batch values and smoothed across epochs, so it
+does not jump at each epoch boundary when the running mean starts again.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.training.batch_curve import BatchCurve
+from core.training.runs import RunState, remaining_s
+from gui.widgets.elided_label import ElidedLabel
+from gui.widgets.live_plot import LivePlot
+from gui.widgets.prediction_strip import PredictionStrip
+
+# Redraws while training.  The engine sends up to ~30 batch events a second; drawing every
+# one would take a noticeable share of a 2-core machine (a plot repaint is a few ms of
+# paint code holding the GIL, which the training thread then waits for).  So frames are
+# coalesced to at most 10 a second, and fewer when drawing gets slow (a busy machine):
+# the next frame waits FRAME_BUDGET times as long as the last one took, so drawing stays
+# under ~5% of the time.  A learning curve still moves smoothly at a few frames a second.
+PLOT_FPS = 10
+FRAME_BUDGET = 20
+MAX_FRAME_INTERVAL_MS = 500
+START_KEY, PAUSE_KEY, STOP_KEY = "F5", "F6", "Shift+F5"
+
+
+def clock(seconds: float) -> str:
+    """``m:ss`` or ``h:mm:ss``; ``--:--`` when unknown."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "--:--"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def big(widget, factor: float = 1.25, bold: bool = True):
+    """``widget`` with a larger (bold) font: the tab is projected in class."""
+    font = widget.font()
+    font.setPointSizeF(font.pointSizeF() * factor)
+    font.setBold(bold)
+    widget.setFont(font)
+    return widget
+
+
+class RunBar(QWidget):
+    """Start / Pause / Stop (F5, F6, Shift+F5), the status line and the progress bar."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        run_row = QHBoxLayout(self)
+        run_row.setContentsMargins(0, 0, 0, 0)
+        self.start_button = QPushButton(f"▶  Start ({START_KEY})")
+        self.pause_button = QPushButton(f"❚❚  Pause ({PAUSE_KEY})")
+        self.stop_button = QPushButton(f"■  Stop ({STOP_KEY})")
+        for button, key, tip in (
+            (self.start_button, START_KEY, "Train a new model with these settings"),
+            (self.pause_button, PAUSE_KEY, "Hold the run after the current batch / go on"),
+            (self.stop_button, STOP_KEY, "End the run after the current batch (the model is kept)"),
+        ):
+            button.setShortcut(QKeySequence(key))
+            button.setToolTip(f"{tip}  [{key}]")
+            button.setMinimumHeight(34)
+            big(button, 1.1)
+            run_row.addWidget(button)
+        status_col = QVBoxLayout()
+        # A long status line must never widen the window: it ends in "…" (whole in its tooltip).
+        self.status_label = big(ElidedLabel("Ready."), 1.1)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setFormat("%p%")
+        status_col.addWidget(self.status_label)
+        status_col.addWidget(self.progress_bar)
+        run_row.addLayout(status_col, 1)
+
+    def show_state(self, state: RunState, can_start: bool) -> None:
+        """Enable the buttons that make sense in ``state``."""
+        self.start_button.setEnabled(state is RunState.IDLE and can_start)
+        self.pause_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+        self.pause_button.setText(
+            f"▶  Resume ({PAUSE_KEY})" if state is RunState.PAUSED else f"❚❚  Pause ({PAUSE_KEY})"
+        )
+        self.pause_button.setShortcut(QKeySequence(PAUSE_KEY))
+        self.stop_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+
+
+class LiveView(QWidget):
+    """The loss and accuracy plots and the "what the model sees" strip, fed by the run's events.
+
+    ``controller`` is the :class:`~gui.training.run_controller.RunController` whose state and
+    clock the status line shows; ``bar`` the :class:`RunBar` it writes to.  ``progress``
+    (percent, "epoch 2/5") follows the run for the other tabs; (-1, "") once it is over.
+    """
+
+    progress = Signal(int, str)
+
+    def __init__(self, controller, bar: RunBar, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.bar = bar
+        self.batches_received = 0  # batch events seen in this run (tests use it, not sleeps)
+        self.epochs_received = 0
+        self.latest_batch = None
+        self.info = None  # core.training.RunInfo of the run on screen
+        self._curves = (BatchCurve(), BatchCurve())  # loss, accuracy
+        self._shown_progress = (-1, "")
+        live_col = QVBoxLayout(self)
+        live_col.setContentsMargins(0, 0, 0, 0)
+        plots = QWidget()
+        plots_row = QHBoxLayout(plots)
+        plots_row.setContentsMargins(0, 0, 0, 0)
+        self.loss_plot = LivePlot("Loss (lower is better)", "loss")
+        self.accuracy_plot = LivePlot("Accuracy (higher is better)", "accuracy %", legend_corner="bottom-right")
+        self.accuracy_plot.plot_widget.getPlotItem().setXLink(self.loss_plot.plot_widget.getPlotItem())
+        plots_row.addWidget(self.loss_plot)
+        plots_row.addWidget(self.accuracy_plot)
+        self.plots = plots
+        live_col.addWidget(plots, 1)
+        strip_box = QGroupBox("What the model sees: the same validation samples, its guess after each epoch")
+        strip_col = QVBoxLayout(strip_box)
+        strip_col.setContentsMargins(6, 4, 6, 4)
+        self.strip = PredictionStrip(tile_size=44, columns=16)
+        self.strip_caption = QLabel("Press Start: the guesses appear here, green when right, red when wrong.")
+        strip_col.addWidget(self.strip_caption)
+        strip_col.addWidget(self.strip)
+        live_col.addWidget(strip_box)
+
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(1000 // PLOT_FPS)
+        self._flush_timer.timeout.connect(self._frame)
+        self._frame_t0 = 0.0
+
+    # ---- a run starts and ends
+
+    def begin(self, longest_epochs: int) -> None:
+        """Clear for a new run and frame the plots for ``longest_epochs`` epochs."""
+        self.loss_plot.clear()
+        self.accuracy_plot.clear()
+        self.batches_received = self.epochs_received = 0
+        self.latest_batch = self.info = None
+        self._curves = (BatchCurve(), BatchCurve())
+        self.bar.progress_bar.setValue(0)
+        self.strip.set_samples(np.zeros((0, 28, 28), np.uint8))
+        self.strip_caption.setText("Loading the data and building the model…")
+        # Frame the plots now, before the worker starts: redrawn later, the axes would be
+        # painted while TensorFlow traces the model on the other thread, and a Python-heavy
+        # paint competing with tracing for the GIL stalls the window for a few hundred ms.
+        self.loss_plot.hold_range(longest_epochs)
+        self.accuracy_plot.hold_range(longest_epochs, (0.0, 100.0))
+        self.bar.progress_bar.setRange(0, 0)  # busy until the first batch
+        self._report_progress(0, "loading the data")
+        self._flush_timer.start()
+
+    def end(self, result) -> None:
+        """The run is over: last frame, axes free again, progress bar settled."""
+        self._flush_timer.stop()
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.flush()
+            plot.release_range()
+        bar = self.bar.progress_bar
+        if result.status == "completed":
+            bar.setRange(0, 1)
+            bar.setValue(1)
+        elif result.status == "stopped" and self.info is not None:  # where it got to, not 0%
+            bar.setRange(0, max(1, self.info.epochs * self.info.steps_per_epoch))
+            bar.setValue(min(bar.maximum(), result.batches_done))
+        else:
+            bar.setRange(0, 1)
+            bar.setValue(0)
+        if result.status == "failed":
+            self.strip_caption.setText("The run failed before the model could guess anything.")
+        elif not len(self.strip):
+            self.strip_caption.setText("Stopped before the model had seen any data.")
+        self._report_progress(-1, "")
+
+    # ---- events of the run
+
+    def on_prepared(self, prepared) -> None:
+        if prepared.preview_images is None:
+            self.strip_caption.setText("No validation samples in this run, so nothing to show here.")
+        else:
+            self.strip.set_samples(prepared.preview_images, prepared.preview_labels, prepared.label_names)
+            if prepared.preview_probabilities is not None:
+                self._show_strip(prepared.preview_probabilities, "Before training (random weights)")
+
+    def on_run_started(self, info) -> None:
+        self.info = info
+        self.bar.progress_bar.setRange(0, max(1, info.epochs * info.steps_per_epoch))
+
+    def on_batch(self, progress) -> None:
+        self.batches_received += 1
+        self.latest_batch = progress
+        x = progress.position
+        loss_curve, accuracy_curve = self._curves
+        self.loss_plot.add_batch(x, loss_curve.add(progress.epoch, progress.step, progress.loss))
+        self.accuracy_plot.add_batch(x, accuracy_curve.add(progress.epoch, progress.step, progress.accuracy) * 100)
+
+    def on_epoch(self, result) -> None:
+        self.epochs_received += 1
+        self.loss_plot.add_epoch(result.epoch, result.loss, result.val_loss)
+        pct = None if result.val_accuracy is None else result.val_accuracy * 100
+        self.accuracy_plot.add_epoch(result.epoch, result.accuracy * 100, pct)
+        if result.preview is not None and len(self.strip):
+            self._show_strip(result.preview, f"After epoch {result.epoch}")
+        self.flush()
+
+    def _show_strip(self, probabilities, when: str) -> None:
+        predicted = probabilities.argmax(axis=1)
+        confidence = probabilities.max(axis=1)
+        self.strip.set_predictions(predicted, confidence)
+        right = self.strip.right_count()
+        self.strip_caption.setText(f"{when}: {right} of {len(self.strip)} right")
+
+    # ---- paced redrawing
+
+    @Slot()
+    def _frame(self) -> None:
+        """One paced frame: draw, then time it (paint events included) to space the next."""
+        self._frame_t0 = time.perf_counter()
+        self.flush()
+        # A zero timer fires once the posted paint requests of this frame have been handled.
+        QTimer.singleShot(0, self._schedule_next_frame)
+
+    @Slot()
+    def _schedule_next_frame(self) -> None:
+        if not self.controller.state.training or not self.controller.is_running():
+            return
+        cost_ms = (time.perf_counter() - self._frame_t0) * 1000
+        interval = min(MAX_FRAME_INTERVAL_MS, max(1000 // PLOT_FPS, int(cost_ms * FRAME_BUDGET)))
+        self._flush_timer.start(interval)
+
+    @Slot()
+    def flush(self) -> None:
+        """Redraw (at most PLOT_FPS times a second): plots, status line, progress bar."""
+        self.loss_plot.flush()
+        self.accuracy_plot.flush()
+        progress, info = self.latest_batch, self.info
+        state = self.controller.state
+        if progress is None or info is None or state not in (RunState.RUNNING, RunState.PAUSED):
+            return
+        bar = self.bar.progress_bar
+        bar.setValue((progress.epoch - 1) * progress.steps + progress.step)
+        elapsed = self.controller.elapsed_s()
+        rate = progress.samples_seen / elapsed if elapsed > 0 else 0.0
+        eta = remaining_s(progress.samples_seen, info.epochs * info.train_samples, elapsed)
+        # What matters first: a long line is shortened at its end (see ElidedLabel).
+        where = f"epoch {progress.epoch}/{info.epochs}"
+        if state is RunState.PAUSED:
+            text = f"Paused at {where} · {clock(eta)} left · {clock(elapsed)} elapsed · batch {progress.step}/{progress.steps}"
+        else:
+            text = (f"Epoch {progress.epoch}/{info.epochs} · {clock(eta)} left · {rate:,.0f} samples/s · "
+                    f"{clock(elapsed)} elapsed · batch {progress.step}/{progress.steps}")
+        self.bar.status_label.setText(text)
+        percent = int(100 * bar.value() / bar.maximum()) if bar.maximum() > 0 else 0
+        self._report_progress(percent, where + (", paused" if state is RunState.PAUSED else ""))
+
+    def _report_progress(self, percent: int, where: str) -> None:
+        if (percent, where) != self._shown_progress:
+            self._shown_progress = (percent, where)
+            self.progress.emit(percent, where)

@@ -1,0 +1,221 @@
+"""The Training tab's results: test accuracy, confusion matrix, per-class bars, mistakes; save and export.
+
+A :class:`QTabWidget` whose first two pages are built here ("Results", "Mistakes"); the tab
+adds the "Compare runs" page.  It shows an :class:`gui.training.run.EvaluationView` (plain
+arrays made on the training thread), saves the last run's session to the model library, and
+writes the history CSV and the plots PNG atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.training.live_view import big
+from gui.widgets.confusion_view import ClassAccuracyBars, ConfusionView
+from gui.widgets.mistakes_gallery import MistakesGallery
+
+RESULTS_PAGE, MISTAKES_PAGE, COMPARE_PAGE = 0, 1, 2
+
+
+class ResultsPanel(QTabWidget):
+    """Results and Mistakes pages.  ``message(text, level)`` is for the tab's banner."""
+
+    message = Signal(str, str)  # text, "info" | "error"
+    save_requested = Signal(str)  # the name typed (may be empty: the library proposes one)
+    export_csv_requested = Signal()
+    export_png_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.evaluation = None  # EvaluationView of the run on screen
+        results = QWidget()
+        results_col = QVBoxLayout(results)
+        head = QHBoxLayout()
+        self.test_label = big(QLabel("Test results appear here after a run."), 1.3)
+        self.test_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.test_label.setMinimumWidth(240)
+        head.addWidget(self.test_label, 1)
+        self.save_name = QLineEdit()
+        self.save_name.setPlaceholderText("model name")
+        self.save_name.setMinimumWidth(200)
+        self.save_name.setMaximumWidth(300)
+        self.save_button = QPushButton("Save to library")
+        self.save_button.setToolTip("Keep this model: it then appears in the Draw tab's model list")
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.save_name.returnPressed.connect(self._on_save_clicked)
+        self.csv_button = QPushButton("Export CSV…")
+        self.csv_button.setToolTip("The history, one row per epoch")
+        self.csv_button.clicked.connect(self.export_csv_requested)
+        self.png_button = QPushButton("Export plots…")
+        self.png_button.setToolTip("Both plots as one PNG image")
+        self.png_button.clicked.connect(self.export_png_requested)
+        for w in (self.save_name, self.save_button, self.csv_button, self.png_button):
+            head.addWidget(w)
+        results_col.addLayout(head)
+        # Why a run ended far below what its preset reaches (core.training.advice), if it did.
+        self.advice_label = QLabel()
+        self.advice_label.setWordWrap(True)
+        self.advice_label.setStyleSheet("color: #9a5b00;")
+        self.advice_label.hide()
+        results_col.addWidget(self.advice_label)
+        matrices = QHBoxLayout()
+        self.confusion_view = ConfusionView()
+        self.class_bars = ClassAccuracyBars()
+        bars_box = QVBoxLayout()
+        bars_box.addWidget(QLabel("Right per class (%) — the worst in red"))
+        bars_box.addWidget(self.class_bars, 1)
+        matrices.addWidget(self.confusion_view, 3)
+        matrices.addLayout(bars_box, 2)
+        results_col.addLayout(matrices, 1)
+        self.addTab(results, "Results")
+        mistakes = QWidget()
+        mistakes_col = QVBoxLayout(mistakes)
+        self.mistakes_label = QLabel("Misclassified test samples (true → predicted), most confident first. Click one to see it large.")
+        self.gallery = MistakesGallery(tile_size=48)
+        mistakes_col.addWidget(self.mistakes_label)
+        mistakes_col.addWidget(self.gallery, 1)
+        self.addTab(mistakes, "Mistakes")
+
+    def set_actions(self, can_save: bool, can_export_csv: bool, can_export_png: bool) -> None:
+        self.save_button.setEnabled(can_save)
+        self.save_name.setEnabled(can_save)
+        self.csv_button.setEnabled(can_export_csv)
+        self.png_button.setEnabled(can_export_png)
+
+    # ---- a run's results
+
+    def clear(self) -> None:
+        """A new run starts: no results yet."""
+        self.evaluation = None
+        self.show_advice("")
+        self.test_label.setText("Training…")
+        self.confusion_view.clear()
+        self.class_bars.clear()
+        self.gallery.clear()
+        self.setTabText(MISTAKES_PAGE, "Mistakes")
+        self.save_name.clear()
+
+    def show_advice(self, advice: str) -> None:
+        """One line on why the run ended low ("" hides it)."""
+        self.advice_label.setText(f"Why so low? {advice[:1].upper()}{advice[1:]}." if advice else "")
+        self.advice_label.setVisible(bool(advice))
+
+    def show_training_ended(self, result) -> None:
+        self.show_advice(result.advice)
+        if result.status == "failed":
+            self.test_label.setText("No results: the run failed.")
+        elif result.epochs_done == 0:
+            self.test_label.setText("Stopped before the first epoch ended: no test results.")
+
+    def show_evaluating(self) -> None:
+        self.test_label.setText("Testing on the test set…")
+
+    def show_evaluation(self, view) -> None:
+        self.evaluation = view
+        self.test_label.setText(
+            f"{view.split.capitalize()} accuracy {view.accuracy:.2%} "
+            f"<span style='font-weight:normal; font-size:small'>"
+            f"loss {view.loss:.3f}</span>"
+        )
+        self.test_label.setToolTip(
+            f"On the {view.samples:,} samples of the {view.split} split, never seen in training"
+        )
+        self.confusion_view.set_matrix(view.confusion, view.label_names)
+        self.class_bars.set_accuracy(view.per_class_accuracy, view.label_names)
+        self.gallery.set_mistakes(view.mistake_images, view.mistake_true, view.mistake_predicted,
+                                  view.mistake_confidence, view.label_names)
+        self.mistakes_label.setText(
+            f"{len(view.mistake_true):,} misclassified test samples (true → predicted), most confident first "
+            f"(showing {self.gallery.count()}). Click one to see it large."
+        )
+        self.setTabText(MISTAKES_PAGE, f"Mistakes ({len(view.mistake_true):,})")
+
+    def propose_name(self, config) -> None:
+        """Fill the name field with the library's proposal for a model of ``config``."""
+        from core.models import library
+
+        try:
+            self.save_name.setText(library.default_name(config.preset, config.dataset))
+        except Exception:  # only a suggestion
+            self.save_name.setText(f"{config.preset}-{config.dataset}")
+
+    # ---- save and export
+
+    def _on_save_clicked(self) -> None:
+        if self.save_button.isEnabled():
+            self.save_requested.emit(self.save_name.text().strip())
+
+    def save(self, session, name: str) -> str | None:
+        """Save ``session``'s model to the library as ``name``; the saved name, or None."""
+        from core.errors import InkLabError
+        from gui.errors import user_message
+
+        evaluation = self.evaluation.evaluation if self.evaluation is not None else None
+        try:
+            card = session.save(name or None, evaluation=evaluation)
+        except InkLabError as err:
+            self.message.emit(f"Not saved: {err}", "error")
+            return None
+        except Exception as err:
+            self.message.emit(f"Not saved: {user_message(err)}", "error")
+            return None
+        saved = getattr(card, "name", None) or name
+        self.message.emit(f"Saved as “{saved}”. It is now in the Draw tab's model list.", "info")
+        return saved
+
+    def write_history_csv(self, path: str | Path, history: dict) -> bool:
+        """Write a run's per-epoch history as CSV (atomically)."""
+        from core import storage
+        from core.training.runs import history_csv
+
+        try:
+            storage.write_bytes(path, history_csv(history).encode("utf-8"))
+        except OSError as err:
+            self.message.emit(f"Could not write {path}: {err.strerror or err}", "error")
+            return False
+        self.message.emit(f"History written to {path}", "info")
+        return True
+
+    def write_plots_png(self, path: str | Path, plots) -> bool:
+        """``plots`` (LivePlots) side by side in one PNG, rendered by pyqtgraph's ImageExporter."""
+        from pyqtgraph.exporters import ImageExporter
+        from PySide6.QtGui import QColor, QImage, QPainter
+
+        from core import storage
+
+        images = []
+        for plot in plots:
+            exporter = ImageExporter(plot.plot_widget.getPlotItem())
+            exporter.parameters()["width"] = 900
+            images.append(exporter.export(toBytes=True))
+        width = sum(image.width() for image in images)
+        height = max(image.height() for image in images)
+        canvas = QImage(width, height, QImage.Format.Format_RGB32)
+        canvas.fill(QColor("white"))
+        painter = QPainter(canvas)
+        x = 0
+        for image in images:
+            painter.drawImage(x, 0, image)
+            x += image.width()
+        painter.end()
+        try:
+            with storage.atomic_path(path, suffix=".png") as tmp:
+                if not canvas.save(str(tmp), "PNG"):
+                    raise OSError(f"could not encode {path} as PNG")
+        except OSError as err:
+            self.message.emit(f"Could not write {path}: {err}", "error")
+            return False
+        self.message.emit(f"Plots written to {path}", "info")
+        return True

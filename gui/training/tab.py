@@ -1,0 +1,307 @@
+"""The Training tab: pick a data set and a preset, press Start, and watch the network learn.
+
+The tab a teacher projects.  It only composes its panels and passes the run's events on:
+
+- :mod:`gui.training.settings_form` — the settings column (form <-> TrainingConfig);
+- :mod:`gui.training.run_controller` — the run's state machine, worker and clock;
+- :mod:`gui.training.live_view` — buttons, status line, plots (redrawn at most 10 times a
+  second) and the "what the model sees" strip;
+- :mod:`gui.training.results_panel` — results, mistakes, save and export;
+- :mod:`gui.training.compare_panel` — the session's leaderboard and overlays.
+
+Start-up cost: this module imports neither TensorFlow nor pyqtgraph.  The widgets are built
+the first time the tab is shown (:meth:`TrainingTab.ensure_ready`); TensorFlow is first
+imported by the settings form's model summary, on a worker thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from core.training.runs import RunState
+
+
+class TrainingTab(QWidget):
+    """Train a preset on a data set, live.  ``model_saved(name)`` fires after Save to library."""
+
+    model_saved = Signal(str)
+    run_state_changed = Signal(str)  # a RunState value: idle | running | paused | stopping | evaluating
+    run_progress = Signal(int, str)  # percent and "epoch 2/5" while a run trains; (-1, "") after it
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ready = False
+        self.controller = None  # RunController, made with the widgets
+        self._record = None  # RunRecord of the run on screen
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    # ------------------------------------------------------------------ building the widgets
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self._ready and self.state() is RunState.IDLE:
+            self.refresh_datasets()  # a set may have been downloaded or imported meanwhile
+        self.ensure_ready()
+        super().showEvent(event)
+
+    def ensure_ready(self) -> None:
+        """Build the widgets (pyqtgraph loads here) and list the data sets; idempotent."""
+        if self._ready:
+            return
+        self._ready = True
+        self._build()
+        self.refresh_datasets()
+        self.form.start()
+        self._update_enabled()
+
+    def _build(self) -> None:
+        from gui.training.compare_panel import ComparePanel
+        from gui.training.live_view import LiveView, RunBar
+        from gui.training.results_panel import COMPARE_PAGE, ResultsPanel
+        from gui.training.run_controller import RunController
+        from gui.training.settings_form import SettingsForm
+        from gui.widgets.message_banner import MessageBanner
+
+        self.controller = RunController(self)
+        self.banner = MessageBanner()
+        self.form = SettingsForm()
+        self.bar = RunBar()
+        self.live = LiveView(self.controller, self.bar)
+        self.results = ResultsPanel()
+        self.compare = ComparePanel(self.live.loss_plot, self.live.accuracy_plot)
+        self.results.addTab(self.compare, "Compare runs")
+        self._compare_page = COMPARE_PAGE
+
+        outer = self.layout()
+        outer.setContentsMargins(6, 6, 6, 6)
+        self.banner.float_over(self)  # a message never pushes the plots down or squeezes them
+        split = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(split, 1)
+        split.addWidget(self.form)
+        right = QWidget()
+        right_col = QVBoxLayout(right)
+        right_col.setContentsMargins(6, 0, 0, 0)
+        right_col.addWidget(self.bar)
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.addWidget(self.live)
+        vsplit.addWidget(self.results)
+        vsplit.setStretchFactor(0, 3)
+        vsplit.setStretchFactor(1, 2)
+        vsplit.setSizes([480, 320])
+        right_col.addWidget(vsplit, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([360, 1080])
+
+        self.form.problem.connect(self.banner.show_message)
+        self.results.message.connect(self.banner.show_message)
+        self.results.save_requested.connect(self.save_model)
+        self.results.export_csv_requested.connect(self._on_export_csv)
+        self.results.export_png_requested.connect(self._on_export_png)
+        self.bar.start_button.clicked.connect(self.start)
+        self.bar.pause_button.clicked.connect(self.toggle_pause)
+        self.bar.stop_button.clicked.connect(self.stop)
+        self.controller.state_changed.connect(self._on_state_changed)
+        self.controller.event.connect(self._on_run_event)
+        self.controller.finished.connect(self._on_done)
+        self.controller.crashed.connect(self.banner.show_error)
+        self.live.progress.connect(self.run_progress)
+
+    def refresh_datasets(self) -> None:
+        """List the data sets that are on this machine (call after an import or download)."""
+        if not self._ready:
+            return
+        self.form.refresh_datasets()
+        self._update_enabled()
+
+    # ------------------------------------------------------------------ the run
+
+    def state(self) -> RunState:
+        return self.controller.state if self.controller is not None else RunState.IDLE
+
+    def is_running(self) -> bool:
+        """True while a run is in progress (paused and testing included): closing would lose it."""
+        return self.controller is not None and self.controller.is_running()
+
+    @property
+    def batches_received(self) -> int:
+        """Batch events seen in this run (tests wait on it, not on sleeps)."""
+        return self.live.batches_received if self._ready else 0
+
+    @Slot()
+    def start(self) -> None:
+        """Start a run with the current settings; ignored while one is going."""
+        self.ensure_ready()
+        if self.is_running():
+            return
+        from core.errors import InkLabError
+
+        self.banner.clear()
+        if not self.form.dataset_combo.currentData():
+            self.banner.show_error("Choose a data set first (get one on the Data sets tab).")
+            return
+        try:
+            config = self.form.config().validate()
+        except InkLabError as err:
+            self.banner.show_error(str(err))
+            return
+        self._record = self.compare.start_run(config)
+        self.results.clear()
+        self.live.begin(self.compare.longest_epochs(config.epochs))
+        self.bar.status_label.setText(f"Loading {config.dataset} and building {config.preset}…")
+        self.form.warm_up_allowed = False
+        self.controller.start(config)
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        if not self.is_running():
+            return
+        self.controller.toggle_pause()
+        if self.live.latest_batch is None:  # still loading: the status line has no numbers yet
+            text = self.bar.status_label.full_text().removeprefix("Paused · ")
+            self.bar.status_label.setText(f"Paused · {text}" if self.state() is RunState.PAUSED else text)
+        self.live.flush()
+
+    @Slot()
+    def stop(self) -> None:
+        if self.controller is not None and self.controller.stop():
+            self.bar.status_label.setText("Stopping after this batch…")
+
+    @Slot(str)
+    def _on_state_changed(self, state: str) -> None:
+        self._update_enabled()
+        self.run_state_changed.emit(state)
+
+    def _update_enabled(self) -> None:
+        if not self._ready:
+            return
+        state = self.state()
+        idle = state is RunState.IDLE
+        self.form.set_editable(idle)
+        self.bar.show_state(state, bool(self.form.dataset_combo.currentData()))
+        last = self.controller.last_run
+        record = self._record
+        can_save = (idle and last is not None and last.session is not None and last.session.model is not None
+                    and record is not None and record.status in ("completed", "stopped"))
+        has_history = record is not None and bool(record.history.get("epoch"))
+        self.results.set_actions(can_save, idle and has_history, idle and record is not None)
+
+    # ---- events of the run (GUI thread)
+
+    @Slot(object)
+    def _on_run_event(self, event) -> None:
+        """One event of the run (see :class:`gui.training.run.RunEvent`)."""
+        from gui.training.run import RunEvent
+
+        kind, payload = event
+        if kind is RunEvent.BATCH_ENDED:  # the common case first: ~30 a second
+            self.live.on_batch(payload)
+        elif kind is RunEvent.EPOCH_ENDED:
+            self.live.on_epoch(payload)
+        elif kind is RunEvent.PREPARED:
+            if payload.summary is not None:  # the model as really built for this data set
+                self.form.show_summary(payload.summary)
+            self.live.on_prepared(payload)
+        elif kind is RunEvent.RUN_STARTED:
+            self.controller.restart_clock()
+            self.live.on_run_started(payload)
+            self.bar.status_label.setText(
+                f"Training on {payload.train_samples:,} samples, validating on {payload.val_samples:,} "
+                f"({payload.device})"
+            )
+            if payload.notes:  # how the settings were adapted to the data, e.g. a capped validation
+                self.banner.show_info(" ".join(f"{n[:1].upper()}{n[1:]}." for n in payload.notes))
+        elif kind is RunEvent.TRAINING_ENDED:
+            self._on_training_ended(payload)
+        elif kind is RunEvent.EVALUATION_STARTED:
+            self.results.show_evaluating()
+        elif kind is RunEvent.EVALUATED:
+            self.results.show_evaluation(payload)
+            self._record.test_accuracy = payload.accuracy
+            self._record.test_loss = payload.loss
+        elif kind is RunEvent.EVALUATION_FAILED:
+            self.banner.show_error(f"Test evaluation failed: {payload}")
+
+    def _on_training_ended(self, result) -> None:
+        from gui.training.live_view import clock
+
+        self.live.flush()
+        record = self._record
+        record.status = result.status
+        record.error = result.error
+        record.epochs_done = result.epochs_done
+        record.history = {k: v for k, v in result.history.items() if k != "batches"}
+        record.loss_curve = self.live.loss_plot.series("batch")
+        record.accuracy_curve = self.live.accuracy_plot.series("batch")
+        self.results.show_training_ended(result)
+        if result.status == "failed":
+            self.banner.show_error(f"Training failed: {result.error}")
+            self.bar.status_label.setText("Training failed — change the settings and try again.")
+        else:
+            done = "Finished" if result.status == "completed" else "Stopped"
+            self.bar.status_label.setText(f"{done} after {result.epochs_done} epoch(s) in {clock(result.elapsed_s)}")
+
+    @Slot(object)
+    def _on_done(self, result) -> None:
+        self.live.end(result)
+        last = self.controller.last_run
+        if last is not None and last.session is not None:
+            self.results.propose_name(last.session.config)
+        self.compare.finish_run()
+        self.results.setTabText(self._compare_page, self.compare.title())
+
+    # ------------------------------------------------------------------ compare, save, export
+
+    def runs(self):
+        """The runs of this session (RunRecord list, in start order)."""
+        return list(self.compare.history.runs) if self._ready else []
+
+    def save_model(self, name: str) -> str | None:
+        """Save the last run's model to the library as ``name``; returns the saved name or None."""
+        last = self.controller.last_run if self._ready else None
+        if last is None or last.session is None or self.state() is not RunState.IDLE:
+            return None
+        saved = self.results.save(last.session, name)
+        if saved:
+            self._record.saved_as = saved
+            self.compare.finish_run()  # the leaderboard calls the run by its model's name now
+            self.model_saved.emit(saved)
+        return saved
+
+    def export_stem(self) -> str:
+        """The start of proposed export names: the saved model's name, else "cnn-classic-run3"."""
+        from gui.widgets.file_dialogs import safe_file_name
+
+        record = self._record
+        if record is None:
+            return "training"
+        return safe_file_name(record.saved_as or f"{record.preset}-run{record.number}")
+
+    def _on_export_csv(self) -> None:
+        from gui.widgets.file_dialogs import ask_save_path
+
+        chosen = ask_save_path(self, "exports", "Export history", f"{self.export_stem()}-history.csv",
+                               "CSV files (*.csv)")
+        if chosen:
+            self.export_history_csv(chosen[0])
+
+    def export_history_csv(self, path: str | Path) -> bool:
+        """Write the current run's per-epoch history as CSV (atomically)."""
+        if self._record is None:
+            return False
+        return self.results.write_history_csv(path, self._record.history)
+
+    def _on_export_png(self) -> None:
+        from gui.widgets.file_dialogs import ask_save_path
+
+        chosen = ask_save_path(self, "exports", "Export plots", f"{self.export_stem()}-plots.png",
+                               "PNG images (*.png)")
+        if chosen:
+            self.export_plots_png(chosen[0])
+
+    def export_plots_png(self, path: str | Path) -> bool:
+        """Both plots side by side in one PNG."""
+        return self.results.write_plots_png(path, (self.live.loss_plot, self.live.accuracy_plot))
