@@ -187,6 +187,8 @@ class ModelPicker(QWidget):
         name = self.current()
         if name is None:
             return "none"
+        if self._loading == name and self.loader.is_running():
+            return "loading"  # the cache may hold it already; the GUI has not heard yet
         if self._cache.cached(name) is not None:
             return "ready"
         if name in self._failed:

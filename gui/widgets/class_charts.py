@@ -144,15 +144,23 @@ class ClassCharts(QWidget):
             return
         from PySide6.QtGui import QFontMetrics
 
-        width = self.means_box.width() or self.means_view.width()
-        view_span = self.means_box.viewRange()[0]
-        image_units = max(1.0, view_span[1] - view_span[0])
-        slot_px = int((28 + _GAP) * width / image_units)
+        # The box's own transform says how many screen pixels one image pixel takes (its
+        # width and view range can disagree while a layout settles).
+        units_per_px = self.means_box.viewPixelSize()[0]
+        if units_per_px <= 0:
+            return
+        slot_px = int((28 + _GAP) / units_per_px)
         text_item = self._mean_labels[0].textItem
         slot_px -= int(2 * text_item.document().documentMargin()) + 2  # the text's own margins
         metrics = QFontMetrics(text_item.font())
         for item, name in zip(self._mean_labels, self._mean_names, strict=True):
-            item.setText(metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(slot_px, 8)))
+            room = max(slot_px, 8)
+            for _ in range(4):  # the drawn text can be wider than the font metrics say: shrink to fit
+                item.setText(metrics.elidedText(name, Qt.TextElideMode.ElideRight, room))
+                drawn = item.textItem.boundingRect().width() - 2 * item.textItem.document().documentMargin()
+                if drawn <= slot_px or room <= 8:
+                    break
+                room = max(8, room - int(drawn - slot_px) - 1)
 
     def mean_label_texts(self) -> list[str]:
         """The labels as shown under the mean images (elided to fit)."""
