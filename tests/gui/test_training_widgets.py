@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractScrollArea
 
 from tests.helpers.gui import RUN_TIMEOUT_MS
@@ -61,3 +62,88 @@ def test_the_layer_table_of_a_cnn_preset_reads_whole_with_its_total(window_on_tr
             form.ensureWidgetVisible(table.footer)
             assert fully_visible(table.footer, form)
     assert [table.item(r, 1).text() for r in range(table.rowCount())][:2] == ["Conv2D", "MaxPool2D"]
+
+
+def hue_apart(a, b, degrees: float = 30) -> bool:
+    """Whether two colours read as different: other hues, or one of them a grey."""
+    from PySide6.QtGui import QColor
+
+    ca, cb = QColor(*a[:3]), QColor(*b[:3])
+    if ca.hsvSaturationF() < 0.2 or cb.hsvSaturationF() < 0.2:
+        return True
+    diff = abs(ca.hsvHue() - cb.hsvHue()) % 360
+    return min(diff, 360 - diff) >= degrees
+
+
+def legend_clear_of_the_curves(plot) -> bool:
+    """The legend lies outside the plotting area and wholly inside the widget (nothing clipped)."""
+    item = plot.plot_widget.getPlotItem()
+    legend = plot.legend.sceneBoundingRect()
+    visible = plot.plot_widget.mapToScene(plot.plot_widget.viewport().rect()).boundingRect()
+    return (not legend.intersects(item.vb.sceneBoundingRect()) and visible.contains(legend)
+            and legend.height() > 0)
+
+
+@pytest.mark.slow
+def test_five_runs_keep_the_plots_readable(training_tab, qtbot):
+    from tests.helpers.gui import configure
+
+    tab = training_tab
+    live = tab.live
+    accuracy_y = live.accuracy_plot.plot_widget.getPlotItem().viewRange
+    configure(tab, samples=400, epochs=1)
+    ranges = []
+    for run in range(5):
+        tab.form.lr_spin.setValue(0.001 * (run + 1))
+        assert tab.bar.start_button.isEnabled()
+        tab.bar.start_button.click()
+        qtbot.waitUntil(lambda: live.batches_received > 0, timeout=RUN_TIMEOUT_MS)
+        ranges.append(accuracy_y()[1])  # during the run
+        qtbot.waitUntil(lambda: not tab.is_running(), timeout=RUN_TIMEOUT_MS)
+        ranges.append(accuracy_y()[1])  # after it
+    assert [r.status for r in tab.runs()] == ["completed"] * 5
+    # The accuracy axis holds still: the same frame during and after every run.
+    assert all(r == pytest.approx(ranges[0]) for r in ranges)
+    low, high = ranges[0]
+    assert low <= 0 and 100 <= high <= 105
+
+    # By default only the current run is drawn; its legend sits under the plot, not on it.
+    assert not live.earlier_check.isChecked()
+    qtbot.wait(100)  # the legends' layouts settle
+    for plot in (live.loss_plot, live.accuracy_plot):
+        assert not any(plot.overlay_drawn(n) for n in range(1, 5))
+        assert plot.legend_labels() == ["train (batch)", "train (epoch)", "validation"]
+        assert legend_clear_of_the_curves(plot)
+
+    # Asked for, the four earlier runs come back, faint and thin, each in a colour of its own
+    # that no one could take for the current run's blue or orange; the legend still clear.
+    qtbot.mouseClick(live.earlier_check, Qt.MouseButton.LeftButton,
+                     pos=live.earlier_check.rect().topLeft() + QPoint(8, live.earlier_check.height() // 2))
+    assert live.earlier_check.isChecked()
+    qtbot.wait(100)
+    from gui.widgets.live_plot import TRAIN_COLOUR, VAL_COLOUR
+
+    for plot in (live.loss_plot, live.accuracy_plot):
+        assert all(plot.overlay_drawn(n) for n in range(1, 5)), [(r.number, r.status, len(r.loss_curve[0]), plot.overlay_visible(r.number)) for r in tab.runs()]
+        assert len(plot.legend_labels()) == 3 + 4 and "#1" in plot.legend_labels()
+        assert legend_clear_of_the_curves(plot)
+        current_width = plot.batch_curve.opts["pen"].widthF()
+        colours = []
+        for n in range(1, 5):
+            line = plot._overlays[n][0]
+            pen = line.opts["pen"]
+            rgba = pen.color().getRgb()
+            assert rgba[3] < 255 and pen.widthF() < current_width  # fainter and thinner
+            assert hue_apart(rgba, TRAIN_COLOUR) and hue_apart(rgba, VAL_COLOUR)
+            colours.append(rgba[:3])
+        assert len(set(colours)) == 4
+    assert accuracy_y()[1] == pytest.approx(ranges[0])
+
+    # Unticking a run in Compare runs hides it; ticking it again is enough to see it.
+    live.earlier_check.setChecked(False)
+    board = tab.compare.leaderboard
+    show = next(board.item(r, 0) for r in range(board.rowCount()) if board.item(r, 2).text() == "2")
+    assert show.data(Qt.ItemDataRole.DecorationRole) is not None  # the run's colour, to find it
+    show.setCheckState(Qt.CheckState.Unchecked)
+    show.setCheckState(Qt.CheckState.Checked)
+    assert live.earlier_check.isChecked() and live.loss_plot.overlay_drawn(2)
