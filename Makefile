@@ -16,7 +16,7 @@ QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 
 FONT_DEBS := fonts-breip fonts-rufscript fonts-sjfonts fonts-bwht fonts-humor-sans fonts-comic-neue
 DEBS := $(QT_DEBS) $(FONT_DEBS)
 
-.PHONY: run test lint bench models sysdeps clean
+.PHONY: run test lint bench models install-desktop uninstall-desktop wheel sysdeps clean
 
 run: sysdeps $(VENV)/.installed
 	$(PY) main.py
@@ -37,10 +37,22 @@ bench: sysdeps $(VENV)/.installed
 models: sysdeps $(VENV)/.installed
 	$(PY) -m tools.build_models
 
+# The launcher in the desktop's menus (current user; $XDG_DATA_HOME, default ~/.local/share),
+# running this checkout.  An installed wheel does the same with `inklab install-desktop`.
+install-desktop: $(VENV)/.installed
+	$(PY) main.py install-desktop
+
+uninstall-desktop: $(VENV)/.installed
+	$(PY) main.py uninstall-desktop
+
+# The wheel (with the bundled models and icons) in dist/: `pipx install dist/inklab-*.whl`.
+wheel: $(VENV)/.installed
+	$(PY) -m pip wheel --no-deps -w dist .
+
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,fonts]'
+	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
 # Install the Debian packages above when missing: as root directly, otherwise say how.
@@ -57,4 +69,4 @@ sysdeps:
 	fi
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

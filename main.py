@@ -24,8 +24,11 @@ def main(argv: list[str] | None = None) -> int:
         from gui.app import run_app
 
         return run_app()
+    from core import native_logs
     from core.cli import run_cli
 
+    # A command prints only what was asked: native log lines are filtered out of stderr.
+    native_logs.filter_native_logs()
     return run_cli(argv)
 
 

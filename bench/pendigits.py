@@ -5,7 +5,9 @@ drawing pad's pipeline (``render_strokes(..., y_up=True)``) and predicts them in
 with the bundled ``digits`` model.  The number that counts is ``heldout_writers_accuracy``:
 the writers the model never trained on (named in its card).  ``overall_accuracy`` mixes in
 the writers it did train on, so it is only an upper bound.  Also ``mnist_test_accuracy`` on
-the full MNIST test set.  Prints ONE JSON object.
+the full MNIST test set.  The same numbers on the model's LiteRT copy (what the Draw tab and
+``recognize`` run) beside Keras': accuracy must match within 0.1 point and the labels agree
+on >= 99.9% of MNIST test.  Prints ONE JSON object.
 """
 
 from __future__ import annotations
@@ -33,7 +35,18 @@ def main() -> int:
     from core.models.library import load_model
 
     data = shared_data()
+    from core.models import litert
+
     model, card = load_model("digits")
+    lite = litert.load_for_card(card)
+    if lite is None:
+        raise RuntimeError("the digits model has no usable LiteRT file")
+
+    def lite_probabilities(images: np.ndarray) -> np.ndarray:
+        x = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images.astype(np.float32)
+        raw = np.concatenate([lite.run(x[i : i + 256]) for i in range(0, len(x), 256)])
+        return litert.softmax(raw) if card.outputs == "logits" else raw
+
     heldout = [int(w) for w in (card.data.get("measured") or {}).get("pen_heldout_writers", [])]
 
     t0 = time.perf_counter()
@@ -50,6 +63,12 @@ def main() -> int:
     mnist_spec = next(spec for spec in BUILT_IN if spec.name == "mnist")
     test = mnist_spec.load(data / "mnist").split("test")
     mnist_predicted = predict_batch(model, test.images, card.outputs).argmax(axis=1)
+    t0 = time.perf_counter()
+    lite_predicted = lite_probabilities(images).argmax(axis=1)
+    lite_s = time.perf_counter() - t0
+    mnist_lite = lite_probabilities(test.images).argmax(axis=1)
+    mnist_keras_p = predict_batch(model, test.images, card.outputs)
+    mnist_diff = float(np.max(np.abs(lite_probabilities(test.images) - mnist_keras_p)))
 
     result = {
         "model": card.name,
@@ -68,7 +87,21 @@ def main() -> int:
         "mnist_test_samples": len(test.labels),
         "render_ms_per_sample": round(1000 * render_s / len(labels), 3),
         "predict_ms_per_sample": round(1000 * predict_s / len(labels), 4),
+        "litert": {
+            "heldout_writers_accuracy": _accuracy(lite_predicted[held], labels[held]),
+            "overall_accuracy": _accuracy(lite_predicted, labels),
+            "mnist_test_accuracy": _accuracy(mnist_lite, test.labels),
+            "pendigits_label_agreement": round(float((lite_predicted == predicted).mean()), 5),
+            "mnist_label_agreement": round(float((mnist_lite == mnist_predicted).mean()), 5),
+            "mnist_max_abs_diff_probability": float(f"{mnist_diff:.3g}"),
+            "predict_ms_per_sample": round(1000 * lite_s / len(labels), 4),
+        },
     }
+    result["litert"]["meets_target"] = bool(
+        abs(result["litert"]["heldout_writers_accuracy"] - result["heldout_writers_accuracy"]) <= 0.001
+        and abs(result["litert"]["mnist_test_accuracy"] - result["mnist_test_accuracy"]) <= 0.001
+        and result["litert"]["mnist_label_agreement"] >= 0.999
+    )
     print(json.dumps(result, indent=2))
     return 0
 

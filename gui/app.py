@@ -12,9 +12,12 @@ import logging
 import os
 import sys
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.logfile import setup_logging
+from core.resource_files import resource_path
+from core.version import app_version
 
 log = logging.getLogger("inklab.gui")
 
@@ -27,10 +30,23 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("InkLab")
     app.setOrganizationName("InkLab")
     app.setApplicationDisplayName("InkLab")
+    app.setApplicationVersion(app_version())
+    # Wayland matches the window to inklab.desktop (its icon, its name) by this id; without
+    # it the app shows up as "python3".
+    app.setDesktopFileName("inklab")
+    app.setWindowIcon(app_icon())
     from gui import concurrency
 
     concurrency.install(app)
     return app
+
+
+def app_icon() -> QIcon:
+    """InkLab's icon in every size it is drawn in (the same files install-desktop installs)."""
+    icon = QIcon()
+    for path in sorted(resource_path("icons", "hicolor").glob("*/apps/inklab.*")):
+        icon.addFile(str(path))
+    return icon
 
 
 def create_window():

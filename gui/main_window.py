@@ -15,8 +15,8 @@ import importlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, QTimer, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 log = logging.getLogger("inklab.gui")
@@ -26,7 +26,7 @@ AFTER_PAINT_FALLBACK_MS = 500
 # (title, module, class): built lazily by _LazyTab on first show.
 LAZY_TABS = (
     ("Training", "gui.training.tab", "TrainingTab"),
-    ("Draw", "gui.draw_tab", "DrawTab"),
+    ("Draw", "gui.draw.tab", "DrawTab"),
 )
 
 
@@ -116,9 +116,10 @@ class MainWindow(QMainWindow):
             settings = app_settings()
         self.settings = settings
         self.setWindowTitle("InkLab")
-        self.resize(1280, 820)
+        self.resize(self._first_size())
 
         self._banner = None
+        self._exporter = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, _LazyTab] = {
@@ -131,13 +132,23 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, title)
 
         central = QWidget()
-        self._central_layout = layout = QVBoxLayout(central)
+        layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_menus()
         self._restore_geometry()
+
+    @staticmethod
+    def _first_size() -> QSize:
+        """1280x820, or less on a smaller screen (a laptop at 200% scaling is 1280x800 or less).
+
+        A window taller than the screen hides the buttons at the bottom of every tab.
+        """
+        wanted = QSize(1280, 820)
+        screen = QGuiApplication.primaryScreen()
+        return wanted if screen is None else wanted.boundedTo(screen.availableGeometry().size())
 
     @property
     def banner(self):
@@ -149,11 +160,13 @@ class MainWindow(QMainWindow):
             from gui.widgets.message_banner import MessageBanner
 
             self._banner = MessageBanner()
-            self._central_layout.insertWidget(0, self._banner)
+            # Over the tab's bottom edge, not above the tabs: showing it must not squeeze the
+            # tab's plots, nor cover the tab bar.
+            self._banner.float_over(self.centralWidget(), bottom=True)
         return self._banner
 
     def _build_datasets_tab(self) -> QWidget:
-        from gui.datasets_tab import DatasetsTab
+        from gui.datasets.tab import DatasetsTab
 
         return DatasetsTab(settings=self.settings)
 
@@ -201,6 +214,9 @@ class MainWindow(QMainWindow):
         self.import_action.setShortcuts([QKeySequence("Ctrl+I")])
         self.import_action.triggered.connect(self.open_import)
         file_menu.addAction(self.import_action)
+        self.export_action = QAction("&Export model…", self)
+        self.export_action.triggered.connect(self.open_export)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
@@ -229,15 +245,44 @@ class MainWindow(QMainWindow):
         tab.open_import()
 
     @Slot()
+    def open_export(self) -> None:
+        """File > Export model…: ask what and where, then export in the background."""
+        from gui.export_dialog import ExportDialog
+        from gui.widgets import file_dialogs
+
+        dialog = ExportDialog(self, file_dialogs.start_folder("models"))
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            choice = dialog.choice()
+            file_dialogs.remember("models", choice.folder)
+            self.start_export(choice.name, choice.folder, choice.fmt)
+
+    def start_export(self, name: str, folder, fmt: str = "tflite") -> None:
+        """Export a library model on a worker thread; the outcome shows in the banner."""
+        from core.models.export import export_model
+        from gui.concurrency import Worker
+
+        if self._exporter is None:
+            # native: a SavedModel export runs TensorFlow, which must not be abandoned at exit.
+            self._exporter = Worker(self, "export model", native=True)
+            self._exporter.returned.connect(lambda target: self.banner.show_info(f"Exported to {target}"))
+            self._exporter.errored.connect(self.banner.show_error)
+            self._exporter.running_changed.connect(self.export_action.setDisabled)
+        if self._exporter.is_running():
+            self.banner.show_error("An export is still running; wait for it to finish")
+            return
+        self._exporter.start(lambda progress, cancel: export_model(name, folder, fmt))
+
+    @Slot()
     def show_about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
 
         from core import storage
+        from core.version import app_version
 
         QMessageBox.about(
             self,
             "About InkLab",
-            "<h3>InkLab</h3><p>Handwriting recognition you can watch learn: browse data sets, "
+            f"<h3>InkLab {app_version()}</h3><p>Handwriting recognition you can watch learn: browse data sets, "
             "train networks and draw characters for them to recognise, all offline.</p>"
             f"<p>Your data and settings: {storage.data_dir()}</p>",
         )

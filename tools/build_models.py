@@ -19,7 +19,9 @@ TensorFlow's own floating-point nondeterminism.
   out to measure on.  The card says exactly which.
 
 ``--quick`` makes tiny models from small slices in seconds (for tests); ``--out`` writes
-somewhere other than ``resources/models``.
+somewhere other than ``resources/models``.  Saving writes each model's LiteRT copy
+(``model.tflite``) too; ``--litert-only`` adds (or redoes) just that for the models
+already there, without training.
 
 A tool, not part of the engine: nothing in core/ or gui/ imports it (tests do).  It is
 longer than ~400 lines on purpose: both recipes (data, training, measurements, card) are
@@ -424,6 +426,18 @@ def _writers(text: str) -> tuple[int, ...]:
     return tuple(ids)
 
 
+def convert_litert(out: Path, name: str):
+    """Add the LiteRT copy to the saved model ``out/name`` (card updated); returns the card."""
+    from core.models import library
+
+    folder = out / name
+    model, card = library.load_model(folder)
+    card = library.attach_litert(card, model)
+    if not card.data["litert"].get("file"):
+        raise InkLabError(f"{folder}: LiteRT conversion failed: {card.data['litert'].get('error')}")
+    return card
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m tools.build_models [digits|letters|all] [--quick] [--out FOLDER]``."""
     parser = argparse.ArgumentParser(prog="python -m tools.build_models", description=__doc__.split("\n")[0])
@@ -432,12 +446,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="folder to save into (default: resources/models)")
     parser.add_argument("--heldout-writers", type=_writers, default=HELDOUT_WRITERS,
                         help="pendigits writers kept out of training, e.g. 1-6 (a check fold; default 25-30)")
+    parser.add_argument("--litert-only", action="store_true",
+                        help="only (re)convert the saved models to LiteRT (model.tflite), no training")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
         for which in ("digits", "letters"):
             if args.which in (which, "all"):
                 t0 = time.monotonic()
+                if args.litert_only:
+                    card = convert_litert(args.out or bundled_dir(), which)
+                    _say(f"[{which}] LiteRT file: {card.data['litert']}")
+                    continue
                 if which == "digits":
                     card = train_digits(args.out, quick=args.quick, heldout=args.heldout_writers)
                 else:
@@ -459,6 +479,7 @@ __all__ = [
     "LETTERS_RECIPE",
     "digits_data",
     "letters_data",
+    "convert_litert",
     "main",
     "scan_split",
     "train_digits",

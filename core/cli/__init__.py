@@ -12,9 +12,10 @@ import importlib
 import sys
 
 from core.errors import Cancelled, InkLabError
+from core.version import app_version
 
 # Modules that each define ``register(subparsers)``; imported lazily by run_cli.
-COMMAND_MODULES = ("datasets", "training", "models", "recognize")
+COMMAND_MODULES = ("datasets", "training", "models", "recognize", "desktop")
 
 EXIT_BAD_INPUT = 2
 EXIT_CANCELLED = 130  # the shell's code for a process ended by Ctrl+C (128 + SIGINT)
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="InkLab: handwriting recognition you can watch learn. "
         "Run without arguments to open the app.",
     )
+    parser.add_argument("--version", action="version", version=f"inklab {app_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         try:

@@ -1,4 +1,4 @@
-"""``inklab datasets list|info|import|download``."""
+"""``inklab datasets list|info|delete-sample|import|download``."""
 
 from __future__ import annotations
 
@@ -14,12 +14,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="datasets_command", metavar="ACTION", required=True)
 
     listing = commands.add_parser("list", help="every data set InkLab knows and whether it is here")
+    listing.add_argument("--json", action="store_true", help="one JSON object per data set")
     listing.set_defaults(handler=cmd_list)
 
     info = commands.add_parser("info", help="splits, sample counts and class counts of one data set")
     info.add_argument("name")
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(handler=cmd_info)
+
+    delete = commands.add_parser("delete-sample", help="delete one drawing from one of your collections")
+    delete.add_argument("collection")
+    delete.add_argument("id", help="the drawing's id: its file name without .json")
+    delete.set_defaults(handler=cmd_delete_sample)
 
     try:
         from core.cli import datasets_fetch
@@ -40,6 +46,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         else:
             status, where = "missing (import only)", ""
         rows.append((spec.name, spec.kind, len(spec.label_names), status, where, spec.title))
+        if args.json:
+            print(json.dumps({
+                "name": spec.name, "title": spec.title, "kind": spec.kind, "classes": len(spec.label_names),
+                "available": folder is not None, "downloadable": spec.download is not None,
+                "folder": where or None, "size_bytes": size if folder is not None else None,
+            }, ensure_ascii=False))
+    if args.json:
+        return 0
     width = max(len(r[0]) for r in rows)
     for name, kind, n_classes, status, where, title in rows:
         print(f"{name:<{width}}  {kind:<10}  {n_classes:>3} classes  {status:<26}  {title}")
@@ -60,4 +74,14 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"  {split_name}: {split['samples']} samples")
         counts = "  ".join(f"{label}:{count}" for label, count in split["class_counts"].items())
         print(f"    {counts}")
+    return 0
+
+
+def cmd_delete_sample(args: argparse.Namespace) -> int:
+    from core.datasets.collections import delete_sample
+    from core.datasets.memory_cache import forget
+
+    deleted = delete_sample(args.collection, args.id)
+    forget(args.collection)
+    print(f"deleted drawing {deleted.sample_id} (label \"{deleted.label}\") from {deleted.collection}")
     return 0

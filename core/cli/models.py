@@ -1,4 +1,4 @@
-"""``inklab models list|info|delete|rename``: the model library from a terminal."""
+"""``inklab models list|info|delete|rename|export|convert``: the model library from a terminal."""
 
 from __future__ import annotations
 
@@ -27,6 +27,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rename.add_argument("name")
     rename.add_argument("new_name")
     rename.set_defaults(handler=cmd_rename)
+
+    export = commands.add_parser(
+        "export", help="write a model others can run elsewhere (LiteRT or SavedModel) with its card"
+    )
+    export.add_argument("name", help="model name, or a path to a model folder/.keras file")
+    export.add_argument("--to", required=True, metavar="DIR", help="folder to write <DIR>/<name>/ into")
+    export.add_argument("--format", choices=("tflite", "savedmodel"), default="tflite",
+                        help="tflite (LiteRT, default) or savedmodel (TensorFlow SavedModel)")
+    export.set_defaults(handler=cmd_export)
+
+    convert = commands.add_parser(
+        "convert", help="add the LiteRT file (model.tflite) to models saved without one"
+    )
+    convert.add_argument("names", nargs="*", metavar="NAME", help="models to (re)convert (default: all missing)")
+    convert.set_defaults(handler=cmd_convert)
 
 
 def _accuracy(value: float | None) -> str:
@@ -94,6 +109,14 @@ def cmd_info(args: argparse.Namespace) -> int:
     if test:
         print(f"  test: accuracy {_accuracy(test.get('accuracy'))}, loss {_accuracy(test.get('loss'))} "
               f"({test.get('samples')} samples)")
+    lite = data.get("litert")
+    if isinstance(lite, dict) and lite.get("file"):
+        print(f"  LiteRT: {lite['file']} ({lite.get('bytes')} bytes; agrees with Keras within "
+              f"{lite.get('max_abs_diff')} on {lite.get('probe_images')} probe images)")
+    elif isinstance(lite, dict):
+        print(f"  LiteRT: none, conversion failed ({lite.get('error')}); recognition uses Keras")
+    else:
+        print("  LiteRT: none yet (run 'models convert'); recognition uses Keras")
     versions = data.get("versions") or {}
     print(f"  created {data.get('created')} with TensorFlow {versions.get('tensorflow')}, "
           f"Keras {versions.get('keras')}")
@@ -114,3 +137,28 @@ def cmd_rename(args: argparse.Namespace) -> int:
     card = rename_model(args.name, args.new_name)
     print(f"renamed model '{args.name}' to '{card.name}'")
     return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from core.models.export import export_model
+
+    folder = export_model(args.name, args.to, args.format)
+    files = ", ".join(sorted(p.name for p in folder.iterdir()))
+    print(f"exported '{args.name}' ({args.format}) to {folder}: {files}")
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from core.models.export import convert_models
+
+    done = convert_models(args.names or None)
+    if not done:
+        print("every model already has its LiteRT file")
+    failed = 0
+    for name, entry in done:
+        if entry.get("file"):
+            print(f"{name}: {entry['file']} ({entry.get('bytes')} bytes, max difference {entry.get('max_abs_diff')})")
+        else:
+            failed += 1
+            print(f"{name}: conversion failed: {entry.get('error')}")
+    return 2 if failed else 0

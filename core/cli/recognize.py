@@ -31,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         '({"strokes": [[[x, y], ...], ...]}), .jsonl batches (one such object per line) and '
         "ready 28x28 matrices (.npy, or .txt/.dat as np.loadtxt reads them; white on dark, 0-1 or 0-255).",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="a file to recognise; - reads stroke JSON or JSONL from stdin"
+    )
     parser.add_argument(
         "--model", default="digits",
         help="bundled model (digits, letters), a library model's name, or a .keras file (default: digits)",
@@ -157,6 +159,35 @@ def _load_file(path: Path, errors: list[str]) -> list[_Drawing]:
     return [_Drawing(source, 0, image)]
 
 
+def read_stdin(errors: list[str], stream=None) -> list[_Drawing]:
+    """The drawings piped in: one stroke JSON object (may span lines) or JSONL, one per line.
+
+    The whole input is tried as one JSON document first, so a pretty-printed drawing works
+    too; otherwise each non-blank line is one drawing, and a bad line goes to ``errors``.
+    """
+    text = (sys.stdin if stream is None else stream).read()
+    if not text.strip():
+        raise DataError("stdin: no drawings piped in")
+    try:
+        return [_Drawing("-", 0, _strokes_to_image(json.loads(text), "stdin"))]
+    except json.JSONDecodeError:
+        pass
+    drawings = []
+    for number, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        where = f"stdin:{number + 1}"
+        try:
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataError(f"{where}: not valid JSON ({err})") from None
+            drawings.append(_Drawing("-", number, _strokes_to_image(obj, where)))
+        except InkLabError as err:
+            errors.append(str(err))
+    return drawings
+
+
 def _table(rows: list[dict], top: int) -> str:
     width = max(len("FILE"), *(len(r["source"]) for r in rows))
     lines = [f"{'FILE':<{width}}  {'#':>4}  {'LABEL':<6} {'CONF':>6}  TOP {top}"]
@@ -177,7 +208,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     drawings: list[_Drawing] = []
     for name in args.files:
         try:
-            drawings.extend(_load_file(Path(name), errors))
+            drawings.extend(read_stdin(errors) if name == "-" else _load_file(Path(name), errors))
         except InkLabError as err:
             errors.append(str(err))
     for line in errors:

@@ -53,6 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--name", help="model name in the library (default: preset-dataset-date)")
     train.add_argument("--overwrite", action="store_true", help="replace a library model of that name")
     train.add_argument("--no-test", action="store_true", help="skip the evaluation on the test split")
+    train.add_argument(
+        "--json", action="store_true", help="print one JSON object per epoch and a final one (nothing else on stdout)"
+    )
     train.set_defaults(handler=cmd_train)
 
     evaluate = subparsers.add_parser("evaluate", help="test a saved model on a data set")
@@ -172,6 +175,26 @@ class ConsolePrinter(TrainingListener):
             self._print(f"note: {r.advice}")
 
 
+class JsonLinesPrinter(TrainingListener):
+    """``train --json``: one JSON object per epoch on stdout (notes go to stderr).
+
+    The final object (``"event": "done"``) is printed by the command once the model is saved.
+    """
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stdout
+
+    def on_run_start(self, info: RunInfo) -> None:
+        for note in info.notes:
+            print(f"note: {note}", file=sys.stderr)
+
+    def on_epoch_end(self, r: EpochResult) -> None:
+        fields = ("epoch", "epochs", "loss", "accuracy", "val_loss", "val_accuracy", "learning_rate",
+                  "samples_per_s", "elapsed_s", "eta_s")
+        self.stream.write(json.dumps({"event": "epoch", **{k: getattr(r, k) for k in fields}}) + "\n")
+        self.stream.flush()
+
+
 class _TestCutShort(Exception):
     """Raised by the Ctrl+C handler inside the final test: the test ends, the save goes on."""
 
@@ -221,14 +244,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from core.cli.console import load_with_bar
-    from core.tensorflow_start import import_tensorflow
+    from core.native_logs import import_tensorflow
     from core.training import TrainingSession
     from core.training.interruption import interrupt_here
 
     config = config_from_args(args)
     data = load_with_bar(config.dataset)  # a first load can take seconds: show it
     import_tensorflow()  # quietly, before Keras imports it with its C++ chatter
-    session = TrainingSession(config, ConsolePrinter(), data=data)
+    session = TrainingSession(config, JsonLinesPrinter() if args.json else ConsolePrinter(), data=data)
     session.prepare()  # bad data or settings fail here, as one line, before any thread starts
     interrupts = _Interrupts(session)
     previous = None
@@ -258,6 +281,9 @@ def _train(args: argparse.Namespace) -> int:
             raise TrainingError(f"training failed: {result.error if result else 'no result'}")
         if interrupts.presses and result.batches_done == 0:
             print("stopped before the first batch: nothing learned, nothing saved", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"event": "done", "status": "stopped", "epochs_done": 0, "batches_done": 0,
+                                  "model": None}))
             return EXIT_INTERRUPTED
         evaluation = None
         if not args.no_test and "test" in session.dataset.splits:
@@ -265,8 +291,9 @@ def _train(args: argparse.Namespace) -> int:
             try:
                 interrupt_here("test")
                 evaluation = session.evaluate()
-                print(f"test accuracy {evaluation.accuracy:.4f}  loss {evaluation.loss:.4f}  "
-                      f"({evaluation.samples} samples)")
+                if not args.json:
+                    print(f"test accuracy {evaluation.accuracy:.4f}  loss {evaluation.loss:.4f}  "
+                          f"({evaluation.samples} samples)")
             except _TestCutShort:
                 evaluation = None
         interrupts.phase = "saving"
@@ -275,7 +302,17 @@ def _train(args: argparse.Namespace) -> int:
             f" (stopped after {result.epochs_done} of {config.epochs} epochs, {result.batches_done} batches"
             f"{'' if evaluation else ', not tested'})"
         )
-        print(f"saved model '{card.name}' to {card.folder}{how}")
+        if args.json:
+            test = None if evaluation is None else {
+                "accuracy": evaluation.accuracy, "loss": evaluation.loss, "samples": evaluation.samples
+            }
+            print(json.dumps({
+                "event": "done", "status": result.status, "epochs_done": result.epochs_done,
+                "batches_done": result.batches_done, "elapsed_s": result.elapsed_s, "model": card.name,
+                "folder": str(card.folder), "test": test, "advice": result.advice,
+            }))
+        else:
+            print(f"saved model '{card.name}' to {card.folder}{how}")
         return EXIT_INTERRUPTED if interrupts.presses else 0
     finally:
         if previous is not None:
@@ -287,7 +324,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from core.evaluation import evaluate
     from core.logfile import setup_logging
     from core.models.library import load_model
-    from core.tensorflow_start import import_tensorflow
+    from core.native_logs import import_tensorflow
 
     setup_logging()
     if args.limit is not None and args.limit < 1:

@@ -22,13 +22,20 @@ import io
 import json
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core import storage
 from core.datasets.dataset import IMAGE_SIZE, Dataset, Split
-from core.datasets.names import COLLECTION_INFO_FILE, COLLECTIONS, check_collection_name, refuse_imported_name
+from core.datasets.names import (
+    COLLECTION_INFO_FILE,
+    COLLECTIONS,
+    check_collection_name,
+    collection_slug,
+    refuse_imported_name,
+)
 from core.datasets.spec import DatasetSpec
 from core.errors import DataError
 from core.progress import CancelToken, ProgressCallback, no_progress
@@ -109,6 +116,7 @@ def add_sample(
     ``image28`` is the 28x28 model input (float in [0, 1] or uint8); ``strokes`` are the
     pad's strokes (lists of [x, y] or [x, y, pressure] points, or arrays), kept alongside.
     """
+    collection = collection_slug(collection)  # "my symbols" is stored as "my-symbols"
     label = check_label(label)
     image = _image_uint8(image28)
     sample = {"label": label, "created": _now(), **_strokes_json(strokes)}
@@ -141,6 +149,27 @@ def list_collections() -> list[str]:
     """The names of the user's collections, sorted."""
     root = storage.subdir(COLLECTIONS)
     return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / COLLECTION_INFO_FILE).is_file())
+
+
+def label_counts(name: str) -> dict[str, int]:
+    """How many drawings each label of the collection ``name`` has, in the collection's label
+    order ({} when there is no such collection yet).
+
+    Reads only the small sample JSON files, not the images, so the Draw tab can show it after
+    every drawing added; an unreadable sample is left out here (loading the set names it).
+    """
+    folder = collection_folder(name)
+    if not (folder / COLLECTION_INFO_FILE).is_file():
+        return {}
+    counts = dict.fromkeys(_read_info(folder)["labels"], 0)
+    for path in _sample_files(folder):
+        try:
+            label = json.loads(path.read_text("utf-8")).get("label")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if label in counts:
+            counts[label] += 1
+    return counts
 
 
 def _sample_files(folder: Path) -> list[Path]:
@@ -213,3 +242,52 @@ def collection_specs() -> list[DatasetSpec]:
             )
         )
     return specs
+
+
+@dataclass(frozen=True)
+class DeletedSample:
+    """A drawing taken out of a collection, its files' exact bytes kept so it can be put back."""
+
+    collection: str
+    sample_id: str
+    label: str
+    files: dict[str, bytes]  # file name -> bytes: "<id>.json" and "<id>.png"
+
+
+def sample_ids(collection: str) -> list[str]:
+    """The ids of a collection's drawings, in the order :func:`load_collection` loads them."""
+    return [path.stem for path in _sample_files(collection_folder(collection))]
+
+
+def delete_sample(collection: str, sample_id: str) -> DeletedSample:
+    """Remove one drawing (its JSON, then its image) and return what :func:`restore_sample` needs.
+
+    The JSON goes first: a sample exists while its JSON does, so an interruption between
+    the two leaves at worst an orphan image, never a sample without one.
+    """
+    folder = collection_folder(collection)
+    json_path = folder / f"{sample_id}.json"
+    if json_path not in _sample_files(folder):  # also refuses "../x" and collection.json
+        raise DataError(f"collection '{collection}' has no drawing '{sample_id}' (the ids are the file names "
+                        f"without .json in {folder})")
+    files = {json_path.name: json_path.read_bytes()}
+    png = json_path.with_suffix(".png")
+    if png.is_file():
+        files[png.name] = png.read_bytes()
+    try:
+        label = str(json.loads(files[json_path.name]).get("label", ""))
+    except (ValueError, AttributeError):
+        label = ""
+    json_path.unlink()
+    png.unlink(missing_ok=True)
+    return DeletedSample(collection, sample_id, label, files)
+
+
+def restore_sample(deleted: DeletedSample) -> Path:
+    """Put a deleted drawing back, byte for byte (image first, as :func:`add_sample` does)."""
+    folder = collection_folder(deleted.collection)
+    if not (folder / COLLECTION_INFO_FILE).is_file():
+        raise DataError(f"collection '{deleted.collection}' no longer exists: the drawing cannot be put back")
+    for name in sorted(deleted.files, key=lambda n: n.endswith(".json")):
+        storage.write_bytes(folder / name, deleted.files[name])
+    return folder / f"{deleted.sample_id}.json"

@@ -89,7 +89,7 @@ def download_dataset(
     report = ThrottledProgress(progress or no_progress)
     target = storage.subdir("datasets") / name
 
-    with _quiet_pooch(), _staging() as staged:
+    with _disk_full_in_words(target), _quiet_pooch(), _staging() as staged:
         if plan.archive is not None:
             if all((target / f).is_file() for f in plan.members):
                 return target
@@ -196,16 +196,51 @@ def _retrieve(
         cancel.raise_if_cancelled()
     try:
         return Path(pooch.retrieve(url, known_hash, fname=fname, path=folder, downloader=downloader))
-    except requests.HTTPError as err:
-        status = err.response.status_code if err.response is not None else "?"
-        raise DataError(f"downloading {url} failed: the server answered HTTP {status}") from None
     except requests.RequestException as err:
-        raise DataError(f"downloading {url} failed: {type(err).__name__} (check the connection)") from None
+        raise DataError(f"downloading {url} failed: {request_failure(url, err)}") from None
     except ValueError as err:  # pooch's hash mismatch
         raise DataError(
             f"{fname}: the downloaded file does not match its known checksum (damaged in transit or "
             f"changed at {url}); nothing was saved"
         ) from err
+
+
+def request_failure(url: str, err: Exception) -> str:
+    """What went wrong with a request, in words a user can act on (never an exception's class name)."""
+    from urllib.parse import urlparse
+
+    import requests
+
+    host = urlparse(url).netloc or url
+    if isinstance(err, requests.HTTPError):
+        status = err.response.status_code if err.response is not None else None
+        if status == 404:
+            return f"the server {host} does not have this file (it answered HTTP 404, not found)"
+        if status in (401, 403):
+            return f"the server {host} refused the download (it answered HTTP {status}, access denied)"
+        if status is not None and status >= 500:
+            return f"the server {host} is having trouble (it answered HTTP {status}); try again later"
+        return f"the server {host} refused the download (it answered HTTP {status or '?'})"
+    if isinstance(err, requests.Timeout):
+        return f"the server {host} did not answer in time; check the connection and try again"
+    if isinstance(err, requests.ConnectionError):
+        return f"could not reach {host}: no network connection, or the server is down; check the connection"
+    return f"the connection to {host} broke off; check the connection and try again"
+
+
+@contextlib.contextmanager
+def _disk_full_in_words(target: Path) -> Iterator[None]:
+    """A full disk says so (and where), instead of an OSError with an errno."""
+    import errno
+
+    try:
+        yield
+    except OSError as err:
+        if getattr(err, "errno", None) == errno.ENOSPC:
+            raise DataError(
+                f"the disk is full: there is no room to save the download in {target.parent}; free some space"
+            ) from None
+        raise
 
 
 def _fetch_file(

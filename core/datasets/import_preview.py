@@ -27,7 +27,7 @@ from core.datasets.dataset import Dataset, Split
 from core.datasets.names import is_built_in, refuse_built_in_name, usable_name
 from core.datasets.readers.csvfile import read_label_pixel_csv
 from core.datasets.readers.idx import read_idx_pair
-from core.datasets.readers.imagefolder import class_folders, read_image_folder
+from core.datasets.readers.imagefolder import class_folders, read_image_folder, read_image_folder_skipping
 from core.datasets.readers.npzfile import read_npz
 from core.errors import DataError
 from core.labels import LETTERS, SIGN_LETTERS
@@ -49,6 +49,7 @@ class ImportPreview:
     suggested_name: str
     builtin: str | None = None
     builtin_files: dict[str, Path] = field(default_factory=dict)
+    skipped: tuple[Path, ...] = ()  # files left out (``skip_unreadable``): the user is told which
 
     def describe(self) -> str:
         """One line for the CLI and the GUI: format, classes, samples per split."""
@@ -61,8 +62,12 @@ def preview_import(
     name: str | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    skip_unreadable: bool = False,
 ) -> ImportPreview:
     """Parse and check ``paths`` without writing anything; DataError on any bad file.
+
+    With ``skip_unreadable``, an image of a folder import that cannot be read is left out
+    and listed in :attr:`ImportPreview.skipped` instead (the GUI asks before skipping).
 
     Accepted: an IDX images+labels pair per split (``.gz`` or raw), CSV files
     ``label,p1..p784`` (one per split), an ``.npz``, or one folder holding a sub-folder per
@@ -84,10 +89,14 @@ def preview_import(
             raise DataError(f"{image_folders[0]}: import a folder of class sub-folders on its own")
         folder = image_folders[0]
         refuse_built_in_name(name, None)
-        images, labels, label_names = read_image_folder(folder, progress, cancel)
+        skipped: tuple[Path, ...] = ()
+        if skip_unreadable:
+            images, labels, label_names, skipped = read_image_folder_skipping(folder, progress, cancel)
+        else:
+            images, labels, label_names = read_image_folder(folder, progress, cancel)
         dataset = Dataset(name or usable_name(folder.name), label_names, {"train": Split(images, labels)},
                           source=str(folder))
-        return ImportPreview("image folder", dataset, (folder,), usable_name(folder.name))
+        return ImportPreview("image folder", dataset, (folder,), usable_name(folder.name), skipped=skipped)
 
     files = _expand(paths)
     builtin = _builtin_of(files)

@@ -44,6 +44,20 @@ def usable_name(text: str) -> str:
     return name or "imported"
 
 
+def collection_slug(text: str) -> str:
+    """The collection name stored for what the user typed: "my symbols" -> "my-symbols".
+
+    Spaces (and any other character a name may not hold) become '-', so a name typed with
+    spaces is accepted; the caller shows the slug, so the user knows what it is called.
+    DataError when nothing usable is left.
+    """
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", (text or "").strip()).strip("-_")
+    if not slug:
+        raise DataError(f"'{text}' is not a usable collection name: use letters, digits, '-' and '_'")
+    check_format(slug, "collection")
+    return slug
+
+
 def refuse_built_in_name(name: str | None, builtin: str | None) -> None:
     """Refuse a built-in's name for files that are not that set's (``builtin`` names whose they are)."""
     if is_built_in(name) and builtin != name:

@@ -1,9 +1,10 @@
 """The model library: trained models saved as ``.keras`` plus a model card, safely loaded back.
 
-Each model is a folder ``models/<name>/`` in the user data folder holding ``model.keras``
-and ``card.json``.  The model file is written first and the card last, both atomically,
-so a folder with a card always holds a complete model; a crash mid-save leaves at worst a
-folder without a card, which :func:`list_models` ignores.
+Each model is a folder ``models/<name>/`` in the user data folder holding ``model.keras``,
+its LiteRT copy ``model.tflite`` (see :mod:`core.models.conversion`) and ``card.json``.
+The model files are written first and the card last, all atomically, so a folder with a
+card always holds a complete model; a crash mid-save leaves at worst a folder without a
+card, which :func:`list_models` ignores.
 
 The card is what makes a file an InkLab model: its classes and label names, what the
 input must look like (28x28x1, [0, 1], white ink on black), the preprocessing version of
@@ -30,6 +31,8 @@ from pathlib import Path
 
 from core import storage
 from core.errors import ModelError
+from core.models import conversion, litert
+from core.resource_files import resource_path
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ CARD_FILE = "card.json"
 CARD_FORMAT = "inklab-model-card"
 CARD_VERSION = 1
 INPUT_SPEC = {"shape": [28, 28, 1], "dtype": "float32", "range": [0, 1], "ink": "white on black"}
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
+BUNDLED_DIR = resource_path("models")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$")
 
 
@@ -206,9 +209,14 @@ def save_model(
         raise ModelError(f"a model called '{name}' already exists in {root}")
     folder.mkdir(parents=True, exist_ok=True)
     card = make_card(name, tuple(label_names), outputs, info or {}, model.count_params())
+    tflite, card["litert"] = conversion.convert_or_explain(model, outputs, name)
     try:
         with storage.atomic_path(folder / MODEL_FILE) as tmp:
             model.save(tmp)
+        if tflite is not None:
+            storage.write_bytes(folder / litert.LITERT_FILE, tflite)
+        else:  # never leave a stale LiteRT file of an overwritten model beside the new one
+            (folder / litert.LITERT_FILE).unlink(missing_ok=True)
         storage.write_json(folder / CARD_FILE, card)
     except OSError as err:
         raise ModelError(f"cannot save model '{name}' to {folder}: {err}") from None
@@ -297,7 +305,28 @@ def load_model(name_or_path: str | Path):
         reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
         raise ModelError(f"{model_path}: the model file is corrupt or not a model ({reason})") from None
     _check_compatible(model, card, model_path)
+    if not card.bundled and not card.data.get("_model_path") and not isinstance(card.data.get("litert"), dict):
+        card = attach_litert(card, model)
     return model, card
+
+
+def attach_litert(card: ModelCard, model) -> ModelCard:
+    """Give a model saved before LiteRT copies existed its ``model.tflite`` (card updated).
+
+    Runs when such a model is loaded with Keras (TensorFlow is loaded then anyway) and
+    from ``models convert``.  A failed conversion is recorded in the card, so it is not
+    retried on every load and recognition says why it uses Keras.
+    """
+    tflite, entry = conversion.convert_or_explain(model, card.outputs, card.name)
+    try:
+        if tflite is not None:
+            storage.write_bytes(card.folder / litert.LITERT_FILE, tflite)
+        storage.write_json(card.card_path, {**card.data, "litert": entry})
+    except OSError as err:
+        log.warning("cannot add a LiteRT file to %s: %s", card.folder, err)
+        return card
+    log.info("model %s: LiteRT file %s", card.name, "added" if tflite is not None else "failed")
+    return _read_card(card.card_path, card.bundled)
 
 
 def _check_compatible(model, card: ModelCard, path: Path) -> None:

@@ -1,5 +1,9 @@
 """A loaded model plus its labels: turns one 28x28 drawing (or thousands) into predictions.
 
+Recognition runs on the model's LiteRT copy (:mod:`core.models.litert`): no TensorFlow
+import, a fraction of a millisecond per drawing.  Models without a usable LiteRT file, or
+platforms without ``ai-edge-litert``, fall back to Keras as described below.
+
 Why not ``model.predict``?  It builds a data pipeline on every call and costs ~75 ms for a
 single drawing, far too slow to follow a pen.  Calling the model inside a ``tf.function``
 with a fixed input signature traces the graph once and then runs in about a millisecond,
@@ -9,7 +13,8 @@ per chunk.
 
 A Keras model must never be called from two threads at once (the Training tab may run
 while the Draw tab predicts), so every model call holds the recognizer's lock.
-TensorFlow is imported lazily, inside the functions that need it.
+The LiteRT interpreters are not thread-safe either, so the same lock covers them.
+TensorFlow is imported lazily, and only on the Keras path.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from typing import Any
 import numpy as np
 
 from core.errors import DrawingError, ModelError
+from core.models import litert
+from core.models.litert import LiteRTModel, softmax
 
 IMAGE_SHAPE = (28, 28)
 # Below this top probability, or with the runner-up this close, the answer is a guess.
@@ -109,16 +116,51 @@ def _to_unit_float(array: np.ndarray, where: str) -> np.ndarray:
 
 
 class Recognizer:
-    """One Keras model and its card, ready to predict single drawings fast and batches in bulk."""
+    """One model and its card, ready to predict single drawings fast and batches in bulk.
+
+    ``model`` is a :class:`~core.models.litert.LiteRTModel` (no TensorFlow) or a Keras
+    model; :meth:`load` picks LiteRT when the model has a usable LiteRT file and the
+    runtime is installed, else Keras.  ``backend`` says which ("litert" or "keras") and
+    ``fallback_reason`` why Keras was used for a model that should have had LiteRT.
+    """
 
     def __init__(self, model: Any, card: Any) -> None:
-        import tensorflow as tf
-
         self.model = model
         self.card = card_data(card)
         self.name = str(self.card.get("name") or getattr(model, "name", "model"))
         self.label_names = card_label_names(self.card)
+        self.fallback_reason: str | None = None
         self._lock = threading.Lock()
+        # The card's input spec says the value range; InkLab's own models take 0..1.
+        value_range = (self.card.get("input") or {}).get("range") or [0, 1]
+        self._scale = float(value_range[-1]) if value_range[-1] in (1, 255) else 1.0
+        if isinstance(model, LiteRTModel):
+            self.backend = "litert"
+            self._init_litert(model)
+        else:
+            self.backend = "keras"
+            self._init_keras(model)
+
+    def _init_litert(self, model: LiteRTModel) -> None:
+        if model.n_classes != len(self.label_names):
+            raise ModelError(
+                f"model '{self.name}' has {model.n_classes} outputs but its card names "
+                f"{len(self.label_names)} classes"
+            )
+        outputs = str(self.card.get("outputs", "")).lower()
+        if outputs not in ("logits", "softmax"):
+            raise ModelError(f"model '{self.name}': its card does not say whether it gives logits or softmax")
+        self.outputs = outputs
+        scale = self._scale
+
+        def run(x: np.ndarray) -> np.ndarray:
+            raw = model.run(x * scale if scale != 1.0 else x)
+            return softmax(raw) if outputs == "logits" else raw
+
+        self._one = self._many = run
+
+    def _init_keras(self, model: Any) -> None:
+        import tensorflow as tf
 
         try:
             output_shape = tuple(model.output_shape)
@@ -141,9 +183,6 @@ class Recognizer:
             # Older cards do not say whether the last layer is softmax; ask the model itself.
             outputs = model_outputs(model)
         self.outputs = outputs
-        # The card's input spec says the value range; InkLab's own models take 0..1.
-        value_range = (self.card.get("input") or {}).get("range") or [0, 1]
-        self._scale = float(value_range[-1]) if value_range[-1] in (1, 255) else 1.0
 
         target = (-1, *feature_shape)
         use_softmax = outputs == "logits"
@@ -159,11 +198,21 @@ class Recognizer:
 
     @classmethod
     def load(cls, name_or_path: str | os.PathLike[str]) -> Recognizer:
-        """Load a library or bundled model by name, or a ``.keras`` file by path (safe mode)."""
+        """Load a library or bundled model by name, or a ``.keras`` file by path (safe mode).
+
+        LiteRT first (no TensorFlow); Keras when the model has no usable LiteRT file or
+        ``ai-edge-litert`` is missing, with the reason logged once.
+        """
         from core.models import library
 
-        model, card = library.load_model(name_or_path)
-        recognizer = cls(model, card)
+        card = library.find_model(name_or_path)
+        lite = litert.load_for_card(card)
+        if lite is not None:
+            recognizer = cls(lite, card)
+        else:
+            model, card = library.load_model(name_or_path)
+            recognizer = cls(model, card)
+            recognizer.fallback_reason = litert.last_reason(str(card.folder))
         recognizer.warm_up()
         return recognizer
 
@@ -246,8 +295,8 @@ class Recognizer:
 class RecognizerCache:
     """Loaded recognizers by model name, so switching back to a model is instant.
 
-    Loading takes seconds (TensorFlow import, file read, tracing); it happens once per
-    model, under a lock so two threads asking at once do not load it twice.
+    Loading takes a fraction of a second on LiteRT, seconds on the Keras fallback
+    (TensorFlow import, file read, tracing); it happens once per model, under a lock so two threads asking at once do not load it twice.
     """
 
     def __init__(self) -> None:

@@ -253,6 +253,7 @@ class TrainingSession:
         self._epoch_paused_s = 0.0
         self._last_event = 0.0
         self._steps_done = 0
+        self._hold_while_paused()
 
     def _batch_end(self, step: int, logs: dict | None) -> None:
         self._steps_done = step + 1
@@ -263,6 +264,13 @@ class TrainingSession:
         if self._steps_done == steps or now - self._last_event >= self.batch_interval:
             self._last_event = now
             self._emit_batch(self._epoch, self._steps_done, steps, logs or {})
+        self._hold_while_paused()
+        if self._stop.is_set():
+            self.model.stop_training = True
+
+    def _hold_while_paused(self) -> None:
+        """Wait here while paused: at a batch end, and before an epoch's first batch (so a
+        pause asked during validation holds there, without training one more batch)."""
         if not self._unpaused.is_set():
             held = time.monotonic()
             self._holding.set()
@@ -271,8 +279,6 @@ class TrainingSession:
             waited = time.monotonic() - held
             self._paused_s += waited
             self._epoch_paused_s += waited
-        if self._stop.is_set():
-            self.model.stop_training = True
 
     def _emit_batch(self, epoch: int, step: int, steps: int, logs: dict) -> None:
         n_train = len(self.train_split)

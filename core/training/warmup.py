@@ -8,7 +8,7 @@ import numpy as np
 
 from core.datasets.dataset import Dataset, Split
 from core.models.inference import predict_batch
-from core.tensorflow_start import import_tensorflow
+from core.native_logs import import_tensorflow
 from core.training.config import TrainingConfig
 from core.training.events import TrainingListener
 from core.training.session import TrainingSession

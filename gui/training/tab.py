@@ -76,7 +76,7 @@ class TrainingTab(QWidget):
 
         outer = self.layout()
         outer.setContentsMargins(6, 6, 6, 6)
-        outer.addWidget(self.banner)
+        self.banner.float_over(self)  # a message never pushes the plots down or squeezes them
         split = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(split, 1)
         split.addWidget(self.form)

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -52,6 +53,8 @@ class ClassCharts(QWidget):
         self.means_image = pg.ImageItem(axisOrder="row-major")
         self.means_box.addItem(self.means_image)
         self._mean_labels: list[pg.TextItem] = []
+        self._mean_names: tuple[str, ...] = ()
+        self.means_box.sigResized.connect(self._elide_mean_labels)
         self._heights = np.zeros(0)
         self._means = np.zeros((0, 28, 28), np.float32)
 
@@ -75,7 +78,8 @@ class ClassCharts(QWidget):
         self.bars.setOpts(x=x, height=self._heights, width=0.7)
         self.balance_title.setText(f"Class balance{f' — {title}' if title else ''}")
         step = max(1, math.ceil(n / 26))  # keep tick labels from overlapping on many classes
-        self.balance_plot.getAxis("bottom").setTicks([[(i, label_names[i]) for i in range(0, n, step)], []])
+        self.balance_plot.getAxis("bottom").setTicks([[(i, self._tick_text(label_names[i], n, step))
+                                                       for i in range(0, n, step)], []])
         top = float(self._heights.max()) if n else 1.0
         self.balance_plot.setXRange(-0.6, max(n - 0.4, 0.4), padding=0)
         self.balance_plot.setYRange(0, top * 1.15 if top > 0 else 1, padding=0)
@@ -90,6 +94,13 @@ class ClassCharts(QWidget):
                 self.balance_plot.addItem(text)
                 self._count_labels.append(text)
         self._show_means(label_names, self._means)
+
+    def _tick_text(self, name: str, n: int, step: int) -> str:
+        """A class name elided to the room its bar has, so long names do not run together."""
+        from PySide6.QtGui import QFontMetrics
+
+        room = max(24, (self.balance_plot.width() - 60) * step // max(n, 1) - 6)
+        return QFontMetrics(self.font()).elidedText(name, Qt.TextElideMode.ElideRight, room)
 
     def _show_means(self, label_names: tuple[str, ...], means: np.ndarray) -> None:
         n = len(label_names)
@@ -115,10 +126,37 @@ class ClassCharts(QWidget):
             mosaic[y0:y0 + 28, x0:x0 + 28] = np.clip(means[c], 0, 255).astype(np.uint8)[..., None]
             label = pg.TextItem(label_names[c], color=colour, anchor=(0.5, 0.0))
             label.setPos(x0 + 14, y0 + 28)
+            label.setToolTip(label_names[c])
             self.means_box.addItem(label)
             self._mean_labels.append(label)
+        self._mean_names = tuple(label_names)
         self.means_image.setImage(mosaic, levels=(0, 255))
         self.means_box.setRange(xRange=(0, mosaic.shape[1]), yRange=(0, mosaic.shape[0]), padding=0.02)
+        self._elide_mean_labels()
+
+    def _elide_mean_labels(self, *_args) -> None:
+        """Fit each label under its image ("triangle" -> "tri…"; the whole name in its tooltip).
+
+        The labels are text of a fixed pixel size under images that scale with the view, so
+        long class names would otherwise run into each other.
+        """
+        if not self._mean_labels:
+            return
+        from PySide6.QtGui import QFontMetrics
+
+        width = self.means_box.width() or self.means_view.width()
+        view_span = self.means_box.viewRange()[0]
+        image_units = max(1.0, view_span[1] - view_span[0])
+        slot_px = int((28 + _GAP) * width / image_units)
+        text_item = self._mean_labels[0].textItem
+        slot_px -= int(2 * text_item.document().documentMargin()) + 2  # the text's own margins
+        metrics = QFontMetrics(text_item.font())
+        for item, name in zip(self._mean_labels, self._mean_names, strict=True):
+            item.setText(metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(slot_px, 8)))
+
+    def mean_label_texts(self) -> list[str]:
+        """The labels as shown under the mean images (elided to fit)."""
+        return [item.textItem.toPlainText() for item in self._mean_labels]
 
     def clear(self) -> None:
         self.set_data((), np.zeros(0), np.zeros((0, 28, 28), np.float32))

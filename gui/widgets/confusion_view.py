@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 _LOW = np.array([255, 255, 255], np.float64)
@@ -33,11 +33,33 @@ class ConfusionView(QWidget):
         self.setMouseTracking(True)
         self.setMinimumSize(260, 260)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName("Confusion matrix")
+        self.setAccessibleDescription("no test result yet")
+        # The keyboard's way to what the mouse gets by hovering: Tab in, arrows move a cell.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.current: tuple[int, int] | None = None
 
     def set_matrix(self, matrix: np.ndarray, label_names: Sequence[str]) -> None:
         self._matrix = np.asarray(matrix, np.int64)
         self._names = list(label_names)
+        self.current = None
+        self.setAccessibleDescription(self.summary())
         self.update()
+
+    def summary(self) -> str:
+        """The matrix in words for a screen reader: its size and the three commonest confusions."""
+        n = len(self._matrix)
+        if n == 0:
+            return "no test result yet"
+        off = self._matrix * (1 - np.eye(n, dtype=np.int64))
+        order = np.argsort(off, axis=None)[::-1][:3]
+        worst = [
+            f"{self._names[i]} taken for {self._names[j]} {off[i, j]} times"
+            for i, j in (np.unravel_index(k, off.shape) for k in order)
+            if off[i, j] > 0
+        ]
+        head = f"{n} classes, rows the true class, columns the model's guess"
+        return head + ("; most confused: " + "; ".join(worst) if worst else "; no mistakes")
 
     def clear(self) -> None:
         self.set_matrix(np.zeros((0, 0), np.int64), ())
@@ -103,6 +125,12 @@ class ConfusionView(QWidget):
                     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))
         painter.setPen(QColor(200, 200, 200))
         painter.drawRect(QRectF(left, top, n * cell, n * cell))
+        if self.current is not None and self.hasFocus():
+            r, c = self.current
+            frame = QRectF(left + c * cell, top + r * cell, cell, cell).adjusted(2, 2, -2, -2)
+            for colour, width in (("black", 5), ("#ffb000", 2)):  # seen on dark and light cells alike
+                painter.setPen(QPen(QColor(colour), width))
+                painter.drawRect(frame)
         # Axis labels: class names on both axes, and what the axes mean.
         label_font = QFont(self.font())
         label_font.setPixelSize(int(max(8, min(15, cell * 0.5))))
@@ -128,6 +156,25 @@ class ConfusionView(QWidget):
             QToolTip.showText(event.globalPosition().toPoint(), self.tooltip_text(*hit), self)
         super().mouseMoveEvent(event)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        """Arrow keys walk the cells; each says its counts (tooltip and accessible description)."""
+        steps = {Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0), Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1)}
+        n = len(self._matrix)
+        if event.key() not in steps or not n:
+            super().keyPressEvent(event)
+            return
+        if self.current is None:  # the first press lands on the top-left cell
+            self.current = (0, 0)
+        else:
+            (r, c), (dr, dc) = self.current, steps[event.key()]
+            self.current = (min(n - 1, max(0, r + dr)), min(n - 1, max(0, c + dc)))
+        text = self.tooltip_text(*self.current)
+        self.setAccessibleDescription(text)
+        left, top, cell = self._layout()
+        r, c = self.current
+        QToolTip.showText(self.mapToGlobal(QPoint(int(left + (c + 1) * cell), int(top + r * cell))), text, self)
+        self.update()
+
 
 class ClassAccuracyBars(QWidget):
     """One bar per class: the share of that class's test samples the model got right."""
@@ -139,10 +186,17 @@ class ClassAccuracyBars(QWidget):
         self.setMinimumHeight(110)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setAccessibleName("Accuracy per class")
+        self.setAccessibleDescription("no test result yet")
 
     def set_accuracy(self, accuracy: np.ndarray, label_names: Sequence[str]) -> None:
         self._accuracy = np.nan_to_num(np.asarray(accuracy, np.float64))
         self._names = list(label_names)
+        lowest = np.argsort(self._accuracy)[:3]
+        self.setAccessibleDescription(
+            "lowest: " + ", ".join(f"{self._names[int(i)]} {self._accuracy[int(i)]:.0%}" for i in lowest)
+            if len(self._accuracy) else "no test result yet"
+        )
         self.update()
 
     def clear(self) -> None:

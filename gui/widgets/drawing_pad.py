@@ -9,6 +9,9 @@ The screen shows dark ink on white, as on paper; what the model sees (white on b
 Finished strokes are painted once into a cached image; only the stroke being drawn is
 re-painted on each move, as a quadratically smoothed path through the midpoints of the
 sampled points, so the pen keeps up even with long drawings.
+
+An opened picture (``show_picture``) is shown read-only, scaled to fit, with its file name,
+until the user starts drawing: the first pen-down (or Clear) puts the blank sheet back.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class DrawingPad(QWidget):
         self._compress_was = True
         self._t0 = time.monotonic()
         self._cache: QImage | None = None
+        self._picture: tuple[QImage, str] | None = None  # (image, caption) shown until drawing starts
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAttribute(Qt.WidgetAttribute.WA_TabletTracking, False)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -70,6 +74,11 @@ class DrawingPad(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(280, 280)
         self.setToolTip("Draw one character. Ctrl+Z undo, Ctrl+Shift+Z redo, Esc clear.")
+        self.setAccessibleName("Drawing pad")
+        self.setAccessibleDescription(
+            "Draw one character with the mouse, a pen or a finger; it is recognised as you draw. "
+            "Ctrl+Z undo, Ctrl+Shift+Z redo, Escape clear."
+        )
 
     def sizeHint(self) -> QSize:
         return QSize(480, 480)
@@ -84,10 +93,30 @@ class DrawingPad(QWidget):
         return strokes
 
     def is_empty(self) -> bool:
+        """No strokes (an opened picture is not a drawing)."""
         return not self._strokes and not self._current
+
+    def show_picture(self, image: QImage, caption: str) -> None:
+        """Show ``image`` (scaled to fit, read-only) with ``caption`` in place of the drawing, until
+        the user draws or clears; the strokes are cleared (undoably) first."""
+        self.clear()
+        self._picture = (image, caption)
+        self._invalidate()
+
+    def picture_caption(self) -> str | None:
+        """The caption of the picture on show, or None when the sheet shows the drawing."""
+        return self._picture[1] if self._picture is not None else None
+
+    def _drop_picture(self) -> bool:
+        if self._picture is None:
+            return False
+        self._picture = None
+        self._invalidate()
+        return True
 
     def set_strokes(self, strokes: Sequence[np.ndarray]) -> None:
         """Replace the drawing (undoable); (n, 2) or (n, 3) arrays get pressure and time filled in."""
+        self._picture = None
         self._push_undo()
         self._strokes = [self._as_pad_stroke(s) for s in strokes if len(s)]
         self._current = []
@@ -134,7 +163,10 @@ class DrawingPad(QWidget):
         self._changed()
 
     def clear(self) -> None:
-        """Wipe the sheet; undo brings the drawing back."""
+        """Wipe the sheet (and any opened picture); undo brings the drawing back."""
+        if self._drop_picture() and self.is_empty():
+            self.strokes_changed.emit()
+            return
         if self.is_empty():
             return
         self._push_undo()
@@ -159,6 +191,7 @@ class DrawingPad(QWidget):
 
     def _begin(self, pos: QPointF, pressure: float) -> None:
         self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self._drop_picture()  # drawing goes back to live strokes
         # Qt merges queued mouse moves into the last one when the GUI thread falls behind
         # (say, while TensorFlow loads on another thread); for ink that cuts corners off the
         # character, so every sampled point is kept while the pen is down.
@@ -267,7 +300,9 @@ class DrawingPad(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._current:
             self._paint_stroke(painter, np.asarray(self._current, dtype=np.float32))
-        if self.is_empty():
+        if self._picture is not None and self.is_empty():
+            self._paint_picture(painter, *self._picture)
+        elif self.is_empty():
             painter.setPen(QColor("#9aa3ad"))
             font = painter.font()
             font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -276,6 +311,24 @@ class DrawingPad(QWidget):
         painter.setPen(QPen(QColor("#c8ced6"), 1))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         painter.end()
+
+    def _paint_picture(self, painter: QPainter, image: QImage, caption: str) -> None:
+        """The opened picture scaled to fit above its caption (file name and a hint)."""
+        metrics = painter.fontMetrics()
+        line = metrics.height() + 6
+        area = QRectF(self.rect()).adjusted(16, 16, -16, -16 - 2 * line)
+        if not image.isNull() and area.width() > 0 and area.height() > 0:
+            scale = min(area.width() / image.width(), area.height() / image.height())
+            size = QSize(max(1, int(image.width() * scale)), max(1, int(image.height() * scale)))
+            target = QRectF(area.center().x() - size.width() / 2, area.center().y() - size.height() / 2,
+                            size.width(), size.height())
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(target, image)
+        text = QRectF(0, self.height() - 16 - 2 * line, self.width(), line)
+        painter.setPen(QColor("#57606a"))
+        painter.drawText(text, Qt.AlignmentFlag.AlignCenter, metrics.elidedText(caption, Qt.TextElideMode.ElideMiddle, self.width() - 32))
+        painter.setPen(QColor("#9aa3ad"))
+        painter.drawText(text.translated(0, line), Qt.AlignmentFlag.AlignCenter, "Draw to replace it")
 
     def _render_finished(self) -> QImage:
         ratio = self.devicePixelRatioF()

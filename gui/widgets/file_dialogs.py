@@ -41,6 +41,16 @@ def remember(kind: str, path: str | Path) -> None:
     settings.sync()
 
 
+def unused_name(folder: Path, name: str) -> str:
+    """``name``, or ``stem-2.suffix``, ``stem-3.suffix``... : the first not yet in ``folder``, so a
+    suggestion never proposes to overwrite the file saved last time."""
+    candidate, stem, suffix, n = name, Path(name).stem, Path(name).suffix, 1
+    while (folder / candidate).exists():
+        n += 1
+        candidate = f"{stem}-{n}{suffix}"
+    return candidate
+
+
 def ask_save_path(parent: QWidget | None, kind: str, title: str, suggested_name: str, filters: str) -> tuple[Path, str] | None:
     """Ask where to save; (path, chosen filter), or None when the user cancelled."""
     start = start_folder(kind) / suggested_name

@@ -153,7 +153,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.setPen(
             palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         )
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self._model.label_name(sample))
+        # Elided, not clipped: a long class name would otherwise run into its neighbours.
+        label = painter.fontMetrics().elidedText(self._model.label_name(sample), Qt.TextElideMode.ElideRight,
+                                                 text_rect.width() - 4)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, label)
 
 
 class ImageGrid(QListView):

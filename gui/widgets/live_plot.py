@@ -76,6 +76,10 @@ class LivePlot(QWidget):
         layout.addWidget(self.plot_widget)
         item = self.plot_widget.getPlotItem()
         item.setTitle(title, color="k", size="13pt")
+        # A painted plot is a blank to a screen reader: its name, and the latest epoch in words.
+        self._title = title
+        self.setAccessibleName(f"{title} plot")
+        self.setAccessibleDescription(f"{title} against epochs; no epoch finished yet")
         item.setLabel("bottom", "epoch")
         item.setLabel("left", y_label)
         # No grid: translucent grid lines over the whole plot were 3/4 of each repaint's cost.
@@ -132,6 +136,8 @@ class LivePlot(QWidget):
         if val is not None and np.isfinite(val):
             self._buffers[self.val_curve].append(x, val)
         self._dirty = True
+        words = [f"train {train:.4g}" if train is not None else "", f"validation {val:.4g}" if val is not None else ""]
+        self.setAccessibleDescription(f"{self._title} after epoch {x:g}: " + ", ".join(w for w in words if w))
 
     def flush(self) -> bool:
         """Push pending points to the curves; returns whether anything was redrawn."""

@@ -1,7 +1,9 @@
 """The mistakes gallery: misclassified test samples, most confident mistakes first.
 
 A confident mistake is the interesting kind to show a class (is it the model, or is the
-label wrong?), so the order is the engine's ranking.  Clicking a sample opens it large.
+label wrong?), so the order is the engine's ranking.  Clicking a sample (or Enter on it)
+opens it large.  Every caption starts with ✗, so a mistake reads as one without colour, and
+each item's accessible text is the whole sentence.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.widgets.image import to_pixmap
+from gui.widgets.prediction_strip import WRONG_MARK
 
 
 class SampleDialog(QDialog):
@@ -62,6 +65,8 @@ class MistakesGallery(QListWidget):
         self.setUniformItemSizes(True)
         self.setWordWrap(True)
         self.itemClicked.connect(self._on_clicked)
+        self.setAccessibleName("Mistakes")
+        self.setAccessibleDescription("misclassified test samples, most confident mistakes first")
 
     def set_mistakes(self, images: np.ndarray, true: Sequence[int], predicted: Sequence[int],
                      confidence: Sequence[float], label_names: Sequence[str], limit: int = 200) -> None:
@@ -72,14 +77,27 @@ class MistakesGallery(QListWidget):
         self._captions = []
         for i in range(count):
             t, p = label_names[int(true[i])], label_names[int(predicted[i])]
-            item = QListWidgetItem(QIcon(to_pixmap(self._images[i], self._tile)), f"{t}→{p}\n{confidence[i]:.0%}")
+            item = QListWidgetItem(
+                QIcon(to_pixmap(self._images[i], self._tile)), f"{WRONG_MARK} {t}→{p}\n{confidence[i]:.0%}"
+            )
             item.setToolTip(f"true {t}, model said {p} with {confidence[i]:.1%} confidence")
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole,
+                f"mistake {i + 1}: true {t}, model said {p}, {confidence[i]:.0%} sure",
+            )
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self._captions.append(f"true {t} — model said {p} ({confidence[i]:.1%} sure)")
             self.addItem(item)
 
     def _on_clicked(self, item: QListWidgetItem) -> None:
         self.show_large(self.row(item))
+
+    def keyPressEvent(self, event) -> None:
+        """Enter or Return opens the current sample large, as a click does."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
+            self.show_large(self.currentRow())
+            return
+        super().keyPressEvent(event)
 
     def show_large(self, rank: int) -> SampleDialog:
         """Open the sample at ``rank`` large (non-modal, so the class can keep watching)."""

@@ -1,8 +1,9 @@
 """A strip of sample images with the model's current guess under each.
 
 Used twice on the Training tab: "what the model sees" (fixed validation samples, refreshed
-at every epoch end, green when right and red when wrong) and the augmentation preview
-(no guesses, just the images).
+at every epoch end, marked ✓ and green when right, ✗ and red when wrong: the symbol is
+there for everyone who cannot tell the two colours apart) and the augmentation preview
+(no guesses, just the images).  Each tile's accessible name says what a screen reader needs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from gui.widgets.image import to_pixmap
 
 RIGHT_COLOUR = "#1a7f37"
 WRONG_COLOUR = "#c62828"
+RIGHT_MARK = "✓"
+WRONG_MARK = "✗"
 
 
 class _Tile(QWidget):
@@ -26,6 +29,10 @@ class _Tile(QWidget):
         self.image.setFixedSize(size, size)
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setStyleSheet("background: black;")
+        # The right/wrong mark sits on the image's corner, so the caption keeps its width.
+        self.mark = QLabel(self.image)
+        self.mark.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.mark.hide()
         self.caption = QLabel(" ")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # The caption never widens its tile: a strip of 16 must fit a 1280-pixel window.
@@ -40,6 +47,21 @@ class _Tile(QWidget):
         layout.setSpacing(1)
         layout.addWidget(self.image, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.caption)
+
+    def set_mark(self, right: bool | None) -> None:
+        """✓ on green or ✗ on red in the image's top-right corner; None hides it."""
+        if right is None:
+            self.mark.setText("")
+            self.mark.hide()
+            return
+        self.mark.setText(RIGHT_MARK if right else WRONG_MARK)
+        self.mark.setStyleSheet(
+            f"color: white; background: {RIGHT_COLOUR if right else WRONG_COLOUR}; font-weight: bold;"
+        )
+        side = max(14, self.mark.sizeHint().height())
+        self.mark.setFixedSize(side, side)
+        self.mark.move(self.image.width() - side, 0)
+        self.mark.show()
 
 
 class PredictionStrip(QWidget):
@@ -72,6 +94,9 @@ class PredictionStrip(QWidget):
             tile.image.setPixmap(to_pixmap(image, self._tile_size))
             if labels is not None and label_names:
                 tile.setToolTip(f"true label: {label_names[int(labels[i])]}")
+                tile.setAccessibleName(f"sample {i + 1}, true label {label_names[int(labels[i])]}")
+            else:
+                tile.setAccessibleName(f"sample {i + 1}")
             self._grid.addWidget(tile, i // self._columns, i % self._columns)
             self._tiles.append(tile)
 
@@ -82,7 +107,7 @@ class PredictionStrip(QWidget):
             tile.caption.setStyleSheet("color: palette(mid);")
 
     def set_predictions(self, predicted: np.ndarray, confidence: np.ndarray) -> None:
-        """Write "guess (confidence%)" under each image, green when right, red when wrong."""
+        """Write "guess (confidence%)" under each image, ✓ and green when right, ✗ and red when wrong."""
         for i, tile in enumerate(self._tiles[: len(predicted)]):
             guess = int(predicted[i])
             name = self._label_names[guess] if guess < len(self._label_names) else str(guess)
@@ -91,15 +116,25 @@ class PredictionStrip(QWidget):
             tile.caption.setStyleSheet(f"color: {RIGHT_COLOUR if right else WRONG_COLOUR};")
             truth = self._label_names[int(self._labels[i])] if self._label_names else "?"
             tile.setToolTip(f"true: {truth} - model says {name} ({confidence[i] * 100:.1f}%)")
+            tile.set_mark(right)
+            tile.setAccessibleName(
+                f"sample {i + 1}, {'right' if right else 'wrong'}: true {truth}, "
+                f"model says {name}, {confidence[i] * 100:.0f}% sure"
+            )
         self.updates += 1
 
     def clear_predictions(self) -> None:
         for tile in self._tiles:
             tile.caption.setText("…")
             tile.caption.setStyleSheet("color: palette(mid);")
+            tile.set_mark(None)
 
     def captions(self) -> list[str]:
         return [tile.caption.text() for tile in self._tiles]
+
+    def marks(self) -> list[str]:
+        """The ✓/✗ mark of each tile ("" before a guess)."""
+        return [tile.mark.text() for tile in self._tiles]
 
     def right_count(self) -> int:
         """How many tiles are currently shown as right (green)."""

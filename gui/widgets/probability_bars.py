@@ -40,6 +40,8 @@ class ProbabilityBars(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
         self.setMinimumHeight(140)
+        self.setAccessibleName("Class probabilities")
+        self.setAccessibleDescription("nothing recognised yet")
 
     def set_labels(self, labels: Sequence[str]) -> None:
         """The class names, in the model's output order; resets the bars to zero."""
@@ -71,6 +73,11 @@ class ProbabilityBars(QWidget):
             for i in order[1:3]:
                 brushes[int(i)] = RUNNERS_UP
         self._bars.setOpts(x=np.arange(n), height=values, width=0.75, brushes=brushes, pen=None)
+        best = self.highlighted()
+        self.setAccessibleDescription(
+            "best guesses: " + ", ".join(f"{label} {values[self._labels.index(label)]:.0%}" for label in best)
+            if best else "nothing recognised yet"
+        )
 
     def highlighted(self) -> list[str]:
         """The labels of the (up to) three highlighted bars, best first."""

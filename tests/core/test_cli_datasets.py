@@ -210,3 +210,18 @@ def test_ctrl_c_during_a_slow_info_is_a_cancel_not_an_error(capsys, monkeypatch)
     err = capsys.readouterr().err
     assert "error" not in err and one_error_line(err) == "inklab: cancelled"
     assert not list(storage.subdir("cache").glob("emnist-letters-*"))  # nothing half-made is kept
+
+
+def test_delete_sample_removes_one_drawing(capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+
+    from core.datasets.collections import add_sample, sample_ids
+
+    for label in "ab":
+        add_sample("my symbols", label, np.zeros((28, 28), np.uint8))
+    first, second = sample_ids("my-symbols")
+    assert run_cli(["datasets", "delete-sample", "my-symbols", first]) == 0
+    assert f"deleted drawing {first}" in capsys.readouterr().out
+    assert sample_ids("my-symbols") == [second]
+    assert run_cli(["datasets", "delete-sample", "my-symbols", first]) == 2
+    assert "has no drawing" in one_error_line(capsys.readouterr().err)

@@ -111,12 +111,12 @@ def test_a_small_sample_count_with_a_large_validation_count_trains(mnist, capsys
 
 
 def test_tensorflow_start_up_chatter_is_dropped_and_anything_else_kept(capsys) -> None:
-    from core.tensorflow_start import _replay
+    from core.native_logs import replay
 
-    _replay(
-        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
-        "I0000 00:00:1796195370.242589   18407 port.cc:153] oneDNN custom operations are on.\n"
-        "I0000 00:00:1796195370.243003   18407 cudart_stub.cc:31] Could not find cuda drivers on your machine\n"
-        "a real problem the user must see\n"
+    replay(
+        b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        b"I0000 00:00:1796195370.242589   18407 port.cc:153] oneDNN custom operations are on.\n"
+        b"I0000 00:00:1796195370.243003   18407 cudart_stub.cc:31] Could not find cuda drivers on your machine\n"
+        b"a real problem the user must see\n"
     )
     assert capsys.readouterr().err == "a real problem the user must see\n"

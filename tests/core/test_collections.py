@@ -56,6 +56,20 @@ def test_pressure_and_numpy_strokes_are_kept() -> None:
     assert sample["strokes"] == [[[0.0, 0.0], [5.0, 5.0]]] and sample["pressure"] == [[0.2, 0.9]]
 
 
+def test_label_counts_follow_every_drawing_added() -> None:
+    from core.datasets.collections import label_counts
+
+    assert label_counts("tally") == {}  # not created yet
+    for label in ("B", "A", "B", "7", "B"):
+        add_sample("tally", label, drawing())
+    assert label_counts("tally") == {"B": 3, "A": 1, "7": 1}
+    assert list(label_counts("tally")) == ["B", "A", "7"]  # in the order first drawn
+    (storage.subdir("collections") / "tally" / "broken.json").write_text("{not json")
+    assert label_counts("tally")["B"] == 3  # an unreadable sample is left out, not an error
+    with pytest.raises(DataError, match="not a usable collection name"):
+        label_counts("no/such")
+
+
 def test_adding_a_sample_never_rewrites_others() -> None:
     first = add_sample("c", "a", drawing(0))
     stamps = {p: p.stat().st_mtime_ns for p in first.parent.iterdir()}
@@ -87,10 +101,44 @@ def test_labels_may_be_any_short_text() -> None:
     assert load_dataset("c").label_names == ("✓ tick",)
 
 
-@pytest.mark.parametrize("name, problem", [("bad name", "not a usable"), ("mnist", "built-in")])
+@pytest.mark.parametrize("name, problem", [("!!!", "not a usable"), (" ", "not a usable"), ("mnist", "built-in")])
 def test_bad_collection_names_are_refused(name: str, problem: str) -> None:
     with pytest.raises(DataError, match=problem):
         add_sample(name, "a", drawing())
+
+
+def test_a_name_with_spaces_is_stored_as_its_slug() -> None:
+    """Issue 16 item 13: "my symbols" was refused; it is kept as "my-symbols" (the caller shows that)."""
+    path = add_sample("my symbols", "a", drawing())
+    assert path.parent.name == "my-symbols"
+    assert list_collections() == ["my-symbols"]
+    add_sample("my-symbols", "b", drawing())  # the slug names the same collection
+    assert len(load_dataset("my-symbols").splits["train"]) == 2
+
+
+def test_delete_sample_then_restore_puts_back_the_exact_files() -> None:
+    from core.datasets.collections import collection_folder, delete_sample, restore_sample, sample_ids
+
+    for label in "abc":
+        add_sample("c", label, drawing())
+    folder = collection_folder("c")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    victim = sample_ids("c")[1]
+    deleted = delete_sample("c", victim)
+    assert deleted.label == "b" and victim not in sample_ids("c")
+    assert not (folder / f"{victim}.json").exists() and not (folder / f"{victim}.png").exists()
+    assert load_dataset("c").splits["train"].labels.tolist() == [0, 2]
+    restore_sample(deleted)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+@pytest.mark.parametrize("sample_id", ["nope", "../c/collection", "collection"])
+def test_delete_sample_refuses_what_is_not_a_drawing(sample_id: str) -> None:
+    from core.datasets.collections import delete_sample
+
+    add_sample("c", "a", drawing())
+    with pytest.raises(DataError, match="has no drawing"):
+        delete_sample("c", sample_id)
 
 
 @pytest.mark.parametrize(

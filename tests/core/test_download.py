@@ -273,3 +273,41 @@ def test_sets_without_a_download_say_how_to_get_them() -> None:
     with pytest.raises(DataError, match="not a data set InkLab can download"):
         download_dataset("nope")
     assert_nothing_left("sign-mnist")
+
+
+def _failing_retrieve(error):
+    def retrieve(*_args, **_kwargs):
+        raise error
+
+    return retrieve
+
+
+@pytest.mark.parametrize(
+    "make_error, words",
+    [
+        (lambda requests: requests.ConnectionError("Max retries exceeded"), "no network connection"),
+        (lambda requests: requests.Timeout("read timed out"), "did not answer in time"),
+        (lambda requests: requests.HTTPError(response=_response(403)), "refused the download"),
+        (lambda requests: requests.HTTPError(response=_response(503)), "try again later"),
+        (lambda requests: OSError(28, "No space left on device"), "the disk is full"),
+    ],
+)
+def test_download_failures_are_said_in_words(monkeypatch, server: FileServer, make_error, words) -> None:
+    """Issue 16 item 14: no Python exception name ("ConnectionError") reaches the user."""
+    import pooch
+    import requests
+
+    error = make_error(requests)
+    monkeypatch.setattr(pooch, "retrieve", _failing_retrieve(error))
+    with pytest.raises(DataError, match=words) as err:
+        download_dataset("mnist", spec_override=small_mnist(server))
+    assert type(error).__name__ not in str(err.value)
+    assert_nothing_left("mnist")
+
+
+def _response(status: int):
+    import requests
+
+    response = requests.Response()
+    response.status_code = status
+    return response

@@ -1,6 +1,6 @@
 """Start the real app as ``main.py`` does, start one long task, close the window mid-task.
 
-    python tests/gui/close_during_task.py training|training-paused|dataset|warm-up|draw|training-import
+    python tests/gui/close_during_task.py idle|training|training-paused|dataset|warm-up|draw|training-import
 
 Run by ``test_shutdown.py`` in a subprocess (QT_QPA_PLATFORM=offscreen, a temp
 INKLAB_DATA_DIR).  It prints ``CLOSING`` on the line before it closes the window; the test
@@ -96,13 +96,13 @@ def training_is_paused(win: MainWindow) -> bool:
 
 def dataset_is_loading(win: MainWindow) -> bool:
     tab = win._lazy["Datasets"].widget
-    return tab is not None and tab._load_runner.is_running()
+    return tab is not None and tab.is_busy()
 
 
 def draw_model_is_loading(win: MainWindow) -> bool:
     tab = win.tab("Draw")
     win.tabs.setCurrentIndex(2)
-    return tab._loader.is_running()
+    return tab.models.loader.is_running()
 
 
 def training_tab_imports_tensorflow(win: MainWindow) -> bool:
@@ -118,6 +118,7 @@ def training_tab_warms_up(win: MainWindow) -> bool:
 
 
 SCENARIOS = {
+    "idle": lambda win: win.isVisible(),  # the baseline: nothing running
     "warm-up": training_tab_warms_up,
     "training": training_is_running,
     "training-paused": training_is_paused,

@@ -97,12 +97,12 @@ def test_download_shows_progress_and_cancel_returns_to_usable(datasets_tab, qtbo
     button = tab.dataset_list.itemWidget(tab.dataset_list.item(row)).download_button
     assert button is not None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: tab.download_progress.value() == 250)
-    assert tab.download_box.isVisible() and "emnist-letters" in tab.download_status.text()
+    qtbot.waitUntil(lambda: tab.download_panel.value() == 250)
+    assert tab.download_panel.isVisible() and "emnist-letters" in tab.download_panel.text()
 
-    qtbot.mouseClick(tab.download_cancel, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.download_panel.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not tab.is_downloading())
-    assert not tab.download_box.isVisible()
+    assert not tab.download_panel.isVisible()
     assert "cancelled" in tab.banner.text()
     with qtbot.waitSignal(tab.dataset_loaded, timeout=30_000):
         tab.select_dataset("mnist")
@@ -154,8 +154,8 @@ def test_a_slow_first_load_shows_progress_and_moving_on_cancels_it(datasets_tab,
     slow_reframing(monkeypatch)  # ~8 s in all unless cancelled
     datasets_tab.refresh()
     datasets_tab.select_dataset("emnist-letters")
-    qtbot.waitUntil(lambda: "Framing" in datasets_tab.busy_label.text(), timeout=30_000)
-    assert datasets_tab.busy.maximum() == 40_000
+    qtbot.waitUntil(lambda: "Framing" in datasets_tab.busy.text(), timeout=30_000)
+    assert datasets_tab.busy.total() == 40_000
     datasets_tab.select_dataset("mnist")
     qtbot.waitUntil(lambda: not datasets_tab.is_busy() and datasets_tab.current_dataset() is not None
                     and datasets_tab.current_dataset().name == "mnist", timeout=30_000)

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def tab(qtbot, tmp_path_factory, mnist):
-    from gui.draw_tab import DrawTab
+    from gui.draw.tab import DrawTab
 
     install_tiny_model(tmp_path_factory, mnist)
     widget = DrawTab()
@@ -34,7 +34,7 @@ def tab(qtbot, tmp_path_factory, mnist):
     yield widget
     # pytest-qt has closed the widget by now; a model load it started must still end before
     # Qt tears down, since a task left running would outlive its test.
-    assert widget._loader.wait(LOAD_TIMEOUT_MS)
+    assert widget.models.loader.wait(LOAD_TIMEOUT_MS)
 
 
 def circle(pad):
@@ -52,7 +52,7 @@ def wait_for_answer(qtbot, tab, label: str | None = None) -> None:
 
 
 def test_importing_the_tab_does_not_import_tensorflow() -> None:
-    code = "import sys, gui.draw_tab; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    code = "import sys, gui.draw.tab; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
@@ -159,10 +159,11 @@ def test_add_to_my_data_set_creates_a_collection(qtbot, tab) -> None:
     dataset = load_dataset("my-class")
     assert dataset.label_names == ("1",) and len(dataset.split("train")) == 1
     assert tab.collection_combo.findText("my-class") >= 0
-    # A bad collection name is said inline, nothing is written.
+    # A collection name with nothing usable in it is said inline, nothing is written
+    # (one with spaces is stored as its slug: core.datasets.names.collection_slug).
     draw(pad, vertical_bar(pad))
     qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
-    tab.collection_combo.setEditText("bad name!")
+    tab.collection_combo.setEditText("!!!")
     tab.add_button.click()
     assert "not a usable collection name" in tab.add_status.text()
 
@@ -226,7 +227,7 @@ def test_a_broken_model_is_said_inline_and_the_pad_still_works(qtbot, tab) -> No
     qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)  # the preview still follows the pen
     assert tab.prediction is None
     assert "could not be loaded" in tab.message.text()
-    assert not tab._loader.is_running()  # and it does not retry on every stroke
+    assert not tab.models.loader.is_running()  # and it does not retry on every stroke
 
 
 def test_tablet_pressure_is_recorded_and_widens_the_ink(qtbot, tab) -> None:
@@ -263,7 +264,7 @@ def test_tablet_pressure_is_recorded_and_widens_the_ink(qtbot, tab) -> None:
 
 def test_without_any_model_the_preview_still_works(qtbot, monkeypatch, tmp_path) -> None:
     from core.models import library
-    from gui.draw_tab import DrawTab
+    from gui.draw.tab import DrawTab
 
     monkeypatch.setattr(library, "BUNDLED_DIR", tmp_path / "no-bundled-models")
     widget = DrawTab()
@@ -291,3 +292,211 @@ def test_every_mouse_move_is_kept_while_drawing_and_the_app_setting_restored(tab
                        QPoint(*map(int, points[-1])))
     assert QApplication.testAttribute(COMPRESS_MOVES) == before
     assert len(tab.pad.strokes()[0]) >= 20
+
+
+def _activate(qtbot, tab) -> None:
+    """Make the tab's window the active one, so keys reach it as they would on a desktop."""
+    from PySide6.QtWidgets import QApplication
+
+    tab.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is tab)
+
+
+def _press(qtbot, keys: str) -> None:
+    """Type ``keys`` where the keyboard focus is, as a person would."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QApplication
+
+    combo = QKeySequence(keys)[0]
+    QTest.keyClick(QApplication.focusWidget(), combo.key(), combo.keyboardModifiers())
+
+
+def test_esc_and_undo_redo_work_with_the_focus_anywhere_on_the_tab(qtbot, tab) -> None:
+    pad = tab.pad
+    _activate(qtbot, tab)
+    draw(pad, vertical_bar(pad))
+    draw(pad, [(pad.width() * 0.3, pad.height() * 0.3), (pad.width() * 0.7, pad.height() * 0.3)])
+    # After picking a model in the Model list (with the keyboard), the list has the focus.
+    tab.model_combo.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(tab.model_combo.hasFocus)
+    QTest.keyClick(tab.model_combo, Qt.Key.Key_Up)
+    QTest.keyClick(tab.model_combo, Qt.Key.Key_Down)
+    assert tab.current_model() == "tiny-digits" and tab.model_combo.hasFocus()
+    _press(qtbot, "Ctrl+Z")
+    assert len(pad.strokes()) == 1
+    _press(qtbot, "Ctrl+Shift+Z")
+    assert len(pad.strokes()) == 2
+    # After clicking Redo, the button has the focus.
+    _press(qtbot, "Ctrl+Z")
+    tab.redo_button.setFocus(Qt.FocusReason.MouseFocusReason)  # a click gives the button the focus
+    QTest.mouseClick(tab.redo_button, Qt.MouseButton.LeftButton)
+    assert len(pad.strokes()) == 2 and not pad.hasFocus()  # (Redo is now disabled: focus moved on)
+    _press(qtbot, "Ctrl+Z")
+    assert len(pad.strokes()) == 1
+    _press(qtbot, "Esc")
+    assert pad.is_empty()
+    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+
+
+def test_the_label_and_collection_fields_keep_their_own_undo_and_esc(qtbot, tab) -> None:
+    pad = tab.pad
+    _activate(qtbot, tab)
+    draw(pad, vertical_bar(pad))
+    tab.label_edit.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(tab.label_edit.hasFocus)
+    QTest.keyClicks(tab.label_edit, "AB")
+    _press(qtbot, "Ctrl+Z")
+    assert tab.label_edit.text() == "" and len(pad.strokes()) == 1  # the field's undo, not the pad's
+    _press(qtbot, "Esc")
+    assert len(pad.strokes()) == 1
+    tab.collection_combo.setFocus()
+    qtbot.waitUntil(tab.collection_combo.hasFocus)
+    QTest.keyClicks(tab.collection_combo, "mine")
+    _press(qtbot, "Esc")
+    _press(qtbot, "Ctrl+Z")
+    assert len(pad.strokes()) == 1
+    assert tab.collection_combo.currentText() == ""
+
+
+def _dark_pixels(widget, top: float, bottom: float) -> int:
+    """How many pixels of ink (darker than any hint or caption text) ``widget`` shows between two heights."""
+    image = widget.grab().toImage()
+    rows = range(int(image.height() * top), int(image.height() * bottom))
+    return sum(image.pixelColor(x, y).lightness() < 60 for y in rows for x in range(0, image.width(), 2))
+
+
+def test_an_opened_image_shows_on_the_pad_until_the_user_draws(qtbot, tab, tmp_path) -> None:
+    pad = tab.pad
+    draw(pad, vertical_bar(pad))
+    wait_for_answer(qtbot, tab, "1")
+    assert tab.save_drawing(tmp_path / "one.png")
+    pad.clear()
+    assert _dark_pixels(pad, 0.3, 0.7) == 0
+    assert tab.open_image(tmp_path / "one.png")
+    wait_for_answer(qtbot, tab, "1")
+    assert pad.picture_caption() == "one.png" and pad.is_empty()
+    assert _dark_pixels(pad, 0.3, 0.7) > 50  # the picture itself, not only its name
+    assert tab.clear_button.isEnabled()
+    # The first stroke puts the blank sheet back: live strokes only.
+    draw(pad, [(pad.width() * 0.2, pad.height() * 0.1), (pad.width() * 0.8, pad.height() * 0.1)])
+    assert pad.picture_caption() is None
+    assert _dark_pixels(pad, 0.3, 0.7) == 0
+    qtbot.waitUntil(lambda: "one.png" not in tab.timing.text(), timeout=5000)
+    # Clear (Esc) also dismisses an opened picture.
+    assert tab.open_image(tmp_path / "one.png")
+    tab.clear_button.click()
+    assert pad.picture_caption() is None and _dark_pixels(pad, 0.3, 0.7) == 0
+    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+
+
+def test_save_and_open_dialogs_propose_a_name_and_remember_their_folders(qtbot, tab, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    drawings, pictures = tmp_path / "my drawings", tmp_path / "scans"
+    drawings.mkdir()
+    pictures.mkdir()
+    proposed = []
+
+    def save_dialog(parent, title, start, filters):
+        proposed.append(Path(start))
+        folder = drawings if len(proposed) == 1 else Path(start).parent  # the user picks a folder once
+        return str(folder / Path(start).name), "PNG image (*.png)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_dialog))
+    draw(tab.pad, vertical_bar(tab.pad))
+    wait_for_answer(qtbot, tab, "1")
+    tab.save_button.click()
+    assert proposed[0].name == "drawing-1.png" and proposed[0].parent != Path.cwd()
+    assert (drawings / "drawing-1.png").is_file()
+    tab.save_button.click()  # the same answer again: a new name in the remembered folder
+    assert proposed[1] == drawings / "drawing-1-2.png"
+    assert (drawings / "drawing-1-2.png").is_file()
+
+    opened = []
+
+    def open_dialog(parent, title, start, filters):
+        opened.append(Path(start))
+        return str(drawings / "drawing-1.png"), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(open_dialog))
+    tab.open_button.click()
+    assert opened[0] != drawings  # images keep their own folder, apart from saved drawings
+    assert tab.pad.picture_caption() == "drawing-1.png"
+    wait_for_answer(qtbot, tab, "1")
+    tab.open_button.click()
+    assert opened[1] == drawings  # and remember where the last one came from
+
+
+def test_the_tally_per_label_follows_each_add_and_a_name_with_spaces_is_accepted(qtbot, tab) -> None:
+    from core.datasets import collections
+
+    pad = tab.pad
+    tab.collection_combo.setEditText("my symbols")
+    collect = tab.collect
+    assert "Stored as “my-symbols”" in collect.counts_text()  # said before anything is stored
+    assert "new collection" in collect.counts_text()
+    for label in ("A", "B", "A", "7"):
+        draw(pad, vertical_bar(pad))
+        qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
+        tab.label_edit.setText(label)
+        with qtbot.waitSignal(tab.sample_added, timeout=5000) as blocker:
+            QTest.keyClick(tab.label_edit, Qt.Key.Key_Return)  # Enter in Label adds, as the button does
+    assert blocker.args == ["my-symbols"]
+    assert collections.list_collections() == ["my-symbols"]
+    assert tab.collection_combo.currentText() == "my-symbols"  # the stored name, from now on
+    assert collect.counts_text() == "A: 2 · B: 1 · 7: 1"
+    assert "<b>7: 1</b>" in tab.counts.text()  # the label being collected stands out
+    # Picking another collection shows its tally; a new name says it is new.
+    tab.collection_combo.setEditText("other")
+    assert "new collection" in collect.counts_text()
+    tab.collection_combo.setEditText("my-symbols")
+    assert collect.counts_text() == "A: 2 · B: 1 · 7: 1"
+
+
+def test_the_model_list_says_whether_the_model_is_loading_ready_or_failed_and_why(qtbot, tab) -> None:
+    from core.models import library
+
+    status = tab.models.status
+    qtbot.waitUntil(lambda: tab.models.state() == "ready", timeout=LOAD_TIMEOUT_MS)
+    assert status.text() == "✓ tiny-digits is ready."
+    good = library.models_dir() / "tiny-digits"
+    broken = library.models_dir() / "broken"
+    broken.mkdir()
+    (broken / "card.json").write_text((good / "card.json").read_text().replace('"tiny-digits"', '"broken"'))
+    (broken / "model.keras").write_bytes(b"this is not a keras archive")
+    tab.refresh_models()
+    tab.select_model("broken")
+    assert status.text().startswith("Loading broken…")
+    qtbot.waitUntil(lambda: tab.models.state() == "failed", timeout=LOAD_TIMEOUT_MS)
+    assert status.text().startswith("✗ broken could not be loaded: ")
+    reason = status.text().split(": ", 1)[1]
+    assert reason and reason in tab.banner.text()  # the reason, as the banner says it
+    tab.banner.clear()
+    assert "could not be loaded" in status.text()  # dismissing the banner does not hide the state
+    tab.select_model("tiny-digits")
+    assert status.text() == "✓ tiny-digits is ready."  # loaded before: ready at once
+
+
+def test_the_pad_keys_work_from_the_tab_bar_and_not_while_another_tab_shows(main_window, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    main_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window)
+    qtbot.keyClick(main_window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    tab = main_window.current_tab()
+    try:
+        qtbot.waitUntil(tab.isVisible)
+        draw(tab.pad, vertical_bar(tab.pad))
+        main_window.tabs.tabBar().setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(main_window.tabs.tabBar().hasFocus)
+        _press(qtbot, "Esc")
+        assert tab.pad.is_empty()
+        _press(qtbot, "Ctrl+Z")
+        assert len(tab.pad.strokes()) == 1
+        qtbot.keyClick(main_window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)  # the Datasets tab
+        qtbot.waitUntil(lambda: not tab.isVisible())
+        _press(qtbot, "Esc")
+        _press(qtbot, "Ctrl+Z")
+        assert len(tab.pad.strokes()) == 1  # the hidden Draw tab's pad is left alone
+    finally:
+        assert tab.models.loader.wait(LOAD_TIMEOUT_MS)

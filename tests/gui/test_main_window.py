@@ -127,7 +127,7 @@ def test_a_drawn_sample_shows_up_in_the_datasets_tab(main_window, qtbot, tmp_pat
         draw_tab.add_button.click()
         qtbot.waitUntil(lambda: "class-3b" in dataset_row_names(datasets), timeout=5000)
     finally:
-        assert draw_tab._loader.wait(LOAD_TIMEOUT_MS)
+        assert draw_tab.models.loader.wait(LOAD_TIMEOUT_MS)
 
 
 def test_a_model_saved_on_the_training_tab_appears_in_the_draw_tab(main_window, qtbot, tmp_path_factory, mnist):
@@ -147,7 +147,7 @@ def test_a_model_saved_on_the_training_tab_appears_in_the_draw_tab(main_window, 
         training.model_saved.emit(source.name)
         qtbot.waitUntil(lambda: any(source.name in n for n in names()), timeout=5000)
     finally:
-        assert draw_tab._loader.wait(LOAD_TIMEOUT_MS)
+        assert draw_tab.models.loader.wait(LOAD_TIMEOUT_MS)
 
 
 def test_the_window_paints_before_the_datasets_tab_is_built(qtbot):

@@ -82,3 +82,52 @@ def read_image_folder(
         labels[i] = label
         report(i + 1, len(files), f"Reading images in {folder.name}")
     return images, labels, tuple(cls.name for cls in classes)
+
+
+def read_image_folder_skipping(
+    folder: str | os.PathLike[str],
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[Path, ...]]:
+    """Like :func:`read_image_folder`, but a file that cannot be used is skipped and listed.
+
+    Returns images, labels, class names and the skipped files (unreadable, or no ink), so
+    the caller can name them to the user and let them choose to go on without them: one
+    broken scan should not block a folder of hundreds.  A DataError still comes when the
+    folder has no class folders or no usable image at all.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    from core.imaging import image_to_input, to_uint8
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: not a folder")
+    classes = class_folders(folder)
+    if not classes:
+        raise DataError(f"{folder}: no class sub-folders (expected one folder of images per class)")
+    files = [(label, path) for label, cls in enumerate(classes) for path in _image_files(cls)]
+    if not files:
+        raise DataError(f"{folder}: the class folders hold no images")
+
+    report = ThrottledProgress(progress or no_progress)
+    images = np.empty((len(files), 28, 28), np.uint8)
+    labels = np.empty(len(files), np.int64)
+    kept, skipped = 0, []
+    for i, (label, path) in enumerate(files):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        try:
+            with Image.open(path) as image:
+                image.load()
+                pixels = image_to_input(image)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, DrawingError):
+            skipped.append(path)
+        else:
+            images[kept] = to_uint8(pixels)
+            labels[kept] = label
+            kept += 1
+        report(i + 1, len(files), f"Reading images in {folder.name}")
+    if not kept:
+        raise DataError(f"{folder}: none of its {len(files)} images could be read")
+    return images[:kept], labels[:kept], tuple(cls.name for cls in classes), tuple(skipped)

@@ -1,0 +1,159 @@
+"""Keep native libraries' start-up chatter off the terminal: a command prints what was asked.
+
+One place for it, two ways in: the CLI filters fd 2 for its whole process
+(:func:`filter_native_logs`, installed by ``main.py``); the app, which must never risk a
+blocked stderr pipe, only captures fd 2 while TensorFlow is first imported
+(:func:`import_tensorflow`).  Both drop exactly the lines :func:`keep` rejects.
+
+TensorFlow, XLA and LiteRT log from C++ straight to file descriptor 2 ("All log messages
+before absl::InitializeLog() is called...", "failed call to cuInit", oneDNN and CPU
+feature notes, "Created TensorFlow Lite XNNPACK delegate").  Environment variables
+silence only some of them (``TF_CPP_MIN_LOG_LEVEL`` does not reach absl's pre-init lines),
+so :func:`filter_native_logs` puts a pipe behind fd 2 and a thread copies everything to the
+real stderr except lines that match :data:`CHATTER`.  Python's own messages, warnings and
+tracebacks pass unchanged, and progress bars (``\\r`` redraws) pass at once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+
+log = logging.getLogger(__name__)
+
+# Log lines of native code, never meant for a user of the CLI.
+CHATTER = re.compile(
+    rb"^(?:[IWE]\d{4} [\d:.]+ +\d+ \S+:\d+\]"  # absl/glog: I0000 00:00:1796.3 123 port.cc:153]
+    rb"|WARNING: All log messages before absl::InitializeLog\(\)"
+    rb"|INFO: Created TensorFlow Lite XNNPACK delegate"
+    rb"|INFO: Initialized TensorFlow Lite runtime"
+    rb"|To enable the following instructions: .* rebuild TensorFlow"
+    rb"|WARNING:absl:)"
+)
+# A partial line that could still become chatter is held back until its end is seen.
+_MAYBE_CHATTER = re.compile(rb"^(?:[IWEF]\d|WARNING|INFO|To enable)")
+
+
+def quiet_environment() -> None:
+    """Set, before TensorFlow loads, the switches that silence it at the source."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
+
+
+def keep(line: bytes) -> bool:
+    """False for a complete line of native chatter, True for everything else."""
+    return CHATTER.match(line.lstrip(b"\r")) is None
+
+
+class _Filter:
+    def __init__(self) -> None:
+        sys.stderr.flush()
+        self._real = os.dup(2)
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, 2)
+        os.close(write_end)
+        self._read_end = read_end
+        self._thread = threading.Thread(target=self._pump, name="stderr-filter", daemon=True)
+        self._thread.start()
+        atexit.register(self.close)
+
+    def _write(self, data: bytes) -> None:
+        while data:
+            data = data[os.write(self._real, data):]
+
+    def _pump(self) -> None:
+        pending = b""
+        while True:
+            chunk = os.read(self._read_end, 65536)
+            if not chunk:
+                break
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            self._write(b"".join(line + b"\n" for line in lines if keep(line)))
+            if b"\r" in pending:  # a progress bar redraw: show everything up to the last \r now
+                shown, _, pending = pending.rpartition(b"\r")
+                self._write(shown + b"\r")
+            if pending and not _MAYBE_CHATTER.match(pending):
+                self._write(pending)
+                pending = b""
+        if pending and keep(pending):
+            self._write(pending)
+
+    def close(self) -> None:
+        """Restore fd 2 and let the thread drain what is left (called at exit)."""
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        os.dup2(self._real, 2)  # the pipe's last write end closes: the thread sees EOF
+        self._thread.join(timeout=2)
+
+
+_active: _Filter | None = None
+
+
+def filter_native_logs() -> None:
+    """Filter native chatter out of fd 2 for the rest of the process (idempotent)."""
+    global _active
+    quiet_environment()
+    if _active is None:
+        try:
+            _active = _Filter()
+        except OSError:  # no usable fd 2 (a detached process): nothing to filter
+            _active = None
+
+
+_import_lock = threading.Lock()
+
+
+def import_tensorflow():
+    """``import tensorflow`` with its start-up chatter dropped (logged at DEBUG); the module.
+
+    Used where no process-wide filter runs (the app): fd 2 is captured for the duration of
+    the first import only, and every line that is not chatter is written back to stderr,
+    so a real error is never hidden.
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    quiet_environment()
+    with _import_lock:
+        if _active is not None:  # the CLI's filter already handles fd 2
+            import tensorflow
+
+            return tensorflow
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError, AttributeError):  # no usable fd 2 (a GUI on Windows)
+            import tensorflow
+
+            return tensorflow
+        with tempfile.TemporaryFile(mode="w+b") as capture:
+            os.dup2(capture.fileno(), 2)
+            try:
+                import tensorflow
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+                capture.seek(0)
+                replay(capture.read())
+        return tensorflow
+
+
+def replay(captured: bytes) -> None:
+    """Log captured chatter at DEBUG and write every other line back to stderr."""
+    kept = []
+    for line in captured.splitlines(keepends=True):
+        if keep(line.rstrip(b"\n")):
+            kept.append(line)
+        else:
+            log.debug("native: %s", line.decode("utf-8", "replace").rstrip())
+    if kept:
+        sys.stderr.write(b"".join(kept).decode("utf-8", "replace"))
+        sys.stderr.flush()

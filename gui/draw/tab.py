@@ -1,0 +1,286 @@
+"""The Draw tab: write a character, watch the model read it as you write.
+
+The pad panel on the left; on the right the model picker, the recognition panel (the
+28x28 image the model sees, the predicted character, every class probability) and the
+collect panel.  While the pen moves, predictions are coalesced by a 50 ms timer (at most
+20 a second) and one more runs at every pen-up.
+
+Preprocessing and prediction run on the GUI thread: through the recognizer's
+``tf.function`` they take a few milliseconds (``python -m bench.draw`` measures it), far
+less than a frame, and a thread hop would only add latency.  Loading a model takes
+seconds, so the model picker does it on a worker thread, with a hint in the meantime:
+shortly after the tab is first shown, on a model pick, or at the first stroke, whichever
+comes first.  This package imports no TensorFlow itself, so the window shows before
+TensorFlow loads.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import DrawingError, InkLabError
+from core.models.recognizer import Prediction, Recognizer
+from gui.draw.collect_panel import CollectPanel, Drawing
+from gui.draw.model_picker import ModelPicker
+from gui.draw.pad_panel import PadPanel
+from gui.draw.recognition_panel import RecognitionPanel
+from gui.errors import user_message
+from gui.widgets.message_banner import MessageBanner
+
+# The pad's keys, for the whole tab (Ctrl+Y: the Redo many users know from other programs).
+PAD_KEYS = (("Esc", "clear"), ("Ctrl+Z", "undo"), ("Ctrl+Shift+Z", "redo"), ("Ctrl+Y", "redo"))
+TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
+LIVE_INTERVAL_MS = 50  # at most 20 live predictions a second
+PRELOAD_DELAY_MS = 400
+
+
+class DrawTab(QWidget):
+    """Draw, recognise, save, and collect labelled drawings into the user's own data sets.
+
+    ``sample_added(collection)`` fires after a drawing was stored, so the Datasets tab can
+    refresh; :meth:`refresh_models` re-reads the library (connect the Training tab's
+    ``model_saved`` to it).
+    """
+
+    sample_added = Signal(str)
+    prediction_updated = Signal()  # after every refresh of the result panel (tests listen)
+    model_loaded = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._shown = False
+        self._opened: tuple[str, np.ndarray] | None = None  # (file name, 28x28) of an opened image
+        self.image: np.ndarray | None = None  # the 28x28 the model sees now
+        self.prediction: Prediction | None = None
+        self.last_latency_ms: float | None = None
+        self._throttle = QTimer(self)
+        self._throttle.setSingleShot(True)
+        self._throttle.setInterval(LIVE_INTERVAL_MS)
+        self._throttle.timeout.connect(self.update_prediction)
+        self._build()
+        self.refresh_models()
+        self._show_empty()
+
+    def _build(self) -> None:
+        self.banner = MessageBanner(self)
+        self.pad_panel = PadPanel(self.banner, self)
+        self.pad_panel.image_opened.connect(self._on_image_opened)
+        self.models = ModelPicker(self.banner, self)
+        self.models.changed.connect(self._on_model_changed)
+        self.models.model_loaded.connect(self.model_loaded)
+        self.models.load_failed.connect(self.update_prediction)
+        self.recognition = RecognitionPanel(self)
+        self.collect = CollectPanel(self._drawing, self)
+        self.collect.sample_added.connect(self._on_sample_added)
+
+        # What users (and tests) reach for, by its everyday name.
+        self.pad = self.pad_panel.pad
+        self.pad.strokes_changed.connect(self._on_strokes_changed)
+        self.pad.stroke_finished.connect(self.update_prediction)
+        for name in ("undo_button", "redo_button", "clear_button", "pen_slider", "open_button", "save_button"):
+            setattr(self, name, getattr(self.pad_panel, name))
+        self.model_combo = self.models.combo
+        for name in ("preview", "answer", "message", "timing", "bars"):
+            setattr(self, name, getattr(self.recognition, name))
+        for name in ("collection_combo", "label_edit", "add_button", "add_status", "counts"):
+            setattr(self, name, getattr(self.collect, name))
+
+        self._add_pad_shortcuts()
+
+        right = QVBoxLayout()
+        right.addWidget(self.models)
+        right.addWidget(self.recognition, 1)
+        right.addWidget(self.collect)
+        body = QHBoxLayout()
+        body.addWidget(self.pad_panel, 3)
+        body.addLayout(right, 2)
+        outer = QVBoxLayout(self)
+        outer.addLayout(body, 1)
+        self.banner.float_over(self)  # a message never moves the pad or shrinks it
+
+    def _add_pad_shortcuts(self) -> None:
+        """Esc, Ctrl+Z and Ctrl+Shift+Z act on the pad whenever this tab is showing.
+
+        Bound to the pad alone they acted only while it had focus: after a pick in the Model
+        list or a click on Redo, Esc did nothing and the next character landed on the old
+        one.  A window-wide context covers focus anywhere on the tab (and on the tab bar);
+        Qt disables it while the tab is hidden behind another.  A text field keeps its own
+        undo (Qt gives the key to the field first) and its own Esc (:meth:`_typing`).
+        """
+        self._pad_shortcuts: list[QShortcut] = []
+        for keys, action in PAD_KEYS:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(self._unless_typing(getattr(self.pad, action)))
+            self._pad_shortcuts.append(shortcut)
+
+    def _unless_typing(self, action: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            if not self._typing():
+                action()
+
+        return run
+
+    @staticmethod
+    def _typing() -> bool:
+        """Whether the keyboard focus is in a text field (the Label field, the Collection name)."""
+        focus = QApplication.focusWidget()
+        return isinstance(focus, TEXT_FIELDS) or (isinstance(focus, QComboBox) and focus.isEditable())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            # Load the picked model soon after the tab first appears (after it has painted),
+            # so it is ready by the first stroke instead of competing with it.
+            QTimer.singleShot(PRELOAD_DELAY_MS, self.models.ensure_loaded)
+
+    # --- models --------------------------------------------------------------------
+
+    @Slot()
+    @Slot(str)
+    def refresh_models(self, changed: str = "") -> None:
+        """Re-read the bundled and library models; ``changed`` names one that was (re)saved."""
+        self.models.refresh(changed)
+        self.collect.refresh_collections()
+
+    def current_model(self) -> str | None:
+        """The name of the model picked in the list (None when there is none)."""
+        return self.models.current()
+
+    def select_model(self, name: str) -> None:
+        """Pick a model by name (as the user would in the list)."""
+        self.models.select(name)
+
+    def recognizer(self) -> Recognizer | None:
+        """The loaded recognizer of the picked model, or None while it is not loaded."""
+        return self.models.recognizer()
+
+    @Slot()
+    def _on_model_changed(self) -> None:
+        labels = self.models.label_names()
+        if self.bars.labels() != labels:
+            self.bars.set_labels(labels)
+        self.update_prediction()
+
+    # --- prediction ----------------------------------------------------------------
+
+    @Slot()
+    def _on_strokes_changed(self) -> None:
+        if self.pad.picture_caption() is None:
+            self._opened = None  # drawing (or Clear) replaces an opened image
+        if not self._throttle.isActive():
+            self._throttle.start()
+
+    @Slot()
+    def update_prediction(self) -> None:
+        """Render what is drawn (or the opened image), predict it, and show the result now."""
+        self._throttle.stop()
+        name = self.current_model()
+        recognizer = self.models.recognizer()
+        started = time.perf_counter()
+        try:
+            if not self.pad.is_empty():
+                from core.imaging import check_drawing_size
+
+                strokes = self.pad.strokes()
+                check_drawing_size(strokes, min(self.pad.width(), self.pad.height()))
+                if recognizer is not None:
+                    prediction = recognizer.recognize_strokes(strokes)  # the benchmarked path
+                    image = prediction.image
+                else:
+                    from core.imaging import render_strokes
+
+                    image, prediction = render_strokes([s[:, :3] for s in strokes]), None
+            elif self._opened is not None:
+                image = self._opened[1]
+                prediction = recognizer.predict(image) if recognizer is not None else None
+            else:
+                self._show_empty()
+                return
+        except DrawingError as err:
+            text = str(err)
+            self._show_empty(text[:1].upper() + text[1:])  # core's messages are mid-sentence style
+            return
+        except InkLabError as err:
+            self._show_empty()
+            self.banner.show_error(user_message(err))
+            return
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if recognizer is None and name is not None:
+            self.models.ensure_loaded()  # the first drawing is what loads the model
+        self.image = image
+        self.recognition.show_image(image)
+        self.prediction = prediction
+        self.pad_panel.set_answer(prediction.label if prediction is not None else None)
+        if prediction is None:
+            self.recognition.show_waiting(self._waiting_text(name))
+        else:
+            self.last_latency_ms = elapsed_ms
+            source = self._opened[0] if self._opened is not None and self.pad.is_empty() else ""
+            self.recognition.show_prediction(prediction, elapsed_ms, source)
+        self.prediction_updated.emit()
+
+    def _waiting_text(self, name: str | None) -> str:
+        if name is None:
+            return "No model yet: train one in the Training tab"
+        if self.models.is_loading():
+            return f"Loading the {name} model… (the first time takes a few seconds)"
+        return f"The {name} model could not be loaded"
+
+    def _show_empty(self, text: str | None = None) -> None:
+        self.image = None
+        self.prediction = None
+        self.pad_panel.set_answer(None)
+        if text is None:
+            self.recognition.show_empty()
+        else:
+            self.recognition.show_empty(text)
+        self.prediction_updated.emit()
+
+    # --- files and collections -----------------------------------------------------
+
+    def open_image(self, path: str | Path) -> bool:
+        """Recognise a picture of one character; problems show inline. True when it worked."""
+        return self.pad_panel.open_image(path)
+
+    @Slot(str, object)
+    def _on_image_opened(self, name: str, image: np.ndarray) -> None:
+        self._opened = (name, image)
+        self.update_prediction()
+
+    def save_drawing(self, path: str | Path) -> bool:
+        """Save the pad as a PNG (as seen, dark on white) or as stroke JSON (by the suffix)."""
+        return self.pad_panel.save_drawing(path)
+
+    def _drawing(self) -> Drawing:
+        strokes = [s[:, :3] for s in self.pad.strokes()] if not self.pad.is_empty() else None
+        return self.image, strokes
+
+    @Slot()
+    def add_to_collection(self) -> bool:
+        """Store the current drawing with its label in the named collection (atomically)."""
+        return self.collect.add_to_collection()
+
+    @Slot(str)
+    def _on_sample_added(self, collection: str) -> None:
+        self.pad.clear()
+        self.pad.setFocus()
+        self.sample_added.emit(collection)
