@@ -3,13 +3,15 @@
 The runs themselves are :class:`core.training.runs.RunHistory` (plain Python, saved in the
 user folder so the leaderboard outlives a restart; "Clear" forgets it).  This page lists
 them ranked (how: the rank column's tooltip, from :mod:`core.training.runs`), and turns a
-finished run into an overlay on both plots when the next one starts.  Ticking "show" draws
-an earlier run behind the current one, or hides it; runs from earlier sessions start hidden.
+finished run into an overlay on both plots when the next one starts.  Ticking "show" picks
+the earlier runs drawn behind the current one while the live view's "Show earlier runs" is on
+(the tick's swatch is the run's colour); runs from earlier sessions start unticked.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -88,7 +90,7 @@ class ComparePanel(QWidget):
 
     def longest_epochs(self, epochs: int) -> int:
         """The x range the plots need: the new run's epochs or the longest earlier run drawn."""
-        drawn = [r for r in self.history.runs if r is self.current or self.loss_plot.overlay_visible(r.number)]
+        drawn = [r for r in self.history.runs if r is self.current or self.loss_plot.overlay_drawn(r.number)]
         return max([epochs] + [len(r.history.get("epoch") or []) for r in drawn])
 
     def _add_overlay(self, record: RunRecord, visible: bool) -> None:
@@ -96,10 +98,11 @@ class ComparePanel(QWidget):
         if record.status == "failed" or not len(record.loss_curve[0]):
             return
         colour = record.number - 1
-        self.loss_plot.add_overlay(record.number, record.label, record.loss_curve,
+        # Short "#3" in the legends (the leaderboard has the name and the colour swatch).
+        self.loss_plot.add_overlay(record.number, f"#{record.number}", record.loss_curve,
                                    record.epoch_series("val_loss"), colour)
         acc_x, acc_y = record.epoch_series("val_accuracy")
-        self.accuracy_plot.add_overlay(record.number, record.label, record.accuracy_curve,
+        self.accuracy_plot.add_overlay(record.number, f"#{record.number}", record.accuracy_curve,
                                        (acc_x, acc_y * 100), colour)
         if not visible:
             self.set_overlay_visible(record.number, False)
@@ -133,6 +136,9 @@ class ComparePanel(QWidget):
                 show.setCheckState(Qt.CheckState.Checked if self.loss_plot.overlay_visible(record.number)
                                    else Qt.CheckState.Unchecked)
             show.setData(Qt.ItemDataRole.UserRole, record.number)
+            colour = self.loss_plot.overlay_colour(record.number)
+            if colour is not None:  # the colour the run is drawn in, to find it on the plots
+                show.setData(Qt.ItemDataRole.DecorationRole, QColor(*colour))
             best = record.best_val_accuracy
             val_text = f"{best:.2%}" if best is not None else "—"
             test_text = f"{record.test_accuracy:.2%}" if record.test_accuracy is not None else (

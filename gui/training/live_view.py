@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -129,12 +130,19 @@ class LiveView(QWidget):
         plots_row = QHBoxLayout(plots)
         plots_row.setContentsMargins(0, 0, 0, 0)
         self.loss_plot = LivePlot("Loss (lower is better)", "loss")
-        self.accuracy_plot = LivePlot("Accuracy (higher is better)", "accuracy %", legend_corner="bottom-right")
+        self.accuracy_plot = LivePlot("Accuracy (higher is better)", "accuracy %")
         self.accuracy_plot.plot_widget.getPlotItem().setXLink(self.loss_plot.plot_widget.getPlotItem())
         plots_row.addWidget(self.loss_plot)
         plots_row.addWidget(self.accuracy_plot)
         self.plots = plots
         live_col.addWidget(plots, 1)
+        # Earlier runs only when asked: with five of them behind it the current run was lost.
+        self.earlier_check = QCheckBox("Show earlier runs (faint; pick them in Compare runs)")
+        self.earlier_check.setToolTip("Draw the runs ticked in Compare runs, thin and faint, behind this one")
+        self.earlier_check.toggled.connect(self.show_earlier)
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.earlier_runs_wanted.connect(lambda: self.earlier_check.setChecked(True))
+        live_col.addWidget(self.earlier_check)
         strip_box = QGroupBox("What the model sees: the same validation samples, its guess after each epoch")
         strip_col = QVBoxLayout(strip_box)
         strip_col.setContentsMargins(6, 4, 6, 4)
@@ -149,6 +157,12 @@ class LiveView(QWidget):
         self._flush_timer.setInterval(1000 // PLOT_FPS)
         self._flush_timer.timeout.connect(self._frame)
         self._frame_t0 = 0.0
+
+    @Slot(bool)
+    def show_earlier(self, shown: bool) -> None:
+        """Draw the earlier runs ticked in Compare runs behind the current one, or hide them."""
+        self.loss_plot.show_earlier(shown)
+        self.accuracy_plot.show_earlier(shown)
 
     # ---- a run starts and ends
 
@@ -176,7 +190,7 @@ class LiveView(QWidget):
         self._flush_timer.stop()
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.flush()
-            plot.release_range()
+            plot.settle_range()
         bar = self.bar.progress_bar
         if result.status == "completed":
             bar.setRange(0, 1)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -83,10 +84,22 @@ class ResultsPanel(QTabWidget):
         mistakes = QWidget()
         mistakes_col = QVBoxLayout(mistakes)
         self.mistakes_label = QLabel("Misclassified test samples (true → predicted), most confident first. Click one to see it large.")
+        self.mistakes_label.setWordWrap(True)
+        filters = QHBoxLayout()
+        self.true_filter, self.predicted_filter = QComboBox(), QComboBox()
+        for text, combo in (("True class", self.true_filter), ("Model said", self.predicted_filter)):
+            combo.setAccessibleName(f"Show mistakes whose {text.lower()} is")
+            combo.currentIndexChanged.connect(self._apply_filter)
+            filters.addWidget(QLabel(text))
+            filters.addWidget(combo)
+        filters.addStretch(1)
         self.gallery = MistakesGallery(tile_size=48)
         mistakes_col.addWidget(self.mistakes_label)
+        mistakes_col.addLayout(filters)
         mistakes_col.addWidget(self.gallery, 1)
         self.addTab(mistakes, "Mistakes")
+        self.confusion_view.cell_clicked.connect(self.show_mistakes_of)
+        self._fill_filters(())
 
     def set_actions(self, can_save: bool, can_export_csv: bool, can_export_png: bool) -> None:
         self.save_button.setEnabled(can_save)
@@ -103,7 +116,8 @@ class ResultsPanel(QTabWidget):
         self.test_label.setText("Training…")
         self.confusion_view.clear()
         self.class_bars.clear()
-        self.gallery.clear()
+        self.gallery.clear_mistakes()
+        self._fill_filters(())
         self.setTabText(MISTAKES_PAGE, "Mistakes")
         self.save_name.clear()
 
@@ -133,14 +147,63 @@ class ResultsPanel(QTabWidget):
             f"On the {view.samples:,} samples of the {view.split} split, never seen in training"
         )
         self.confusion_view.set_matrix(view.confusion, view.label_names)
-        self.class_bars.set_accuracy(view.per_class_accuracy, view.label_names)
+        # A class with no samples in the split is "no samples", not 0% right.
+        self.class_bars.set_accuracy(view.per_class_accuracy, view.label_names,
+                                     support=view.confusion.sum(axis=1))
         self.gallery.set_mistakes(view.mistake_images, view.mistake_true, view.mistake_predicted,
                                   view.mistake_confidence, view.label_names)
-        self.mistakes_label.setText(
-            f"{len(view.mistake_true):,} misclassified test samples (true → predicted), most confident first "
-            f"(showing {self.gallery.count()}). Click one to see it large."
-        )
+        self._fill_filters(view.label_names)
         self.setTabText(MISTAKES_PAGE, f"Mistakes ({len(view.mistake_true):,})")
+
+    # ---- mistakes, filtered
+
+    def _fill_filters(self, label_names) -> None:
+        for combo in (self.true_filter, self.predicted_filter):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("any", None)
+            for i, name in enumerate(label_names):
+                combo.addItem(name, i)
+            combo.setEnabled(bool(label_names))
+            combo.blockSignals(False)
+        self._apply_filter()
+
+    def show_mistakes_of(self, true: int, predicted: int) -> None:
+        """A confusion-matrix cell was clicked: the Mistakes page, filtered to that cell."""
+        if self.evaluation is None:
+            return
+        for combo, value in ((self.true_filter, true), (self.predicted_filter, predicted)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.blockSignals(False)
+        self._apply_filter()
+        self.setCurrentIndex(MISTAKES_PAGE)
+
+    def _apply_filter(self) -> None:
+        true, predicted = self.true_filter.currentData(), self.predicted_filter.currentData()
+        self.gallery.set_filter(true, predicted)
+        self.mistakes_label.setText(self.mistakes_summary())
+
+    def mistakes_summary(self) -> str:
+        """The line above the gallery: how many mistakes match and how many are shown."""
+        view = self.evaluation
+        if view is None:
+            return "Misclassified test samples (true → predicted), most confident first. Click one to see it large."
+        true, predicted = self.true_filter.currentData(), self.predicted_filter.currentData()
+        names = view.label_names
+        if true is not None and true == predicted:
+            right = int(view.confusion[true, true])
+            return f"Those {right:,} samples of {names[true]} were read right: no mistakes to show there."
+        which = " ".join(part for part in (
+            f"of true {names[true]}" if true is not None else "",
+            f"taken for {names[predicted]}" if predicted is not None else "",
+        ) if part)
+        matching, total, shown = self.gallery.matching(), self.gallery.total(), self.gallery.count()
+        head = f"{matching:,} mistakes {which}" if which else f"{total:,} misclassified {view.split} samples"
+        if matching == 0:
+            return f"No mistakes {which}." if which else "No mistakes: every sample was read right."
+        shown_part = f"showing {shown:,} of {matching:,}" if shown < matching else f"all {matching:,} shown"
+        return f"{head} (true → predicted), most confident first; {shown_part}. Click one to see it large."
 
     def propose_name(self, config) -> None:
         """Fill the name field with the library's proposal for a model of ``config``."""

@@ -87,12 +87,12 @@ class SettingsForm(QScrollArea):
         self.preset_combo = QComboBox()
         self.preset_description = QLabel()
         self.preset_description.setWordWrap(True)
+        # As tall and wide as its rows (no scroll bars); the total is a footer line under it.
         self.summary_table = ModelSummaryTable()
-        self.summary_table.setMinimumHeight(150)
-        self.summary_table.setMaximumHeight(230)
         model_col.addWidget(self.preset_combo)
         model_col.addWidget(self.preset_description)
         model_col.addWidget(self.summary_table)
+        model_col.addWidget(self.summary_table.footer)
         form_col.addWidget(model_box)
 
         form_col.addWidget(self._build_training_box())
@@ -104,9 +104,7 @@ class SettingsForm(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # Wide enough for its content: the settings column never scrolls sideways.
-        self.setMinimumWidth(max(350, settings.minimumSizeHint().width()
-                                 + self.verticalScrollBar().sizeHint().width() + 2))
+        self._fit_width()
 
         for name, title in OPTIMIZER_TITLES.items():
             self.optimizer_combo.addItem(title, name)
@@ -121,6 +119,15 @@ class SettingsForm(QScrollArea):
             self.optimizer_combo, self.lr_spin, self.validation_spin, self.validation_unit, self.seed_spin,
             self.defaults_button, self.augment_box,
         ]
+
+    def _fit_width(self) -> None:
+        """Wide enough for its content: the settings column never scrolls sideways.
+
+        Called again when a model summary arrives, since a wide layer table may need more room.
+        """
+        self.widget().layout().activate()
+        self.setMinimumWidth(max(350, self.widget().minimumSizeHint().width()
+                                 + self.verticalScrollBar().sizeHint().width() + 2))
 
     def _build_training_box(self) -> QGroupBox:
         hyper_box = QGroupBox("Training")
@@ -321,6 +328,7 @@ class SettingsForm(QScrollArea):
             [(r["layer"], r["type"], r["output_shape"], r["params"]) for r in summary["layers"]],
             summary["total"],
         )
+        self._fit_width()
 
     def _request_summary(self) -> None:
         key = (self.preset_combo.currentData() or "", self._n_classes())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -24,7 +24,13 @@ def _heat(fraction: float) -> QColor:
 
 
 class ConfusionView(QWidget):
-    """Rows are the true class, columns the model's guess; colour is the share of the row."""
+    """Rows are the true class, columns the model's guess; colour is the share of the row.
+
+    Clicking a cell (or Enter on the keyboard's current cell) emits ``cell_clicked(true,
+    predicted)``: the Training tab then shows exactly those samples' mistakes.
+    """
+
+    cell_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,10 +162,22 @@ class ConfusionView(QWidget):
             QToolTip.showText(event.globalPosition().toPoint(), self.tooltip_text(*hit), self)
         super().mouseMoveEvent(event)
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        hit = self.cell_at(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and hit is not None:
+            self.current = hit
+            self.update()
+            self.cell_clicked.emit(*hit)
+        super().mouseReleaseEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
-        """Arrow keys walk the cells; each says its counts (tooltip and accessible description)."""
+        """Arrow keys walk the cells; each says its counts (tooltip and accessible description).
+        Enter or Space opens the current cell, as a click does."""
         steps = {Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0), Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1)}
         n = len(self._matrix)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.current is not None:
+            self.cell_clicked.emit(*self.current)
+            return
         if event.key() not in steps or not n:
             super().keyPressEvent(event)
             return
@@ -177,11 +195,20 @@ class ConfusionView(QWidget):
 
 
 class ClassAccuracyBars(QWidget):
-    """One bar per class: the share of that class's test samples the model got right."""
+    """One bar per class: the share of that class's test samples the model got right.
+
+    The worst classes (every class tied at the lowest value) are red even at 0%, where a bar
+    has no height: they get a red floor line and a red value.  A class with no samples in the
+    split is not 0% right: it is drawn as "no samples", in grey, and never counted as worst.
+    """
+
+    WORST = QColor(198, 40, 40)
+    NORMAL = QColor(0, 114, 178)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._accuracy = np.zeros(0)
+        self._support = np.zeros(0, np.int64)
         self._names: Sequence[str] = ()
         self.setMinimumHeight(110)
         self.setMouseTracking(True)
@@ -189,14 +216,20 @@ class ClassAccuracyBars(QWidget):
         self.setAccessibleName("Accuracy per class")
         self.setAccessibleDescription("no test result yet")
 
-    def set_accuracy(self, accuracy: np.ndarray, label_names: Sequence[str]) -> None:
+    def set_accuracy(self, accuracy: np.ndarray, label_names: Sequence[str],
+                     support: np.ndarray | None = None) -> None:
+        """``support``: how many samples of each class the split has (None: all have some)."""
         self._accuracy = np.nan_to_num(np.asarray(accuracy, np.float64))
+        n = len(self._accuracy)
+        self._support = np.ones(n, np.int64) if support is None else np.asarray(support, np.int64)
         self._names = list(label_names)
-        lowest = np.argsort(self._accuracy)[:3]
-        self.setAccessibleDescription(
-            "lowest: " + ", ".join(f"{self._names[int(i)]} {self._accuracy[int(i)]:.0%}" for i in lowest)
-            if len(self._accuracy) else "no test result yet"
-        )
+        measured = [int(i) for i in np.argsort(self._accuracy) if self._support[int(i)] > 0]
+        empty = [self._names[i] for i in range(n) if self._support[i] == 0]
+        parts = [f"{self._names[i]} {self._accuracy[i]:.0%}" for i in measured[:3]]
+        text = ("lowest: " + ", ".join(parts)) if parts else ""
+        if empty:
+            text += ("; " if text else "") + "no samples: " + ", ".join(empty)
+        self.setAccessibleDescription(text or "no test result yet")
         self.update()
 
     def clear(self) -> None:
@@ -204,6 +237,18 @@ class ClassAccuracyBars(QWidget):
 
     def values(self) -> np.ndarray:
         return self._accuracy.copy()
+
+    def worst(self) -> list[int]:
+        """The classes marked in red: every measured class at the lowest accuracy."""
+        measured = self._support > 0
+        if not measured.any():
+            return []
+        low = float(self._accuracy[measured].min())
+        return [i for i in range(len(self._accuracy)) if measured[i] and self._accuracy[i] <= low + 1e-9]
+
+    def value_text(self, i: int) -> str:
+        """What is written over bar ``i``: its percentage, or "no samples"."""
+        return "no samples" if self._support[i] == 0 else f"{self._accuracy[i] * 100:.0f}"
 
     def _bar_width(self) -> float:
         return (self.width() - 8) / max(1, len(self._accuracy))
@@ -220,16 +265,26 @@ class ClassAccuracyBars(QWidget):
         font = QFont(self.font())
         font.setPixelSize(int(max(8, min(12, width * 0.35))))
         painter.setFont(font)
-        worst = int(np.argmin(self._accuracy))
+        worst = set(self.worst())
+        grey = QColor(140, 140, 140)
         for i, acc in enumerate(self._accuracy):
             x = 4 + i * width
             bar_h = chart_h * acc
-            rect = QRectF(x + width * 0.15, value_h + chart_h - bar_h, width * 0.7, bar_h)
-            painter.fillRect(rect, QColor(198, 40, 40) if i == worst else QColor(0, 114, 178))
+            base = value_h + chart_h
+            colour = self.WORST if i in worst else self.NORMAL
+            if self._support[i] == 0:
+                painter.setPen(grey)
+                painter.drawText(QRectF(x, base - 3 * value_h, width, 3 * value_h),
+                                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "no samples")
+            else:
+                # At least a 3 px floor, so a class at 0% still shows its (red) bar.
+                rect = QRectF(x + width * 0.15, base - max(bar_h, 3.0), width * 0.7, max(bar_h, 3.0))
+                painter.fillRect(rect, colour)
+                painter.setPen(self.WORST if i in worst else fg)
+                if width >= 22:
+                    painter.drawText(QRectF(x, base - max(bar_h, 3.0) - value_h, width, value_h),
+                                     Qt.AlignmentFlag.AlignCenter, self.value_text(i))
             painter.setPen(fg)
-            if width >= 22:
-                painter.drawText(QRectF(x, value_h + chart_h - bar_h - value_h, width, value_h),
-                                 Qt.AlignmentFlag.AlignCenter, f"{acc * 100:.0f}")
             painter.drawText(QRectF(x, self.height() - label_h, width, label_h),
                              Qt.AlignmentFlag.AlignCenter, self._names[i])
 
@@ -237,6 +292,7 @@ class ClassAccuracyBars(QWidget):
         n = len(self._accuracy)
         i = int((event.position().x() - 4) // max(1.0, self._bar_width()))
         if n and 0 <= i < n:
-            QToolTip.showText(event.globalPosition().toPoint(),
-                              f"{self._names[i]}: {self._accuracy[i]:.1%} right", self)
+            text = (f"{self._names[i]}: no samples in this split" if self._support[i] == 0
+                    else f"{self._names[i]}: {self._accuracy[i]:.1%} right of {self._support[i]:,}")
+            QToolTip.showText(event.globalPosition().toPoint(), text, self)
         super().mouseMoveEvent(event)

@@ -5,21 +5,31 @@ on numpy buffers that grow by doubling; the plot clips to the view and peak-down
 Points arrive from the worker at batch rate but the plot is only redrawn by
 :meth:`LivePlot.flush`, which the owner calls from a timer (~30 Hz), so a burst of
 batches costs one redraw.
+
+Read with many runs (issue 16): the legend is a row *under* the plot, in the plot's own
+layout, so it never covers a curve and is never clipped (and exports carry it).  Earlier
+runs are drawn only while "Show earlier runs" is on (:meth:`LivePlot.show_earlier`), thin
+and faint, in colours of other hues than the current run's blue and orange.  The y axis
+does not jump when a run ends: accuracy stays 0-100 %, the loss axis only settles to the
+data drawn.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 # Colour-blind-safe pair (Okabe-Ito): train = blue, validation = orange.
 TRAIN_COLOUR = (0, 114, 178)
 VAL_COLOUR = (230, 159, 0)
-# Earlier runs are drawn in muted, distinct colours so the current run stays in front.
-OVERLAY_COLOURS = [(204, 121, 167), (213, 94, 0), (0, 158, 115), (86, 180, 233), (120, 120, 120),
-                   (240, 228, 66)]
+# Earlier runs: hues at least ~35 degrees from the current run's blue and orange (or grey), so
+# an old run never passes for the current one; drawn thin and faint, behind it.
+OVERLAY_COLOURS = [(204, 121, 167), (0, 158, 115), (110, 110, 110), (117, 112, 179), (170, 40, 40),
+                   (110, 150, 40)]
+OVERLAY_ALPHA = 150
+LEGEND_COLUMNS = 4
 
 
 class GrowingBuffer:
@@ -50,10 +60,15 @@ class GrowingBuffer:
 
 
 class LivePlot(QWidget):
-    """One metric (loss or accuracy) against epochs: batch line, epoch markers, overlays."""
+    """One metric (loss or accuracy) against epochs: batch line, epoch markers, overlays.
 
-    def __init__(self, title: str, y_label: str, legend_corner: str = "top-right",
-                 parent: QWidget | None = None) -> None:
+    ``earlier_runs_wanted`` fires when an earlier run is ticked while earlier runs are hidden
+    (the owner then turns "Show earlier runs" on).
+    """
+
+    earlier_runs_wanted = Signal()
+
+    def __init__(self, title: str, y_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget(background="w")
         layout = QVBoxLayout(self)
@@ -74,13 +89,15 @@ class LivePlot(QWidget):
             item.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
-        offset = (-10, 10) if legend_corner == "top-right" else (-10, -10)
-        self.legend = item.addLegend(offset=offset, labelTextColor="k", labelTextSize="9pt")
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        # The legend is a row of the plot's layout under the x axis, not a box over the curves.
+        self.legend = pg.LegendItem(offset=None, labelTextColor="k", labelTextSize="9pt",
+                                    colCount=LEGEND_COLUMNS, frame=False, verSpacing=-6)
+        item.legend = self.legend  # curves made with a name are listed in it
+        item.layout.addItem(self.legend, 4, 1)
 
         # Keras' batch values are running means of the epoch so far, so the thin line
         # restarts at each epoch; the epoch markers are the numbers to compare.
-        self.batch_curve = item.plot(name="train (batch)", pen=pg.mkPen(TRAIN_COLOUR, width=1))
+        self.batch_curve = item.plot(name="train (batch)", pen=pg.mkPen(TRAIN_COLOUR, width=2))
         self.epoch_curve = item.plot(
             name="train (epoch)", pen=None,
             symbol="o", symbolSize=10, symbolBrush=TRAIN_COLOUR, symbolPen="w",
@@ -96,6 +113,11 @@ class LivePlot(QWidget):
         }
         self._dirty = False
         self._overlays: dict[object, list[pg.PlotDataItem]] = {}
+        self._ticked: dict[object, bool] = {}  # earlier runs chosen in Compare runs
+        self._colours: dict[object, tuple[int, int, int]] = {}
+        self._earlier_shown = False
+        self._x_max = 1.0
+        self._running = False
         self._y_fixed: tuple[float, float] | None = None
         self._y_top = -np.inf
 
@@ -138,16 +160,54 @@ class LivePlot(QWidget):
         """
         item = self.plot_widget.getPlotItem()
         item.disableAutoRange()
-        item.setXRange(0, max(x_max, 1e-3), padding=0.02)
+        self._x_max = max(float(x_max), 1e-3)
+        self._running = True
         self._y_fixed = y_range
         self._y_top = -np.inf
+        self._fit_x()
         if y_range is not None:
             item.setYRange(*y_range, padding=0.02)
 
-    def release_range(self) -> None:
-        """Back to pyqtgraph's auto-range (after a run: fit everything, overlays included)."""
-        self._y_fixed = None
-        self.plot_widget.getPlotItem().enableAutoRange()
+    def settle_range(self) -> None:
+        """The run is over: keep a fixed y range; fit the loss axis to what is drawn (no auto-range).
+
+        pyqtgraph's auto-range made the accuracy axis jump from 0-100 to e.g. 20-90 when a
+        run ended; a fixed frame lets runs be compared by eye.
+        """
+        self._running = False
+        self._fit_x()
+        self._fit_y()
+
+    def _drawn_overlays(self) -> list[list[pg.PlotDataItem]]:
+        return [curves for key, curves in self._overlays.items() if self.overlay_drawn(key)]
+
+    def _fit_x(self) -> None:
+        x_max = self._x_max
+        for curves in self._drawn_overlays():
+            for curve in curves:
+                x, _ = curve.getOriginalDataset()
+                if x is not None and len(x):
+                    x_max = max(x_max, float(np.nanmax(x)))
+        self.plot_widget.getPlotItem().setXRange(0, x_max, padding=0.02)
+
+    def _fit_y(self) -> None:
+        """Between runs: the fixed range, or 0 to a little above the highest value drawn."""
+        if self._y_fixed is not None:
+            self.plot_widget.getPlotItem().setYRange(*self._y_fixed, padding=0.02)
+            return
+        top = -np.inf
+        for buffer in self._buffers.values():
+            _, y = buffer.view()
+            if len(y):
+                top = max(top, float(np.nanmax(y)))
+        for curves in self._drawn_overlays():
+            for curve in curves:
+                _, y = curve.getOriginalDataset()
+                if y is not None and len(y):
+                    top = max(top, float(np.nanmax(y)))
+        if np.isfinite(top) and top > 0:
+            self._y_top = top * 1.1
+            self.plot_widget.getPlotItem().setYRange(0, self._y_top, padding=0.02)
 
     def _grow_y(self) -> None:
         _, y = self._buffers[self.batch_curve].view()
@@ -184,33 +244,76 @@ class LivePlot(QWidget):
 
     def add_overlay(self, key: object, label: str, batch: tuple[np.ndarray, np.ndarray],
                     val: tuple[np.ndarray, np.ndarray], colour_index: int) -> None:
-        """Draw an earlier run (its batch line and validation markers) behind the current one."""
+        """Add an earlier run (its batch line and validation markers), ticked: drawn thin and
+        faint behind the current one while earlier runs are shown."""
         self.remove_overlay(key)
         colour = OVERLAY_COLOURS[colour_index % len(OVERLAY_COLOURS)]
+        faint = (*colour, OVERLAY_ALPHA)
         item = self.plot_widget.getPlotItem()
-        line = pg.PlotDataItem(batch[0], batch[1], pen=pg.mkPen(colour, width=1), name=label)
-        markers = pg.PlotDataItem(val[0], val[1], pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DotLine),
-                                  symbol="t", symbolSize=9, symbolBrush=colour, symbolPen="w")
+        line = pg.PlotDataItem(batch[0], batch[1], pen=pg.mkPen(faint, width=1), name=label)
+        markers = pg.PlotDataItem(val[0], val[1], pen=pg.mkPen(faint, width=1, style=Qt.PenStyle.DotLine),
+                                  symbol="t", symbolSize=7, symbolBrush=faint, symbolPen=None)
         for curve in (line, markers):
             curve.setZValue(-10)  # behind the live run
-            item.addItem(curve)
+            item.addItem(curve)  # listed in the legend (the line only): _show_overlay fixes that
+            curve.setClipToView(True)  # (once in the view: it asks the view for its range)
+            curve.setDownsampling(auto=True, method="peak")
+        self.legend.removeItem(line)
         self._overlays[key] = [line, markers]
+        self._colours[key] = colour
+        self._ticked[key] = True
+        self._show_overlay(key)
+
+    def overlay_colour(self, key: object) -> tuple[int, int, int] | None:
+        """The colour an earlier run is drawn in (for the Compare runs list)."""
+        return self._colours.get(key)
 
     def set_overlay_visible(self, key: object, visible: bool) -> None:
-        for curve in self._overlays.get(key, []):
-            curve.setVisible(visible)
-        # Keep the legend honest: only visible runs are listed.
-        line = self._overlays.get(key, [None])[0]
-        if line is not None:
-            self.legend.removeItem(line)
-            if visible:
-                self.legend.addItem(line, line.name())
+        """Tick or untick an earlier run; ticking one while earlier runs are hidden asks to show them."""
+        if key not in self._overlays:
+            return
+        self._ticked[key] = visible
+        self._show_overlay(key)
+        if visible and not self._earlier_shown:
+            self.earlier_runs_wanted.emit()
+
+    def show_earlier(self, shown: bool) -> None:
+        """Draw the ticked earlier runs (True) or only the current run (False, the default)."""
+        self._earlier_shown = shown
+        for key in self._overlays:
+            self._show_overlay(key)
+
+    def earlier_shown(self) -> bool:
+        return self._earlier_shown
+
+    def _show_overlay(self, key: object) -> None:
+        drawn = self.overlay_drawn(key)
+        line, markers = self._overlays[key]
+        line.setVisible(drawn)
+        markers.setVisible(drawn)
+        # Keep the legend honest: only the runs drawn are listed, after the current run's three.
+        self.legend.removeItem(line)
+        if drawn:
+            self.legend.addItem(line, line.name())
+        self._fit_x()
+        if not self._running:
+            self._fit_y()
 
     def remove_overlay(self, key: object) -> None:
         for curve in self._overlays.pop(key, []):
             self.legend.removeItem(curve)
             self.plot_widget.getPlotItem().removeItem(curve)
+        self._ticked.pop(key, None)
+        self._colours.pop(key, None)
 
     def overlay_visible(self, key: object) -> bool:
-        curves = self._overlays.get(key)
-        return bool(curves) and curves[0].isVisible()
+        """Whether the earlier run is ticked to be shown (drawn while earlier runs are shown)."""
+        return bool(self._ticked.get(key)) and key in self._overlays
+
+    def overlay_drawn(self, key: object) -> bool:
+        """Whether the earlier run is on the plot now."""
+        return self._earlier_shown and self.overlay_visible(key)
+
+    def legend_labels(self) -> list[str]:
+        """The legend's entries, in order (what a reader sees under the plot)."""
+        return [label.text for _, label in self.legend.items]

@@ -1,7 +1,8 @@
 """The mistakes gallery: misclassified test samples, most confident mistakes first.
 
 A confident mistake is the interesting kind to show a class (is it the model, or is the
-label wrong?), so the order is the engine's ranking.  Clicking a sample (or Enter on it)
+label wrong?), so the order is the engine's ranking.  Every mistake is kept; the gallery
+shows the first 200 matching its filter (a true class and/or a predicted class).  Clicking a sample (or Enter on it)
 opens it large.  Every caption starts with ✗, so a mistake reads as one without colour, and
 each item's accessible text is the whole sentence.
 """
@@ -56,6 +57,11 @@ class MistakesGallery(QListWidget):
         self._tile = tile_size
         self._images = np.zeros((0, 28, 28), np.uint8)
         self._captions: list[str] = []
+        empty = np.zeros(0, np.int64)
+        self._all = (np.zeros((0, 28, 28), np.uint8), empty, empty, np.zeros(0))
+        self._names: list[str] = []
+        self._limit = 200
+        self._filter: tuple[int | None, int | None] = (None, None)
         self.dialog: SampleDialog | None = None
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setIconSize(QSize(tile_size, tile_size))
@@ -70,23 +76,55 @@ class MistakesGallery(QListWidget):
 
     def set_mistakes(self, images: np.ndarray, true: Sequence[int], predicted: Sequence[int],
                      confidence: Sequence[float], label_names: Sequence[str], limit: int = 200) -> None:
-        """Fill the gallery (already ranked, most confident first); shows at most ``limit``."""
+        """Keep every mistake (already ranked, most confident first) and show the first ``limit``
+        of those matching the filter (:meth:`set_filter`; reset to all here)."""
+        self._all = (np.asarray(images), np.asarray(true, np.int64), np.asarray(predicted, np.int64),
+                     np.asarray(confidence, np.float64))
+        self._names = list(label_names)
+        self._limit = limit
+        self._filter: tuple[int | None, int | None] = (None, None)
+        self._fill()
+
+    def clear_mistakes(self) -> None:
+        """No mistakes (a new run starts)."""
+        self.set_mistakes(np.zeros((0, 28, 28), np.uint8), [], [], [], ())
+
+    def set_filter(self, true: int | None = None, predicted: int | None = None) -> None:
+        """Show only mistakes of true class ``true`` and/or taken for ``predicted`` (None: any)."""
+        self._filter = (true, predicted)
+        self._fill()
+
+    def matching(self) -> int:
+        """How many mistakes match the filter (shown or not)."""
+        return int(self._match().sum())
+
+    def total(self) -> int:
+        """How many mistakes the run made."""
+        return len(self._all[1])
+
+    def _match(self) -> np.ndarray:
+        _, true, predicted, _ = self._all
+        keep = np.ones(len(true), bool)
+        if self._filter[0] is not None:
+            keep &= true == self._filter[0]
+        if self._filter[1] is not None:
+            keep &= predicted == self._filter[1]
+        return keep
+
+    def _fill(self) -> None:
         self.clear()
-        count = min(limit, len(images))
-        self._images = np.asarray(images[:count])
+        images, true, predicted, confidence = self._all
+        picked = np.flatnonzero(self._match())[: self._limit]
+        self._images = images[picked] if len(picked) else np.zeros((0, 28, 28), np.uint8)
         self._captions = []
-        for i in range(count):
-            t, p = label_names[int(true[i])], label_names[int(predicted[i])]
-            item = QListWidgetItem(
-                QIcon(to_pixmap(self._images[i], self._tile)), f"{WRONG_MARK} {t}→{p}\n{confidence[i]:.0%}"
-            )
-            item.setToolTip(f"true {t}, model said {p} with {confidence[i]:.1%} confidence")
-            item.setData(
-                Qt.ItemDataRole.AccessibleTextRole,
-                f"mistake {i + 1}: true {t}, model said {p}, {confidence[i]:.0%} sure",
-            )
+        names = self._names
+        for i, k in enumerate(picked):
+            t, p, c = names[int(true[k])], names[int(predicted[k])], float(confidence[k])
+            item = QListWidgetItem(QIcon(to_pixmap(images[k], self._tile)), f"{WRONG_MARK} {t}→{p}\n{c:.0%}")
+            item.setToolTip(f"true {t}, model said {p} with {c:.1%} confidence")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"mistake {i + 1}: true {t}, model said {p}, {c:.0%} sure")
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            self._captions.append(f"true {t} — model said {p} ({confidence[i]:.1%} sure)")
+            self._captions.append(f"true {t} — model said {p} ({c:.1%} sure)")
             self.addItem(item)
 
     def _on_clicked(self, item: QListWidgetItem) -> None:
