@@ -11,6 +11,8 @@ On disk, ``collections/NAME/`` holds::
 
 Every file is written atomically, and adding a sample writes only its own two files (and
 ``collection.json`` when the label is new), so a crash can never damage earlier samples.
+Adds hold the collection's cross-process lock, so two processes adding at once keep every
+label.
 The image is written before the sample's JSON: a sample exists once its JSON does.  The
 strokes are kept so a sample can be re-rendered should the preprocessing ever change.
 """
@@ -113,27 +115,32 @@ def add_sample(
     image = _image_uint8(image28)
     sample = {"label": label, "created": _now(), **_strokes_json(strokes)}
     folder = collection_folder(collection)
-
-    info_path = folder / COLLECTION_INFO_FILE
-    if info_path.exists():
-        info = _read_info(folder)
-    else:
-        refuse_imported_name(collection)
-        info = {"name": collection, "labels": [], "created": _now()}
-    if label not in info["labels"]:
-        # Written before the sample, so every sample's label is always listed.
-        info["labels"].append(label)
-        storage.write_json(info_path, info)
-
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
-    sample_id = f"{stamp}-{secrets.token_hex(2)}"
     png = io.BytesIO()
     from PIL import Image
 
     Image.fromarray(np.ascontiguousarray(image)).save(png, format="PNG")
-    storage.write_bytes(folder / f"{sample_id}.png", png.getvalue())
-    json_path = folder / f"{sample_id}.json"
-    storage.write_json(json_path, sample)
+
+    # One writer per collection at a time, across processes: collection.json is read,
+    # changed and written back whole, and two unserialised adds would drop each other's labels.
+    with storage.writer_lock("collection", collection):
+        info_path = folder / COLLECTION_INFO_FILE
+        if info_path.exists():
+            info = _read_info(folder)
+        else:
+            refuse_imported_name(collection)
+            info = {"name": collection, "labels": [], "created": _now()}
+        if label not in info["labels"]:
+            # Written before the sample, so every sample's label is always listed.
+            info["labels"].append(label)
+            storage.write_json(info_path, info)
+
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
+        sample_id = f"{stamp}-{secrets.token_hex(4)}"
+        # The image first: a sample exists once its JSON does, and an image a killed add
+        # left without one is removed by core.storage.clean_leftovers.
+        storage.write_bytes(folder / f"{sample_id}.png", png.getvalue())
+        json_path = folder / f"{sample_id}.json"
+        storage.write_json(json_path, sample)
     return json_path
 
 

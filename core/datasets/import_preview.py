@@ -9,12 +9,10 @@ that set's own loader.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -275,19 +273,9 @@ def missing_builtin_files(name: str, files: list[Path]) -> str:
     )
 
 
-@contextlib.contextmanager
-def staging_folder(prefix: str):
-    """A temporary folder inside the user's cache, on the same disk as the data folders."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=storage.subdir("cache")))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def _load_via_builtin(builtin: str, canonical: dict[str, Path]) -> Dataset:
     """Check the files with the built-in's own loader, seen under their canonical names."""
-    with staging_folder("check-") as folder:
+    with storage.scratch_folder("check-") as folder:
         for target, source in canonical.items():
             try:
                 os.symlink(source.resolve(), folder / target)
