@@ -96,9 +96,10 @@ def run_worker(kind: str, source: Path) -> None:
                 extra_writers=[lambda folder, v=version: (folder / "model.tflite").write_text(f"version {v}\n")],
             )
         elif kind == "rename":
-            if version == 1:
-                library.save_model(_StandInModel(1), "m-a", label_names=("a", "b"), outputs="logits")
             names = [c.name for c in library.list_models() if not c.bundled]
+            if not names:
+                library.save_model(_StandInModel(1), "m-a", label_names=("a", "b"), outputs="logits")
+                names = ["m-a"]
             old = names[0]
             library.rename_model(old, "m-b" if old == "m-a" else "m-a")
         elif kind == "collect":
