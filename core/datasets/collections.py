@@ -21,18 +21,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import json
 import os
 import secrets
 from pathlib import Path
 
 import numpy as np
 
-from core import storage
+from core import limits, storage
 from core.datasets.dataset import IMAGE_SIZE, Dataset, Split
 from core.datasets.names import COLLECTION_INFO_FILE, COLLECTIONS, check_collection_name, refuse_imported_name
 from core.datasets.spec import DatasetSpec
-from core.errors import DataError
+from core.errors import DataError, DrawingError
 from core.progress import CancelToken, ProgressCallback, no_progress
 
 MAX_LABEL = 20
@@ -88,12 +87,12 @@ def _strokes_json(strokes: list | None) -> dict:
 
 def _read_info(folder: Path) -> dict:
     path = folder / COLLECTION_INFO_FILE
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
     try:
-        info = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except (OSError, ValueError) as err:
-        raise DataError(f"{path}: damaged collection file ({err})") from None
+        info = limits.read_json(path, DataError)
+    except DataError as err:
+        raise DataError(f"{path}: damaged collection file ({str(err).removeprefix(f'{path}: ')})") from None
     labels = info.get("labels") if isinstance(info, dict) else None
     if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
         raise DataError(f"{path}: damaged collection file (no list of labels)")
@@ -164,7 +163,7 @@ def load_collection(
     A damaged sample raises a DataError naming its file; nothing is deleted or rewritten,
     so the other samples stay safe while the user removes or fixes that one.
     """
-    from PIL import Image, UnidentifiedImageError
+    from core.imaging import open_image
 
     folder = Path(folder)
     info = _read_info(folder)
@@ -175,20 +174,20 @@ def load_collection(
     labels = np.zeros(len(files), np.int64)
     for i, path in enumerate(files):
         try:
-            sample = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError) as err:
-            raise DataError(f"{path}: damaged sample file ({err})") from None
+            sample = limits.read_json(path, DataError)
+        except DataError as err:
+            raise DataError(f"{path}: damaged sample file ({str(err).removeprefix(f'{path}: ')})") from None
         label = sample.get("label") if isinstance(sample, dict) else None
         if label not in index:
             raise DataError(f"{path}: its label {label!r} is not one of the collection's labels")
         png = path.with_suffix(".png")
+        if not png.is_file():
+            raise DataError(f"{png}: missing image of sample {path.name}")
         try:
-            with Image.open(png) as image:
+            with open_image(png) as image:  # the pixel budget and every decoder failure: DrawingError
                 pixels = np.asarray(image.convert("L"))
-        except FileNotFoundError:
-            raise DataError(f"{png}: missing image of sample {path.name}") from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-            raise DataError(f"{png}: damaged sample image ({err})") from None
+        except DrawingError as err:
+            raise DataError(f"{png}: damaged sample image ({str(err).removeprefix(f'{png}: ')})") from None
         if pixels.shape != (IMAGE_SIZE, IMAGE_SIZE):
             raise DataError(f"{png}: sample image is {pixels.shape[1]}x{pixels.shape[0]}, expected 28x28")
         images[i] = pixels

@@ -13,6 +13,7 @@ import gzip
 import os
 import re
 import shutil
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +135,8 @@ def preview_import(
         fmt, names = "EMNIST letters IDX", LETTERS
         splits = {s: _emnist_pair(x, y, p, progress, cancel) for s, (x, y, p) in splits.items()}
     split_objects = {s: Split(pair[0], pair[1]) for s, pair in splits.items()}
+    if not sum(len(split) for split in split_objects.values()):
+        raise DataError(f"{', '.join(str(p) for p in files)}: holds no samples")
     if names is None:
         names = numbered_names(split_objects.values())
     try:
@@ -168,8 +171,8 @@ def _sniff(path: Path) -> str:
                 head = handle.read(4)
     except OSError as err:
         raise DataError(f"{path}: not a readable file ({err.strerror or err})") from None
-    except EOFError:
-        raise DataError(f"{path}: truncated gzip file") from None
+    except (EOFError, zlib.error):
+        raise DataError(f"{path}: truncated or damaged gzip file") from None
     if len(head) == 4 and head[:2] == b"\x00\x00":
         if head[3] == 3:
             return "idx-images"

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import json
 import logging
 import os
 import re
@@ -35,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import storage
+from core import limits, storage
 from core.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -173,9 +172,9 @@ def _read_card(path: Path, bundled: bool = False) -> ModelCard:
     if not path.is_file():
         raise ModelError(f"{path.parent}: no model card ({CARD_FILE}); this is not a model saved by InkLab")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelError(f"{path}: the model card cannot be read ({err})") from None
+        data = limits.read_json(path, ModelError)  # bounded in size and nesting depth
+    except ModelError as err:
+        raise ModelError(f"{path}: the model card cannot be read ({str(err).removeprefix(f'{path}: ')})") from None
     if not isinstance(data, dict) or data.get("format") != CARD_FORMAT:
         raise ModelError(f"{path}: not an InkLab model card")
     labels = data.get("label_names")
@@ -313,10 +312,14 @@ def load_model(name_or_path: str | Path):
         raise ModelError(f"{model_path}: the model file is missing")
     if not zipfile.is_zipfile(model_path):
         raise ModelError(f"{model_path}: not a Keras model file (corrupt, or not a .keras archive)")
+    # From the archive's directory, before Keras inflates anything (its own guard stops only at 4 GiB).
+    limits.check_zip_members(model_path, ModelError, limits.MAX_MODEL_BYTES, limits.MAX_MODEL_BYTES,
+                             what="Keras model file")
     import keras
 
     try:
-        model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
+        with storage.scratch_folder("keras-") as scratch, storage.temp_files_inside(scratch):
+            model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
     except Exception as err:  # Keras raises many types for a damaged or foreign archive
         log.warning("cannot load %s", model_path, exc_info=True)
         reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
