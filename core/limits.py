@@ -18,7 +18,7 @@ from pathlib import Path
 from core.errors import InkLabError
 
 MiB = 1 << 20
-MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; a 13000x13000 "just under Pillow's limit" PNG is not
+MAX_IMAGE_PIXELS = 64_000_000  # an 8000x8000 scan; a 13000x13000 "just under Pillow's limit" PNG is not
 MAX_ARCHIVE_MEMBER_BYTES = 1024 * MiB  # one array in an .npz (EMNIST letters train is 98 MB)
 MAX_MODEL_BYTES = 512 * MiB  # everything inside a .keras archive, uncompressed
 MAX_INFLATE_RATIO = 1000  # real data compresses ~5-50x; bombs 1000x and more
