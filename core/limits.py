@@ -21,7 +21,7 @@ MiB = 1 << 20
 MAX_IMAGE_PIXELS = 64_000_000  # an 8000x8000 scan; a 13000x13000 "just under Pillow's limit" PNG is not
 MAX_ARCHIVE_MEMBER_BYTES = 1024 * MiB  # one array in an .npz (EMNIST letters train is 98 MB)
 MAX_MODEL_BYTES = 512 * MiB  # everything inside a .keras archive, uncompressed
-MAX_INFLATE_RATIO = 1000  # real data compresses ~5-50x; bombs 1000x and more
+MAX_INFLATE_RATIO = 200  # real data compresses ~5-50x; zeros (a bomb's filling) ~1000x
 _RATIO_FLOOR_BYTES = 64 * MiB  # small members may compress absurdly well (all zeros) harmlessly
 MAX_IDX_BYTES = 512 * MiB  # one IDX file, uncompressed
 MAX_JSON_BYTES = 8 * MiB  # a stroke drawing, a card, a collection note
@@ -103,7 +103,7 @@ def check_zip_members(
         if member.file_size > member_limit:
             raise error(
                 f"{path}: '{member.filename}' would inflate to {member.file_size / MiB:.0f} MB; "
-                f"InkLab reads at most {member_limit / MiB:.0f} MB per array"
+                f"InkLab reads at most {member_limit / MiB:.0f} MB per file inside"
             )
         ratio = member.file_size / max(1, member.compress_size)
         if member.file_size > _RATIO_FLOOR_BYTES and ratio > MAX_INFLATE_RATIO:
@@ -130,11 +130,9 @@ def gunzip(path: Path, raw: bytes, error: type[InkLabError], limit: int, expecte
         while True:
             out += inflater.decompress(data, _CHUNK)
             if len(out) > bound:
-                raise error(
-                    f"{path}: inflates to more than {bound / MiB:.1f} MB"
-                    + ("" if expected is None else " (more than its header promises)")
-                    + f"; InkLab reads at most {limit / MiB:.0f} MB"
-                )
+                if expected is not None and expected < limit:
+                    raise error(f"{path}: inflates to more than the {expected} bytes its header promises")
+                raise error(f"{path}: inflates to more than {limit / MiB:.0f} MB, the most InkLab reads")
             data = inflater.unconsumed_tail
             if inflater.eof:
                 if inflater.unused_data.startswith(b"\x1f\x8b"):  # a second gzip member
