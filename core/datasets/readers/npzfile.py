@@ -85,6 +85,8 @@ def _array(archive: np.lib.npyio.NpzFile, key: str, path: Path) -> np.ndarray:
         # zlib.error: a byte flipped inside the compressed stream; MemoryError: a header's
         # shape no real array has.
         raise DataError(f"{path}: '{key}' is unreadable ({err})") from None
+    except Exception as err:  # noqa: BLE001 - a damaged .npy header fails inside ast/tokenize with many types
+        raise DataError(f"{path}: '{key}' is unreadable ({type(err).__name__}: {err})") from None
 
 
 def _check_split(
