@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 
-BENCHMARKS = ("datasets", "training", "gui_training", "draw", "pendigits")
+BENCHMARKS = ("datasets", "training", "gui_training", "draw", "pendigits", "reliability")
 
 
 def _last_json(text: str) -> object | None:
