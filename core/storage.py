@@ -285,15 +285,14 @@ def _clean_library(library: Path, kind: str, max_age_s: float) -> list[Path]:
     for entry in library.iterdir():
         if not entry.is_dir() or entry.name.startswith("."):
             continue
-        handle = locks.try_hold(locks.lock_path(data_dir(), kind, entry.name))
-        if handle is None:
-            continue
-        try:
-            done += _clean_temp_files(entry, max_age_s)
-            if kind == "collection":
-                done += _clean_orphan_images(entry)
-        finally:
-            locks.release(handle)
+        done += _clean_temp_files(entry, max_age_s)
+        if kind == "collection":  # an image without its sample: only while no add is under way
+            handle = locks.try_hold(locks.lock_path(data_dir(), kind, entry.name))
+            if handle is not None:
+                try:
+                    done += _clean_orphan_images(entry)
+                finally:
+                    locks.release(handle)
     done += _clean_temp_files(library, max_age_s)
     return done
 
