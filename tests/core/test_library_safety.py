@@ -160,3 +160,12 @@ def test_delete_removes_the_whole_model() -> None:
     assert list(_models_root().iterdir()) == []
     with pytest.raises(ModelError):
         library.find_model("gone")
+
+
+@pytest.mark.parametrize("hostile", ["digits\n", "../../../outside/precious", " digits"])
+def test_evaluate_and_recognize_take_a_name_or_only_read_a_path(hostile: str, precious: Path, tmp_path: Path) -> None:
+    drawing = tmp_path / "d.json"
+    drawing.write_text('{"strokes": [[[0, 0], [10, 40]]]}')
+    assert run_cli(["recognize", str(drawing), "--model", hostile]) == 2
+    assert run_cli(["evaluate", hostile]) == 2
+    assert (precious / "thesis.txt").read_text() == "years of work"
