@@ -21,7 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     # real failures still surface as Python exceptions.  Set before TensorFlow is imported.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if not argv:
+        from core import storage
         from gui.app import run_app
+
+        storage.clean_leftovers()  # what a killed writer left behind (the CLI does the same)
 
         return run_app()
     from core import native_logs

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 
+from core import storage
 from core.errors import Cancelled, InkLabError
 from core.version import app_version
 
@@ -52,6 +53,7 @@ def run_cli(argv: list[str]) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
+        storage.clean_leftovers()
         return int(args.handler(args) or 0)
     except InkLabError as err:
         print(f"inklab: error: {err}", file=sys.stderr)

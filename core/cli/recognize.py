@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import limits
 from core.errors import DataError, DrawingError, InkLabError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
@@ -77,21 +78,40 @@ def _matrix(array: np.ndarray, where: str) -> list[np.ndarray]:
 
 
 def _read_matrix_file(path: Path) -> list[np.ndarray]:
+    limits.check_file_size(path, limits.MAX_MATRIX_FILE_BYTES, DataError, "matrix file")
     try:
         if path.suffix.lower() == ".npy":
             array = np.load(path, allow_pickle=False)
         else:
             array = np.loadtxt(path, delimiter="," if path.suffix.lower() == ".csv" else None, ndmin=2)
-    except (ValueError, OSError, EOFError) as err:
+    except (ValueError, OSError, EOFError, MemoryError, OverflowError, TypeError) as err:
         raise DataError(f"{path}: not a readable matrix ({err})") from None
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+        raise DataError(f"{path}: not a matrix of numbers")
     return _matrix(np.asarray(array), str(path))
 
 
 def _read_json(path: Path) -> object:
+    return limits.read_json(path, DataError)  # bounded in size and nesting depth
+
+
+def _jsonl_lines(path: Path):
+    """(number, line) of a JSONL file, read as a stream with bounded lines and drawings."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise DataError(f"{path}: not valid JSON ({err})") from None
+        with open(path, "rb") as handle:
+            count = 0
+            for number, line in enumerate(handle):
+                if len(line) > limits.MAX_JSONL_LINE_BYTES:
+                    raise DataError(f"{path}:{number + 1}: the line is longer than "
+                                    f"{limits.MAX_JSONL_LINE_BYTES // limits.MiB} MB")
+                if not line.strip():
+                    continue
+                count += 1
+                if count > limits.MAX_JSONL_DRAWINGS:
+                    raise DataError(f"{path}: more than {limits.MAX_JSONL_DRAWINGS} drawings; split the file")
+                yield number, line
+    except OSError as err:
+        raise DataError(f"{path}: cannot read the file ({err.strerror or err})") from None
 
 
 def _strokes_to_image(obj: object, where: str) -> np.ndarray:
@@ -101,7 +121,7 @@ def _strokes_to_image(obj: object, where: str) -> np.ndarray:
         strokes = load_strokes_json(obj)
     except InkLabError as err:
         raise DataError(f"{where}: {str(err).removeprefix('stroke JSON: ')}") from None
-    except (TypeError, ValueError, KeyError) as err:
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
         raise DataError(f"{where}: not a stroke drawing ({err})") from None
     try:
         return render_strokes(strokes)
@@ -116,20 +136,13 @@ def _load_file(path: Path, errors: list[str]) -> list[_Drawing]:
         raise DataError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
+        for _ in _jsonl_lines(path):
+            pass  # a first, cheap pass: a file with too many drawings is refused before any is drawn
         drawings = []
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except UnicodeDecodeError as err:
-            raise DataError(f"{path}: not a text file ({err})") from None
-        for number, line in enumerate(lines):
-            if not line.strip():
-                continue
+        for number, line in _jsonl_lines(path):
             where = f"{path}:{number + 1}"
             try:
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise DataError(f"{where}: not valid JSON ({err})") from None
+                obj = limits.parse_json(line, where, DataError)
                 drawings.append(_Drawing(source, number, _strokes_to_image(obj, where)))
             except InkLabError as err:
                 errors.append(str(err))

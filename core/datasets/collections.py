@@ -11,6 +11,8 @@ On disk, ``collections/NAME/`` holds::
 
 Every file is written atomically, and adding a sample writes only its own two files (and
 ``collection.json`` when the label is new), so a crash can never damage earlier samples.
+Adds hold the collection's cross-process lock, so two processes adding at once keep every
+label.
 The image is written before the sample's JSON: a sample exists once its JSON does.  The
 strokes are kept so a sample can be re-rendered should the preprocessing ever change.
 """
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import storage
+from core import limits, storage
 from core.datasets.dataset import IMAGE_SIZE, Dataset, Split
 from core.datasets.names import (
     COLLECTION_INFO_FILE,
@@ -37,7 +39,7 @@ from core.datasets.names import (
     refuse_imported_name,
 )
 from core.datasets.spec import DatasetSpec
-from core.errors import DataError
+from core.errors import DataError, DrawingError
 from core.progress import CancelToken, ProgressCallback, no_progress
 
 MAX_LABEL = 20
@@ -93,12 +95,12 @@ def _strokes_json(strokes: list | None) -> dict:
 
 def _read_info(folder: Path) -> dict:
     path = folder / COLLECTION_INFO_FILE
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
     try:
-        info = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except (OSError, ValueError) as err:
-        raise DataError(f"{path}: damaged collection file ({err})") from None
+        info = limits.read_json(path, DataError)
+    except DataError as err:
+        raise DataError(f"{path}: damaged collection file ({str(err).removeprefix(f'{path}: ')})") from None
     labels = info.get("labels") if isinstance(info, dict) else None
     if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
         raise DataError(f"{path}: damaged collection file (no list of labels)")
@@ -121,27 +123,32 @@ def add_sample(
     image = _image_uint8(image28)
     sample = {"label": label, "created": _now(), **_strokes_json(strokes)}
     folder = collection_folder(collection)
-
-    info_path = folder / COLLECTION_INFO_FILE
-    if info_path.exists():
-        info = _read_info(folder)
-    else:
-        refuse_imported_name(collection)
-        info = {"name": collection, "labels": [], "created": _now()}
-    if label not in info["labels"]:
-        # Written before the sample, so every sample's label is always listed.
-        info["labels"].append(label)
-        storage.write_json(info_path, info)
-
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
-    sample_id = f"{stamp}-{secrets.token_hex(2)}"
     png = io.BytesIO()
     from PIL import Image
 
     Image.fromarray(np.ascontiguousarray(image)).save(png, format="PNG")
-    storage.write_bytes(folder / f"{sample_id}.png", png.getvalue())
-    json_path = folder / f"{sample_id}.json"
-    storage.write_json(json_path, sample)
+
+    # One writer per collection at a time, across processes: collection.json is read,
+    # changed and written back whole, and two unserialised adds would drop each other's labels.
+    with storage.writer_lock("collection", collection):
+        info_path = folder / COLLECTION_INFO_FILE
+        if info_path.exists():
+            info = _read_info(folder)
+        else:
+            refuse_imported_name(collection)
+            info = {"name": collection, "labels": [], "created": _now()}
+        if label not in info["labels"]:
+            # Written before the sample, so every sample's label is always listed.
+            info["labels"].append(label)
+            storage.write_json(info_path, info)
+
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
+        sample_id = f"{stamp}-{secrets.token_hex(4)}"
+        # The image first: a sample exists once its JSON does, and an image a killed add
+        # left without one is removed by core.storage.clean_leftovers.
+        storage.write_bytes(folder / f"{sample_id}.png", png.getvalue())
+        json_path = folder / f"{sample_id}.json"
+        storage.write_json(json_path, sample)
     return json_path
 
 
@@ -186,7 +193,7 @@ def load_collection(
     A damaged sample raises a DataError naming its file; nothing is deleted or rewritten,
     so the other samples stay safe while the user removes or fixes that one.
     """
-    from PIL import Image, UnidentifiedImageError
+    from core.imaging import open_image
 
     folder = Path(folder)
     info = _read_info(folder)
@@ -197,20 +204,20 @@ def load_collection(
     labels = np.zeros(len(files), np.int64)
     for i, path in enumerate(files):
         try:
-            sample = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError) as err:
-            raise DataError(f"{path}: damaged sample file ({err})") from None
+            sample = limits.read_json(path, DataError)
+        except DataError as err:
+            raise DataError(f"{path}: damaged sample file ({str(err).removeprefix(f'{path}: ')})") from None
         label = sample.get("label") if isinstance(sample, dict) else None
         if label not in index:
             raise DataError(f"{path}: its label {label!r} is not one of the collection's labels")
         png = path.with_suffix(".png")
+        if not png.is_file():
+            raise DataError(f"{png}: missing image of sample {path.name}")
         try:
-            with Image.open(png) as image:
+            with open_image(png) as image:  # the pixel budget and every decoder failure: DrawingError
                 pixels = np.asarray(image.convert("L"))
-        except FileNotFoundError:
-            raise DataError(f"{png}: missing image of sample {path.name}") from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-            raise DataError(f"{png}: damaged sample image ({err})") from None
+        except DrawingError as err:
+            raise DataError(f"{png}: damaged sample image ({str(err).removeprefix(f'{png}: ')})") from None
         if pixels.shape != (IMAGE_SIZE, IMAGE_SIZE):
             raise DataError(f"{png}: sample image is {pixels.shape[1]}x{pixels.shape[0]}, expected 28x28")
         images[i] = pixels

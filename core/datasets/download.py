@@ -21,7 +21,6 @@ import hashlib
 import logging
 import os
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,7 +88,7 @@ def download_dataset(
     report = ThrottledProgress(progress or no_progress)
     target = storage.subdir("datasets") / name
 
-    with _disk_full_in_words(target), _quiet_pooch(), _staging() as staged:
+    with _disk_full_in_words(target), _quiet_pooch(), storage.scratch_folder("download-") as staged:
         if plan.archive is not None:
             if all((target / f).is_file() for f in plan.members):
                 return target
@@ -109,16 +108,28 @@ def download_dataset(
     return target
 
 
-def install_files(files: dict[str, Path], folder: Path) -> None:
-    """Move verified files into ``folder`` (created now), each replacing any old one atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for fname, source in files.items():
-        try:
-            os.replace(source, folder / fname)
-        except OSError:
-            # The cache on another disk than the data (a symlinked folder): copy, still atomically.
-            with storage.atomic_path(folder / fname) as tmp:
-                shutil.copyfile(source, tmp)
+def install_files(files: dict[str, Path], folder: Path, remove: tuple[str, ...] = ()) -> None:
+    """Move verified files into ``folder`` as one step: the new folder is staged whole and swapped in.
+
+    The files ``folder`` already holds are linked (or copied) into the staging folder
+    beside the new ones, except those in ``remove``; a kill at any moment therefore leaves
+    the set wholly as it was or wholly new, never images of one version with labels of
+    another.  Holds the set's cross-process lock.
+    """
+    with storage.writer_lock("dataset", folder.name), storage.replace_folder(folder) as staged:
+        if folder.is_dir():
+            for kept in folder.iterdir():
+                if kept.name in files or kept.name in remove or kept.name.startswith(".") or not kept.is_file():
+                    continue
+                try:
+                    os.link(kept, staged / kept.name)
+                except OSError:  # no hard links here (another disk, FAT): copy
+                    shutil.copyfile(kept, staged / kept.name)
+        for fname, source in files.items():
+            try:
+                os.replace(source, staged / fname)
+            except OSError:  # the cache on another disk than the data (a symlinked folder)
+                shutil.copyfile(source, staged / fname)
 
 
 def _mirrored(plan: Download) -> Download:
@@ -136,15 +147,6 @@ def _mirrored(plan: Download) -> Download:
         members=dict(plan.members),
         unlzw=plan.unlzw,
     )
-
-
-@contextlib.contextmanager
-def _staging() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="download-", dir=storage.subdir("cache")))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager

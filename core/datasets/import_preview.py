@@ -9,12 +9,11 @@ that set's own loader.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import os
 import re
 import shutil
-import tempfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +144,8 @@ def preview_import(
         fmt, names = "EMNIST letters IDX", LETTERS
         splits = {s: _emnist_pair(x, y, p, progress, cancel) for s, (x, y, p) in splits.items()}
     split_objects = {s: Split(pair[0], pair[1]) for s, pair in splits.items()}
+    if not sum(len(split) for split in split_objects.values()):
+        raise DataError(f"{', '.join(str(p) for p in files)}: holds no samples")
     if names is None:
         names = numbered_names(split_objects.values())
     try:
@@ -179,8 +180,8 @@ def _sniff(path: Path) -> str:
                 head = handle.read(4)
     except OSError as err:
         raise DataError(f"{path}: not a readable file ({err.strerror or err})") from None
-    except EOFError:
-        raise DataError(f"{path}: truncated gzip file") from None
+    except (EOFError, zlib.error):
+        raise DataError(f"{path}: truncated or damaged gzip file") from None
     if len(head) == 4 and head[:2] == b"\x00\x00":
         if head[3] == 3:
             return "idx-images"
@@ -284,19 +285,9 @@ def missing_builtin_files(name: str, files: list[Path]) -> str:
     )
 
 
-@contextlib.contextmanager
-def staging_folder(prefix: str):
-    """A temporary folder inside the user's cache, on the same disk as the data folders."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=storage.subdir("cache")))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def _load_via_builtin(builtin: str, canonical: dict[str, Path]) -> Dataset:
     """Check the files with the built-in's own loader, seen under their canonical names."""
-    with staging_folder("check-") as folder:
+    with storage.scratch_folder("check-") as folder:
         for target, source in canonical.items():
             try:
                 os.symlink(source.resolve(), folder / target)

@@ -14,7 +14,6 @@ built-in folder, ``datasets/sign-mnist/``, so that catalogue entry becomes avail
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import gzip
 import json
@@ -34,7 +33,6 @@ from core.datasets.import_preview import (
     missing_builtin_files,
     numbered_names,
     preview_import,
-    staging_folder,
 )
 from core.datasets.names import (
     IMPORT_DATA_FILE,
@@ -109,7 +107,7 @@ def _install_builtin(preview: ImportPreview, overwrite: bool, cancel: CancelToke
     clashes = [f for f in wanted if (target / f).exists() or (target / f.removesuffix(".gz")).exists()]
     if clashes and not overwrite:
         raise DataError(f"{target} already holds {', '.join(clashes)}: use --overwrite to replace them")
-    with staging_folder("import-") as staged:
+    with storage.scratch_folder("import-") as staged:
         if convert_csv:
             # The built-in entry needs IDX files: write them from the checked data, undoing
             # the loader's transpose and label shift so they are byte-for-byte EMNIST's layout.
@@ -126,13 +124,15 @@ def _install_builtin(preview: ImportPreview, overwrite: bool, cancel: CancelToke
                 if cancel is not None:
                     cancel.raise_if_cancelled()
         placed = {p.name: p for p in staged.iterdir()}
-        install_files(placed, target)
-        for placed_name in placed:  # a stale other form (raw vs .gz) would shadow the new file
-            other = placed_name.removesuffix(".gz") if placed_name.endswith(".gz") else placed_name + ".gz"
-            known = set(BY_NAME[name].files) | {f.removesuffix(".gz") for f in BY_NAME[name].files}
-            if other in known:
-                with contextlib.suppress(FileNotFoundError):
-                    (target / other).unlink()
+        known = set(BY_NAME[name].files) | {f.removesuffix(".gz") for f in BY_NAME[name].files}
+        # A stale other form (raw vs .gz) of a placed file would shadow it: leave it out.
+        stale = tuple(
+            other
+            for placed_name in placed
+            if (other := placed_name.removesuffix(".gz") if placed_name.endswith(".gz") else placed_name + ".gz")
+            in known
+        )
+        install_files(placed, target, remove=stale)
     return target
 
 
@@ -170,18 +170,22 @@ def save_import(
         arrays[f"{split_name}_labels"] = split.labels
     if cancel is not None:
         cancel.raise_if_cancelled()
-    storage.write_npz(folder / IMPORT_DATA_FILE, **arrays)
-    storage.write_json(
-        folder / IMPORT_INFO_FILE,
-        {
-            "title": name,
-            "format": preview.format,
-            "sources": [str(p) for p in preview.paths],
-            "imported": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-            "label_names": list(dataset.label_names),
-            "splits": {s: len(split) for s, split in dataset.splits.items()},
-        },
-    )
+    # Data and note are staged together and swapped in with one rename, under the set's lock.
+    with storage.writer_lock("dataset", name):
+        check_import_name(name, preview.builtin, overwrite)  # again: another process may have taken it
+        with storage.replace_folder(folder) as staged:
+            storage.write_npz(staged / IMPORT_DATA_FILE, **arrays)
+            storage.write_json(
+                staged / IMPORT_INFO_FILE,
+                {
+                    "title": name,
+                    "format": preview.format,
+                    "sources": [str(p) for p in preview.paths],
+                    "imported": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+                    "label_names": list(dataset.label_names),
+                    "splits": {s: len(split) for s, split in dataset.splits.items()},
+                },
+            )
     return next(spec for spec in imported_specs() if spec.name == name)
 
 

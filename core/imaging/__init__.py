@@ -17,7 +17,7 @@ store it and caches of rendered data sets are keyed by it.
 """
 
 from core.imaging.framing import BOX, SIZE, mnist_normalize, reframe_images, to_uint8
-from core.imaging.images import image_to_input
+from core.imaging.images import image_to_input, open_image
 from core.imaging.strokes import (
     DEFAULT_PEN_WIDTH,
     MIN_DRAWING_FRACTION,
@@ -39,6 +39,7 @@ __all__ = [
     "image_to_input",
     "load_strokes_json",
     "mnist_normalize",
+    "open_image",
     "reframe_images",
     "render_strokes",
     "strokes_to_json",

@@ -14,23 +14,49 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core import limits
 from core.errors import DrawingError
 from core.imaging.framing import BOX, DETAIL_SIDE, EMPTY_IMAGE, SIZE, mnist_normalize
 
 _WORK_SIDE = 1024  # images are box-reduced to at most this side before any analysis
 
 
-def _open_image(path: Path) -> Image.Image:
+# Pillow's own guard, at our budget: it raises DecompressionBombError beyond twice this,
+# and open_image refuses anything over it before a pixel is decoded.
+Image.MAX_IMAGE_PIXELS = limits.MAX_IMAGE_PIXELS
+
+
+def open_image(path: str | os.PathLike[str]) -> Image.Image:
+    """Open and decode an image file, refusing one over the pixel budget before decoding it.
+
+    Every image InkLab reads (a file to recognise, an image-folder import, a collection
+    sample) comes through here.  Any failure of the decoder is a :class:`DrawingError`
+    naming the file: Pillow's plugins raise many types for damaged files.
+    """
+    path = Path(path)
     try:
         img = Image.open(path)
+        pixels = img.width * img.height
+        if pixels > limits.MAX_IMAGE_PIXELS:
+            img.close()
+            raise DrawingError(
+                f"{path}: the image is {img.width}x{img.height} ({pixels / 1e6:.0f} megapixels); "
+                f"InkLab reads images up to {limits.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
+            )
         # JPEG can decode at 1/2..1/8 scale for free: a phone photo need not be decoded whole.
         img.draft("RGB", (2 * _WORK_SIDE, 2 * _WORK_SIDE))
         img.load()
         return ImageOps.exif_transpose(img)
     except FileNotFoundError:
         raise DrawingError(f"{path}: file not found") from None
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as err:
+    except Image.DecompressionBombError as err:
+        raise DrawingError(f"{path}: refused as a decompression bomb ({err})") from None
+    except DrawingError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, MemoryError) as err:
         raise DrawingError(f"{path}: not a readable image ({err})") from None
+    except Exception as err:  # noqa: BLE001 - Pillow's decoders raise struct.error, IndexError, ... on damage
+        raise DrawingError(f"{path}: not a readable image ({type(err).__name__}: {err})") from None
 
 
 def _array_to_pil(a: np.ndarray, where: str) -> Image.Image:
@@ -41,6 +67,11 @@ def _array_to_pil(a: np.ndarray, where: str) -> Image.Image:
         raise DrawingError(f"{where}: expected a gray, RGB or RGBA image array, got shape {a.shape}")
     if a.size == 0:
         raise DrawingError(f"{where} {EMPTY_IMAGE}")
+    if a.shape[0] * a.shape[1] > limits.MAX_IMAGE_PIXELS:
+        raise DrawingError(
+            f"{where}: the image is {a.shape[1]}x{a.shape[0]}; InkLab reads images up to "
+            f"{limits.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
+        )
     if a.dtype == np.bool_:
         a = a.astype(np.uint8) * 255
     elif not np.issubdtype(a.dtype, np.number):
@@ -177,7 +208,7 @@ def image_to_input(image: object) -> np.ndarray:
     """
     if isinstance(image, (str, os.PathLike)):
         where = str(image)
-        img = _open_image(Path(image))
+        img = open_image(Path(image))
     elif isinstance(image, Image.Image):
         where = "image"
         img = image

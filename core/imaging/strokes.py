@@ -8,7 +8,6 @@ with the MNIST recipe (:mod:`core.imaging.framing`).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from core import limits
 from core.errors import DrawingError
 from core.imaging.framing import BOX, mnist_normalize, place_ink
 
@@ -174,20 +174,18 @@ def load_strokes_json(obj_or_path: object) -> list[np.ndarray]:
     if isinstance(obj_or_path, (str, os.PathLike)):
         path = Path(obj_or_path)
         where = str(path)
-        try:
-            obj = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise DrawingError(f"{where}: file not found") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise DrawingError(f"{where}: cannot read the file ({err})") from None
-        except json.JSONDecodeError as err:
-            raise DrawingError(f"{where}: not valid JSON ({err})") from None
+        obj = limits.read_json(path, DrawingError)  # bounded in size and nesting
     if not isinstance(obj, dict) or not isinstance(obj.get("strokes"), list):
         raise DrawingError(f'{where}: expected an object with a "strokes" list')
     raw_strokes = obj["strokes"]
     pressures = obj.get("pressure")
     if pressures is not None and (not isinstance(pressures, list) or len(pressures) != len(raw_strokes)):
         raise DrawingError(f'{where}: "pressure" must be a list with one list per stroke')
+    if len(raw_strokes) > limits.MAX_STROKES:
+        raise DrawingError(f"{where}: {len(raw_strokes)} strokes; InkLab reads at most {limits.MAX_STROKES}")
+    points = sum(len(raw) for raw in raw_strokes if isinstance(raw, list))
+    if points > limits.MAX_POINTS:
+        raise DrawingError(f"{where}: {points} points; InkLab reads at most {limits.MAX_POINTS} per drawing")
     strokes = []
     for i, raw in enumerate(raw_strokes):
         what = f"{where}: stroke {i + 1}"
@@ -202,7 +200,10 @@ def load_strokes_json(obj_or_path: object) -> list[np.ndarray]:
             continue
         if len({len(p) for p in raw}) != 1:
             raise DrawingError(f"{what} mixes points with and without pressure")
-        a = np.asarray(raw, np.float64)
+        try:
+            a = np.asarray(raw, np.float64)
+        except OverflowError:  # an integer beyond float's range (JSON has no bound on digits)
+            raise DrawingError(f"{what} has a coordinate too large to be a number") from None
         p = None if pressures is None else pressures[i]
         if p is not None:
             if (
@@ -211,9 +212,14 @@ def load_strokes_json(obj_or_path: object) -> list[np.ndarray]:
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
             ):
                 raise DrawingError(f"{what}: its pressure list must have one number per point")
-            a = np.column_stack([a[:, :2], np.asarray(p, np.float64)])
+            try:
+                a = np.column_stack([a[:, :2], np.asarray(p, np.float64)])
+            except OverflowError:
+                raise DrawingError(f"{what}: a pressure value is too large to be a number") from None
         if not np.isfinite(a).all():
             raise DrawingError(f"{what} has NaN or infinite values")
+        if np.abs(a[:, :2]).max() > limits.MAX_COORDINATE:
+            raise DrawingError(f"{what} has a coordinate beyond ±{limits.MAX_COORDINATE:,.0f}")
         strokes.append(a.astype(np.float32))
     return strokes
 

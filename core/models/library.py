@@ -1,10 +1,14 @@
 """The model library: trained models saved as ``.keras`` plus a model card, safely loaded back.
 
 Each model is a folder ``models/<name>/`` in the user data folder holding ``model.keras``,
-its LiteRT copy ``model.tflite`` (see :mod:`core.models.conversion`) and ``card.json``.
-The model files are written first and the card last, all atomically, so a folder with a
-card always holds a complete model; a crash mid-save leaves at worst a folder without a
-card, which :func:`list_models` ignores.
+its LiteRT copy ``model.tflite`` (see :mod:`core.models.conversion`), ``card.json`` and
+whatever ``extra_writers`` add.  A save writes them all into a staging folder beside the
+final one and swaps it in with one rename (:func:`core.storage.replace_folder`), so a model
+is always wholly the old version or wholly the new one, even when the process is killed
+mid-save; a rename moves the folder aside, updates its card there and moves it to the new
+name; a delete moves it aside first.  All three hold the model's cross-process lock, so two
+processes never mix their files.  Only names are taken for these (checked with one pattern,
+whole string).
 
 The card is what makes a file an InkLab model: its classes and label names, what the
 input must look like (28x28x1, [0, 1], white ink on black), the preprocessing version of
@@ -16,20 +20,25 @@ they cannot be renamed or deleted.  Loading uses Keras ``safe_mode=True`` (no ar
 code from a model file) and refuses, with a message naming the problem, files that are
 corrupt, foreign (no card, or a card that is not ours) or incompatible (wrong input shape
 or class count).
+
+A little over 400 lines: save, rename and delete share the staging, locking and name checks
+that keep the library whole, and splitting them apart would expose those private rules.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
-import json
 import logging
+import os
 import re
 import shutil
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import storage
+from core import limits, storage
 from core.errors import ModelError
 from core.models import conversion, litert
 from core.resource_files import resource_path
@@ -42,7 +51,7 @@ CARD_FORMAT = "inklab-model-card"
 CARD_VERSION = 1
 INPUT_SPEC = {"shape": [28, 28, 1], "dtype": "float32", "range": [0, 1], "ink": "white on black"}
 BUNDLED_DIR = resource_path("models")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,63}")  # always fullmatch: "$" would let a "\n" through
 
 
 @dataclass(frozen=True)
@@ -98,12 +107,22 @@ def default_name(preset: str, dataset: str) -> str:
 
 def check_name(name: str) -> str:
     """``name`` if it can be a model's folder name, else a ModelError saying what is allowed."""
-    if not isinstance(name, str) or not _NAME.match(name) or name.endswith((".", " ")):
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name.endswith((".", " ")):
         raise ModelError(
             f"'{name}' cannot be a model name: use up to 64 letters, digits, spaces, '.', '-' or '_', "
             "starting with a letter or digit"
         )
     return name
+
+
+def _library_folder(name: str) -> Path:
+    """The folder of the user model ``name``, which must lie in the library itself (no link out)."""
+    check_name(name)
+    root = models_dir()
+    folder = root / name
+    if folder.is_symlink() or (folder.exists() and folder.resolve().parent != root.resolve()):
+        raise ModelError(f"'{name}' in {root} is a link to somewhere else; InkLab does not follow it")
+    return folder
 
 
 def _bundled_names() -> set[str]:
@@ -159,9 +178,9 @@ def _read_card(path: Path, bundled: bool = False) -> ModelCard:
     if not path.is_file():
         raise ModelError(f"{path.parent}: no model card ({CARD_FILE}); this is not a model saved by InkLab")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelError(f"{path}: the model card cannot be read ({err})") from None
+        data = limits.read_json(path, ModelError)  # bounded in size and nesting depth
+    except ModelError as err:
+        raise ModelError(f"{path}: the model card cannot be read ({str(err).removeprefix(f'{path}: ')})") from None
     if not isinstance(data, dict) or data.get("format") != CARD_FORMAT:
         raise ModelError(f"{path}: not an InkLab model card")
     labels = data.get("label_names")
@@ -193,35 +212,42 @@ def save_model(
     info: dict | None = None,
     overwrite: bool = False,
     root: Path | None = None,
+    extra_writers: Sequence[Callable[[Path], None]] = (),
 ) -> ModelCard:
     """Save ``model`` with its card as ``<root>/<name>/`` (root: the user library).
 
     The names of bundled models are reserved in the user library.  ``info`` is the run's
-    part of the card (see :meth:`core.training.TrainingSession.card_info`).
+    part of the card (see :meth:`core.training.TrainingSession.card_info`).  Each of
+    ``extra_writers`` is called with the staging folder after ``model.keras`` is written
+    there and before the card, so what it writes (a converted copy of the model) is
+    swapped in with the rest or not at all.
     """
-    check_name(name)
     user_library = root is None
-    root = models_dir() if root is None else Path(root)
+    folder = _library_folder(name) if user_library else Path(root) / check_name(name)
     if user_library and name in _bundled_names():
         raise ModelError(f"'{name}' is the name of a bundled model; choose another name")
-    folder = root / name
-    if (folder / CARD_FILE).exists() and not overwrite:
-        raise ModelError(f"a model called '{name}' already exists in {root}")
-    folder.mkdir(parents=True, exist_ok=True)
     card = make_card(name, tuple(label_names), outputs, info or {}, model.count_params())
+    if (folder / CARD_FILE).exists() and not overwrite:  # before the conversion's seconds
+        raise ModelError(f"a model called '{name}' already exists in {folder.parent}")
     tflite, card["litert"] = conversion.convert_or_explain(model, outputs, name)
-    try:
-        with storage.atomic_path(folder / MODEL_FILE) as tmp:
-            model.save(tmp)
-        if tflite is not None:
-            storage.write_bytes(folder / litert.LITERT_FILE, tflite)
-        else:  # never leave a stale LiteRT file of an overwritten model beside the new one
-            (folder / litert.LITERT_FILE).unlink(missing_ok=True)
-        storage.write_json(folder / CARD_FILE, card)
-    except OSError as err:
-        raise ModelError(f"cannot save model '{name}' to {folder}: {err}") from None
+    with storage.writer_lock("model", name):
+        # Checked again under the lock: of two processes saving one new name, the second is told.
+        if (folder / CARD_FILE).exists() and not overwrite:
+            raise ModelError(f"a model called '{name}' already exists in {folder.parent}")
+        try:
+            with storage.replace_folder(folder) as staged, storage.scratch_folder("keras-") as scratch:
+                with storage.temp_files_inside(scratch):
+                    model.save(staged / MODEL_FILE)
+                if tflite is not None:
+                    storage.write_bytes(staged / litert.LITERT_FILE, tflite)
+                for write in extra_writers:
+                    write(staged)
+                storage.write_json(staged / CARD_FILE, card)
+        except OSError as err:
+            raise ModelError(f"cannot save model '{name}' to {folder}: {err}") from None
     log.info("saved model %s to %s", name, folder)
-    return ModelCard(name, folder, not user_library and root == BUNDLED_DIR, tuple(label_names), outputs, card)
+    return ModelCard(name, folder, not user_library and folder.parent == BUNDLED_DIR, tuple(label_names),
+                     outputs, card)
 
 
 def _cards_in(root: Path, bundled: bool) -> list[ModelCard]:
@@ -229,8 +255,8 @@ def _cards_in(root: Path, bundled: bool) -> list[ModelCard]:
     if not root.is_dir():
         return cards
     for folder in sorted(root.iterdir(), key=lambda p: p.name.lower()):
-        if not (folder / CARD_FILE).is_file():
-            continue
+        if folder.name.startswith(".") or not (folder / CARD_FILE).is_file():
+            continue  # a hidden folder is a save, rename or delete in progress (or its leftover)
         try:
             cards.append(_read_card(folder / CARD_FILE, bundled))
         except ModelError as err:
@@ -261,7 +287,8 @@ def find_model(name_or_path: str | Path) -> ModelCard:
         if (root / text / CARD_FILE).is_file():
             return _read_card(root / text / CARD_FILE, bundled)
     if path.exists():
-        return _card_for_path(path)
+        return _card_for_path(path)  # a folder or file named on the command line: only ever read
+    check_name(text)
     known = ", ".join(card.name for card in list_models()) or "none yet"
     raise ModelError(f"no model called '{text}' (models: {known})")
 
@@ -296,10 +323,14 @@ def load_model(name_or_path: str | Path):
         raise ModelError(f"{model_path}: the model file is missing")
     if not zipfile.is_zipfile(model_path):
         raise ModelError(f"{model_path}: not a Keras model file (corrupt, or not a .keras archive)")
+    # From the archive's directory, before Keras inflates anything (its own guard stops only at 4 GiB).
+    limits.check_zip_members(model_path, ModelError, limits.MAX_MODEL_BYTES, limits.MAX_MODEL_BYTES,
+                             what="Keras model file")
     import keras
 
     try:
-        model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
+        with storage.scratch_folder("keras-") as scratch, storage.temp_files_inside(scratch):
+            model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
     except Exception as err:  # Keras raises many types for a damaged or foreign archive
         log.warning("cannot load %s", model_path, exc_info=True)
         reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
@@ -348,8 +379,9 @@ def _check_compatible(model, card: ModelCard, path: Path) -> None:
 
 
 def _user_card(name: str) -> ModelCard:
-    if (models_dir() / name / CARD_FILE).is_file():
-        return _read_card(models_dir() / name / CARD_FILE)
+    folder = _library_folder(name)
+    if (folder / CARD_FILE).is_file():
+        return _read_card(folder / CARD_FILE)
     if name in _bundled_names():
         raise ModelError(f"'{name}' is a bundled model; it cannot be renamed or deleted")
     known = ", ".join(card.name for card in list_models() if not card.bundled) or "none yet"
@@ -357,28 +389,43 @@ def _user_card(name: str) -> ModelCard:
 
 
 def rename_model(old: str, new: str) -> ModelCard:
-    """Rename a user model (its folder and the name in its card)."""
-    card = _user_card(old)
-    check_name(new)
+    """Rename a user model (its folder and the name in its card), as one step for the library.
+
+    The folder is moved aside, its card gets the new name there, and it is moved to the
+    new name; :func:`core.storage.clean_leftovers` finishes or undoes a killed rename by
+    the name in the card, so the model is always found under exactly one of the names.
+    """
+    _user_card(old)
+    target = _library_folder(new)
     if new == old:
-        return card
-    target = models_dir() / new
-    if target.exists() or new in _bundled_names():
-        raise ModelError(f"a model called '{new}' already exists")
-    try:
-        card.folder.rename(target)
-        storage.write_json(target / CARD_FILE, {**card.data, "name": new})
-    except OSError as err:
-        raise ModelError(f"cannot rename model '{old}' to '{new}': {err}") from None
+        return _user_card(old)
+    names = sorted({old.lower(): old, new.lower(): new}.values(), key=str.lower)  # one order: no deadlock
+    with contextlib.ExitStack() as held:
+        for name in names:
+            held.enter_context(storage.writer_lock("model", name))
+        card = _user_card(old)  # again, under the locks: another process may have moved it
+        if target.exists() or new in _bundled_names():
+            raise ModelError(f"a model called '{new}' already exists")
+        moving = storage.staging_name(target, "renaming")
+        try:
+            os.rename(card.folder, moving)
+            storage.write_json(moving / CARD_FILE, {**card.data, "name": new})
+            os.rename(moving, target)
+        except OSError as err:
+            if moving.exists() and not card.folder.exists():
+                os.rename(moving, card.folder)
+            raise ModelError(f"cannot rename model '{old}' to '{new}': {err}") from None
     return _read_card(target / CARD_FILE)
 
 
 def delete_model(name: str) -> None:
-    """Delete a user model and its card for good."""
-    card = _user_card(name)
-    try:
-        # Remove the card first: an interrupted delete then leaves an ignored folder, not a broken model.
-        card.card_path.unlink()
-        shutil.rmtree(card.folder)
-    except OSError as err:
-        raise ModelError(f"cannot delete model '{name}': {err}") from None
+    """Delete a user model and its card for good (moved aside in one rename, then removed)."""
+    _library_folder(name)  # the name is checked before it names a lock
+    with storage.writer_lock("model", name):
+        card = _user_card(name)
+        doomed = storage.staging_name(card.folder)
+        try:
+            os.rename(card.folder, doomed)
+        except OSError as err:
+            raise ModelError(f"cannot delete model '{name}': {err}") from None
+        shutil.rmtree(doomed, ignore_errors=True)  # what a crash leaves here, clean_leftovers removes

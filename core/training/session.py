@@ -40,6 +40,7 @@ from core.training.events import (
     describe_failure,
     empty_history,
 )
+from core.training.graph_release import released_after_run
 from core.training.interruption import interrupt_here
 from core.training.optimizers import compile_model, current_learning_rate
 from core.training.pipeline import make_tf_dataset, split_validation
@@ -217,9 +218,10 @@ class TrainingSession:
                 )
             )
             if not self._stop.is_set():
-                self.model.fit(
-                    train_ds, epochs=c.epochs, verbose=0, shuffle=False, callbacks=[_make_bridge(self)]
-                )
+                with released_after_run():  # or every run in one process would keep ~5 MB for ever
+                    self.model.fit(
+                        train_ds, epochs=c.epochs, verbose=0, shuffle=False, callbacks=[_make_bridge(self)]
+                    )
             status, error = ("stopped" if self._epochs_done < c.epochs else "completed"), ""
         except Exception as err:  # a failed run is reported, never raised
             status, error = "failed", describe_failure(err)

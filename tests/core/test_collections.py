@@ -202,3 +202,24 @@ def test_a_new_collection_cannot_take_an_imported_sets_name(tmp_path: Path) -> N
         add_sample("shapes", "a", drawing())
     assert "shapes" not in list_collections()
     assert load_dataset("shapes").n_classes == 2  # the import is untouched
+
+
+def test_two_processes_adding_new_labels_at_once_keep_every_label(user_data_dir) -> None:
+    """Issue 13: two unlocked writers of collection.json dropped each other's labels."""
+    import subprocess
+    import sys
+
+    from core.datasets.collections import load_collection
+    from core.storage import subdir
+
+    script = (
+        "import sys, numpy as np\n"
+        "from core.datasets.collections import add_sample\n"
+        "for i in range(25):\n"
+        "    add_sample('race', f'{sys.argv[1]}{i}', np.zeros((28, 28), np.uint8))\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    children = [subprocess.Popen([sys.executable, "-c", script, tag], cwd=repo) for tag in ("a", "b")]
+    assert [child.wait(timeout=120) for child in children] == [0, 0]
+    data = load_collection(subdir("collections") / "race")
+    assert len(data.label_names) == 50 and len(data.splits["train"]) == 50

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import limits
 from core.errors import DataError
 
 N_PIXELS = 28 * 28
@@ -147,10 +148,13 @@ def _parse_block_careful(path: Path, block: bytes, first_line_no: int) -> np.nda
             except ValueError:
                 text = cell.decode("utf-8", "replace").strip() or "an empty cell"
                 raise DataError(f"{where}: {what} is '{text}', not a number") from None
-            if not value.is_integer():
+            if not value.is_integer():  # also NaN and infinity ("1e999")
                 raise DataError(f"{where}: {what} is {value}, not a whole number")
             if column == 0 and value < 0:
                 raise DataError(f"{where}: label {int(value)} is negative")
+            if column == 0 and value >= limits.MAX_CLASSES:
+                raise DataError(f"{where}: label {value:g} is too large (InkLab handles at most "
+                                f"{limits.MAX_CLASSES} classes)")
             if column > 0 and not 0 <= value <= 255:
                 raise DataError(f"{where}: {what} is {value:g}, outside 0..255")
             row[column] = int(value)

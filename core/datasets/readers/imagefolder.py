@@ -22,19 +22,35 @@ _JUNK = {"thumbs.db", "desktop.ini"}
 
 
 def class_folders(folder: Path) -> list[Path]:
-    """The class sub-folders of ``folder``, sorted by name (hidden folders skipped)."""
-    return sorted(
+    """The class sub-folders of ``folder``, sorted by name (hidden folders skipped).
+
+    A link that leads back into ``folder`` (or above it) is refused: read as a class it
+    would loop, or take a copy of the whole set as one class.
+    """
+    classes = sorted(
         (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: p.name,
     )
+    top = folder.resolve()
+    for cls in classes:
+        if cls.is_symlink():
+            target = cls.resolve()
+            if target == top or target in top.parents or top in target.parents:
+                raise DataError(f"{cls}: a link back into the folder being read (a loop), not a class folder")
+    return classes
 
 
 def _image_files(class_folder: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in class_folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.name.lower() not in _JUNK
-    )
+    files = []
+    for p in sorted(class_folder.iterdir()):
+        if p.name.startswith(".") or p.name.lower() in _JUNK or p.is_dir():
+            continue
+        if not p.is_file():
+            # A device, a pipe or a socket would block or never end; a broken link is a mistake.
+            kind = "a broken link" if p.is_symlink() and not p.exists() else "not a regular file"
+            raise DataError(f"{p}: {kind}; a class folder should hold only images")
+        files.append(p)
+    return files
 
 
 def read_image_folder(
@@ -49,9 +65,7 @@ def read_image_folder(
     naming that file: silently skipping it would leave the user wondering where a sample
     went, and a wrong file in a class folder is usually a mistake worth fixing.
     """
-    from PIL import Image, UnidentifiedImageError
-
-    from core.imaging import image_to_input, to_uint8
+    from core.imaging import image_to_input, open_image, to_uint8
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -70,14 +84,11 @@ def read_image_folder(
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
-            with Image.open(path) as image:
-                image.load()
+            with open_image(path) as image:  # the pixel budget and every decoder failure: DrawingError
                 pixels = image_to_input(image)
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-            # Pillow raises SyntaxError/ValueError for some corrupt headers, OSError for truncation.
-            raise DataError(f"{path}: not a readable image ({err})") from None
         except DrawingError as err:
-            raise DataError(f"{path}: {err}") from None
+            message = str(err)
+            raise DataError(message if str(path) in message else f"{path}: {message}") from None
         images[i] = to_uint8(pixels)
         labels[i] = label
         report(i + 1, len(files), f"Reading images in {folder.name}")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
+from core import limits
 from core.errors import DataError
 
 # (images key, labels key) per split, for each accepted layout.
@@ -32,11 +34,13 @@ def read_npz(path: str | os.PathLike[str]) -> dict[str, tuple[np.ndarray, np.nda
     Every problem is a :class:`DataError` naming the file.
     """
     path = Path(path)
+    # Sizes are checked from the archive's directory before anything is inflated.
+    limits.check_zip_members(path, DataError, limits.MAX_ARCHIVE_MEMBER_BYTES, what=".npz file")
     try:
         archive = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error, MemoryError) as err:
         if "pickle" in str(err).lower():
             raise DataError(f"{path}: contains pickled objects, refused (they could run code)") from None
         raise DataError(f"{path}: not a readable .npz file ({err})") from None
@@ -65,6 +69,8 @@ def read_npz(path: str | os.PathLike[str]) -> dict[str, tuple[np.ndarray, np.nda
             if names.ndim != 1 or names.dtype.kind not in "US":
                 raise DataError(f"{path}: 'label_names' must be a 1-D array of strings")
             result["label_names"] = tuple(str(n) for n in names.astype(str))
+    if not any(len(pair[1]) for key, pair in result.items() if key != "label_names"):
+        raise DataError(f"{path}: holds no samples")
     return result
 
 
@@ -75,8 +81,12 @@ def _array(archive: np.lib.npyio.NpzFile, key: str, path: Path) -> np.ndarray:
         if "pickle" in str(err).lower():
             raise DataError(f"{path}: '{key}' contains pickled objects, refused (they could run code)") from None
         raise DataError(f"{path}: '{key}' is unreadable ({err})") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as err:
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, MemoryError, KeyError) as err:
+        # zlib.error: a byte flipped inside the compressed stream; MemoryError: a header's
+        # shape no real array has.
         raise DataError(f"{path}: '{key}' is unreadable ({err})") from None
+    except Exception as err:  # noqa: BLE001 - a damaged .npy header fails inside ast/tokenize with many types
+        raise DataError(f"{path}: '{key}' is unreadable ({type(err).__name__}: {err})") from None
 
 
 def _check_split(
@@ -104,4 +114,6 @@ def _check_split(
         raise DataError(f"{path}: {len(images)} images in '{images_key}' but {len(labels)} labels in '{labels_key}'")
     if len(labels) and labels.min() < 0:
         raise DataError(f"{path}: '{labels_key}' holds a negative label ({labels.min()})")
+    if len(labels) and labels.max() >= limits.MAX_CLASSES:
+        raise DataError(f"{path}: '{labels_key}' holds label {labels.max()}; InkLab handles at most {limits.MAX_CLASSES} classes")
     return images, labels.astype(np.int64)

@@ -24,12 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
+from core import limits
 from core.errors import DataError, DrawingError
 from core.imaging import render_strokes, to_uint8
 from core.progress import CancelToken, ProgressCallback, no_progress
 
 TRAIN_FILE = "pendigits-orig.tra"
 TEST_FILE = "pendigits-orig.tes"
+MAX_UNIPEN_BYTES = 64 * limits.MiB  # pendigits' training file is ~4 MB; every point becomes arrays
 
 _LABEL = re.compile(r'"([^"]*)"\s*$')
 
@@ -90,6 +92,7 @@ def read_unipen(path: str | Path) -> list[PenSample]:
     and for a file with no samples at all.
     """
     path = Path(path)
+    limits.check_file_size(path, MAX_UNIPEN_BYTES, DataError, "UNIPEN file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
