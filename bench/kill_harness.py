@@ -98,13 +98,14 @@ def run_worker(kind: str, source: Path) -> None:
         if kind == "save":
             library.save_model(
                 _StandInModel(version), "m", label_names=("a", "b"), outputs="logits", info={"version": version},
-                overwrite=True,
+                overwrite=True, litert_copy=False,  # the stand-in's own "LiteRT file" says its version:
                 extra_writers=[lambda folder, v=version: (folder / "model.tflite").write_text(f"version {v}\n")],
             )
         elif kind == "rename":
             names = [c.name for c in library.list_models() if not c.bundled]
             if not names:
-                library.save_model(_StandInModel(1), "m-a", label_names=("a", "b"), outputs="logits")
+                library.save_model(_StandInModel(1), "m-a", label_names=("a", "b"), outputs="logits",
+                                   litert_copy=False)
                 names = ["m-a"]
             old = names[0]
             library.rename_model(old, "m-b" if old == "m-a" else "m-a")

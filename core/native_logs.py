@@ -119,11 +119,11 @@ def import_tensorflow():
     the first import only, and every line that is not chatter is written back to stderr,
     so a real error is never hidden.
     """
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"]
     quiet_environment()
-    with _import_lock:
-        if _active is not None:  # the CLI's filter already handles fd 2
+    with _import_lock:  # a second thread waits here until the first import has finished
+        if "tensorflow" in sys.modules or _active is not None:
+            # Loaded, or being loaded by a plain import elsewhere (the import waits for it:
+            # sys.modules may hold a half-made module), or the CLI's filter handles fd 2.
             import tensorflow
 
             return tensorflow

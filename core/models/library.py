@@ -213,8 +213,12 @@ def save_model(
     overwrite: bool = False,
     root: Path | None = None,
     extra_writers: Sequence[Callable[[Path], None]] = (),
+    litert_copy: bool = True,
 ) -> ModelCard:
     """Save ``model`` with its card as ``<root>/<name>/`` (root: the user library).
+
+    With ``litert_copy`` (always, but for stand-in models in tests and benchmarks) a verified
+    ``model.tflite`` is converted first and written with the rest.
 
     The names of bundled models are reserved in the user library.  ``info`` is the run's
     part of the card (see :meth:`core.training.TrainingSession.card_info`).  Each of
@@ -229,7 +233,9 @@ def save_model(
     card = make_card(name, tuple(label_names), outputs, info or {}, model.count_params())
     if (folder / CARD_FILE).exists() and not overwrite:  # before the conversion's seconds
         raise ModelError(f"a model called '{name}' already exists in {folder.parent}")
-    tflite, card["litert"] = conversion.convert_or_explain(model, outputs, name)
+    tflite = None
+    if litert_copy:
+        tflite, card["litert"] = conversion.convert_or_explain(model, outputs, name)
     with storage.writer_lock("model", name):
         # Checked again under the lock: of two processes saving one new name, the second is told.
         if (folder / CARD_FILE).exists() and not overwrite:

@@ -63,6 +63,9 @@ def big(widget, factor: float = 1.25, bold: bool = True):
     return widget
 
 
+#: The least height the two plots keep, whatever the results panel below them wants.
+PLOTS_MIN_HEIGHT = 190
+
 class RunBar(QWidget):
     """Start / Pause / Stop (F5, F6, Shift+F5), the status line and the progress bar."""
 
@@ -135,6 +138,9 @@ class LiveView(QWidget):
         plots_row.addWidget(self.loss_plot)
         plots_row.addWidget(self.accuracy_plot)
         self.plots = plots
+        # The plots are the lesson: the results below may not squeeze them out of sight (at
+        # 1280x720 with a long Compare runs list they were ~20 px tall).
+        plots.setMinimumHeight(PLOTS_MIN_HEIGHT)
         live_col.addWidget(plots, 1)
         # Earlier runs only when asked: with five of them behind it the current run was lost.
         self.earlier_check = QCheckBox("Show earlier runs (faint; pick them in Compare runs)")

@@ -6,8 +6,9 @@ Points arrive from the worker at batch rate but the plot is only redrawn by
 :meth:`LivePlot.flush`, which the owner calls from a timer (~30 Hz), so a burst of
 batches costs one redraw.
 
-Read with many runs (issue 16): the legend is a row *under* the plot, in the plot's own
-layout, so it never covers a curve and is never clipped (and exports carry it).  Earlier
+Read with many runs (issue 16): the legend is one row *under* the plot, in the plot's own
+layout, so it never covers a curve and is never clipped (and exports carry it); earlier runs
+share one entry, their colours are in the Compare runs list.  Earlier
 runs are drawn only while "Show earlier runs" is on (:meth:`LivePlot.show_earlier`), thin
 and faint, in colours of other hues than the current run's blue and orange.  The y axis
 does not jump when a run ends: accuracy stays 0-100 %, the loss axis only settles to the
@@ -26,10 +27,11 @@ TRAIN_COLOUR = (0, 114, 178)
 VAL_COLOUR = (230, 159, 0)
 # Earlier runs: hues at least ~35 degrees from the current run's blue and orange (or grey), so
 # an old run never passes for the current one; drawn thin and faint, behind it.
+EARLIER_LABEL = "earlier runs"  # each run's colour is in the Compare runs list
 OVERLAY_COLOURS = [(204, 121, 167), (0, 158, 115), (110, 110, 110), (117, 112, 179), (170, 40, 40),
                    (110, 150, 40)]
 OVERLAY_ALPHA = 150
-LEGEND_COLUMNS = 4
+LEGEND_COLUMNS = 3
 
 
 class GrowingBuffer:
@@ -94,6 +96,8 @@ class LivePlot(QWidget):
                                     colCount=LEGEND_COLUMNS, frame=False, verSpacing=-6)
         item.legend = self.legend  # curves made with a name are listed in it
         item.layout.addItem(self.legend, 4, 1)
+        # The one legend entry for every earlier run drawn (a faint grey sample line).
+        self._earlier_entry = pg.PlotDataItem(pen=pg.mkPen((120, 120, 120, OVERLAY_ALPHA), width=1))
 
         # Keras' batch values are running means of the epoch so far, so the thin line
         # restarts at each epoch; the epoch markers are the numbers to compare.
@@ -291,18 +295,21 @@ class LivePlot(QWidget):
         line, markers = self._overlays[key]
         line.setVisible(drawn)
         markers.setVisible(drawn)
-        # Keep the legend honest: only the runs drawn are listed, after the current run's three.
-        self.legend.removeItem(line)
-        if drawn:
-            self.legend.addItem(line, line.name())
+        # One legend row, however many runs: earlier runs share one entry (each run's colour is
+        # in the Compare runs list), so a class's tenth run does not push the plot out of sight.
+        any_drawn = any(self.overlay_drawn(k) for k in self._overlays)
+        self.legend.removeItem(self._earlier_entry)
+        if any_drawn:
+            self.legend.addItem(self._earlier_entry, EARLIER_LABEL)
         self._fit_x()
         if not self._running:
             self._fit_y()
 
     def remove_overlay(self, key: object) -> None:
         for curve in self._overlays.pop(key, []):
-            self.legend.removeItem(curve)
             self.plot_widget.getPlotItem().removeItem(curve)
+        if not any(self.overlay_drawn(k) for k in self._overlays):
+            self.legend.removeItem(self._earlier_entry)
         self._ticked.pop(key, None)
         self._colours.pop(key, None)
 

@@ -121,11 +121,12 @@ def test_five_runs_keep_the_plots_readable(training_tab, qtbot):
                      pos=live.earlier_check.rect().topLeft() + QPoint(8, live.earlier_check.height() // 2))
     assert live.earlier_check.isChecked()
     qtbot.wait(100)
-    from gui.widgets.live_plot import TRAIN_COLOUR, VAL_COLOUR
+    from gui.widgets.live_plot import EARLIER_LABEL, TRAIN_COLOUR, VAL_COLOUR
 
     for plot in (live.loss_plot, live.accuracy_plot):
         assert all(plot.overlay_drawn(n) for n in range(1, 5)), [(r.number, r.status, len(r.loss_curve[0]), plot.overlay_visible(r.number)) for r in tab.runs()]
-        assert len(plot.legend_labels()) == 3 + 4 and "#1" in plot.legend_labels()
+        # One row however many runs: the earlier ones share one entry (colours in Compare runs).
+        assert plot.legend_labels() == ["train (batch)", "train (epoch)", "validation", EARLIER_LABEL]
         assert legend_clear_of_the_curves(plot)
         current_width = plot.batch_curve.opts["pen"].widthF()
         colours = []
@@ -147,3 +148,16 @@ def test_five_runs_keep_the_plots_readable(training_tab, qtbot):
     show.setCheckState(Qt.CheckState.Unchecked)
     show.setCheckState(Qt.CheckState.Checked)
     assert live.earlier_check.isChecked() and live.loss_plot.overlay_drawn(2)
+
+
+def test_the_plots_keep_their_height_at_1280x720_whatever_the_results_want(window_on_training, qtbot):
+    """With a long Compare runs list the results panel below once squeezed the plots to ~20 px."""
+    from gui.training.live_view import PLOTS_MIN_HEIGHT
+
+    window, tab = window_on_training
+    window.resize(1280, 720)
+    tab.results.setCurrentIndex(2)  # Compare runs
+    tab.results.setMinimumHeight(600)  # a results panel that wants everything
+    qtbot.wait(50)
+    assert tab.live.plots.height() >= PLOTS_MIN_HEIGHT
+    assert tab.live.loss_plot.plot_widget.height() >= PLOTS_MIN_HEIGHT - 10
