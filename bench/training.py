@@ -105,11 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     bare_runs, session_runs = interleave(args.pairs, bare, session)
     rate_ratios = ratios([r["rate"] for r in session_runs], [r["rate"] for r in bare_runs])
     cpu_ratios = ratios([r["cpu_ms_per_sample"] for r in session_runs], [r["cpu_ms_per_sample"] for r in bare_runs])
+    ratio, cpu_ratio = spread(rate_ratios), spread(cpu_ratios)
     print(
         json.dumps(
             {
-                "ratio": spread(rate_ratios),
-                "cpu_per_sample_ratio": spread(cpu_ratios),
+                "ratio": ratio,
+                "note": closing_note(ratio, cpu_ratio),
+                "cpu_per_sample_ratio": cpu_ratio,
                 "bare_samples_per_s": spread([r["rate"] for r in bare_runs]),
                 "session_samples_per_s": spread([r["rate"] for r in session_runs]),
                 "bare_runs": [_rounded(r) for r in bare_runs],
@@ -127,6 +129,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     return 0
+
+
+def closing_note(ratio: dict, cpu_ratio: dict) -> str:
+    """One sentence reading the result: where a median far from 1 comes from."""
+    if 0.95 <= ratio["median"] <= 1.05:
+        return "session and bare fit train equally fast (median within 5%)"
+    if abs(cpu_ratio["median"] - 1) <= 0.05:
+        return (f"the wall-time median is {ratio['median']} but CPU time per sample is the same "
+                f"(ratio {cpu_ratio['median']}): other load on the machine, not the session, made the difference")
+    side = "session" if cpu_ratio["median"] > 1 else "bare fit"
+    return f"the {side} spends more CPU per sample (ratio {cpu_ratio['median']}): a real difference to look into"
 
 
 def _rounded(run: dict) -> dict:
