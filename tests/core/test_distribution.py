@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import TrainingError
-from core.training.distribution import Distribution, check_cluster, tf_config
+from core.training.distribution import Distribution, check_cluster, setup_distribution, tf_config
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL_RUN = ["train", "--preset", "dense-small", "--epochs", "1", "--limit", "2000", "--validation", "0.1",
@@ -36,6 +36,15 @@ def test_cluster_flags_are_checked_before_anything_starts() -> None:
     ]:
         with pytest.raises(TrainingError, match=words):
             check_cluster(cluster, index)
+
+
+def test_devices_must_be_at_least_one_and_one_device_needs_no_strategy() -> None:
+    with pytest.raises(TrainingError, match="at least 1"):
+        setup_distribution(devices=0)
+    with pytest.raises(TrainingError, match="do not go together"):
+        setup_distribution(devices=2, cluster=["a:1"], task_index=0)
+    one = setup_distribution(devices=1)
+    assert one.strategy is None and one.description == "" and one.is_chief
 
 
 def test_tf_config_names_every_worker_and_this_task() -> None:
