@@ -21,7 +21,8 @@ The baseline is made as fair as the GUI run: the bare fit runs with the interpre
 switch interval the tab sets for a run (read from the first GUI run; with Python's default
 5 ms the bare thread and the ticking event loop hand the GIL over less often, which made
 bare runs 0.87-1.14x of the GUI's), every run starts from ``keras.backend.clear_session()``,
-and an untimed bare fit and an untimed GUI run go first: the first run after the tab opens
+the bare fit has an empty batch hook (Keras takes another path with one, see
+bench/training.py), and an untimed bare fit and an untimed GUI run go first: the first run after the tab opens
 pays one-off costs (first plot paints, first events) that are reported apart as
 ``first_gui_run``, not mixed into the pairs.
 
@@ -73,6 +74,9 @@ def bare_fit(data) -> float:
     class Clock(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             starts[epoch + 1] = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            pass  # the tab's run has a batch hook: an empty one puts Keras on the same path
 
         def on_epoch_end(self, epoch, logs=None):
             ends[epoch + 1] = time.perf_counter()
