@@ -17,7 +17,9 @@ Python: the plain fit dispatches steps without waiting and, on a loaded machine,
 CPU per second (cnn-classic at load 11: an empty batch hook was 1.17x faster, median of 5
 pairs, spread 0.60-1.84).  Now an untimed warm-up run goes first, every timed run starts
 from ``keras.backend.clear_session()``, and the bare fit has an empty batch hook: what is
-left between the two is InkLab's code.
+left between the two is InkLab's code.  Still open: on a machine at load 7-10 the session
+was faster in wall time in 5 of 5 pairs (median 1.25, spread 1.03-2.26) with the same CPU
+per sample (0.97); judge the wall-time ratio on a quiet machine.
 """
 
 from __future__ import annotations

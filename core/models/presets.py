@@ -188,7 +188,7 @@ def _recommended(n: int, shape: tuple[int, ...]):
     # Measured on 2 CPU cores (issue 14; CPU-seconds, as the machine was shared): what costs
     # is not the multiply-adds but the BatchNorm, ReLU and pooling passes over big feature
     # maps, so the 5x5 first convolution strides straight to 14x14 and nothing runs at
-    # 28x28: 0.26 instead of 0.48 CPU-ms per training sample.  48/96 filters do as well as
+    # 28x28: 0.25-0.30 instead of 0.45-0.46 CPU-ms per training sample.  48/96 filters do as well as
     # 64/128 in 3 epochs; a hidden Dense 128 and no dropout (a 3-epoch run underfits rather
     # than overfits) lift the test accuracy from ~99.25% to ~99.4%.  XLA (jit_compile) makes
     # each step ~2.5x dearer on CPU and stays off.
