@@ -56,6 +56,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument(
         "--json", action="store_true", help="print one JSON object per epoch and a final one (nothing else on stdout)"
     )
+    train.add_argument(
+        "--devices", type=int,
+        help="train on N devices of this machine with MirroredStrategy (default: every GPU, else the CPU)",
+    )
+    train.add_argument(
+        "--cluster", type=_addresses,
+        help="train on several machines: every worker's host:port, comma-separated, the same list on each",
+    )
+    train.add_argument("--task-index", type=int, help="with --cluster: this machine's place in the list (0 saves)")
     train.set_defaults(handler=cmd_train)
 
     evaluate = subparsers.add_parser("evaluate", help="test a saved model on a data set")
@@ -65,6 +74,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--limit", type=int, help="evaluate only the first N samples")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(handler=cmd_evaluate)
+
+
+def _addresses(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _validation(text: str | None) -> float | int | None:
@@ -108,6 +121,9 @@ def config_from_args(args: argparse.Namespace):
         name=args.name,
     )
     config = config.validate(check_data=True)
+    from core.training.distribution import check_cluster
+
+    check_cluster(args.cluster, args.task_index)
     if args.name is not None:
         check_free_name(args.name, args.overwrite)
     return config
@@ -246,12 +262,15 @@ def _train(args: argparse.Namespace) -> int:
     from core.cli.console import load_with_bar
     from core.native_logs import import_tensorflow
     from core.training import TrainingSession
+    from core.training.distribution import setup_distribution
     from core.training.interruption import interrupt_here
 
     config = config_from_args(args)
     data = load_with_bar(config.dataset)  # a first load can take seconds: show it
     import_tensorflow()  # quietly, before Keras imports it with its C++ chatter
-    session = TrainingSession(config, JsonLinesPrinter() if args.json else ConsolePrinter(), data=data)
+    distribution = setup_distribution(args.devices, args.cluster, args.task_index)
+    session = TrainingSession(config, JsonLinesPrinter() if args.json else ConsolePrinter(), data=data,
+                              distribution=distribution)
     session.prepare()  # bad data or settings fail here, as one line, before any thread starts
     interrupts = _Interrupts(session)
     previous = None
@@ -286,6 +305,9 @@ def _train(args: argparse.Namespace) -> int:
                                   "model": None}))
             return EXIT_INTERRUPTED
         evaluation = None
+        if not distribution.is_chief:  # the chief tests and saves the model all workers trained
+            print(f"task {distribution.task_index} done; task 0 tests and saves the model")
+            return EXIT_INTERRUPTED if interrupts.presses else 0
         if not args.no_test and "test" in session.dataset.splits:
             interrupts.phase = "testing"
             try:

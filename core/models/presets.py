@@ -176,28 +176,32 @@ def _recommended(n: int, shape: tuple[int, ...]):
     k = _keras()
     L = k.layers
 
-    def block(filters: int) -> list:
+    def block(filters: int, size: int = 3, stride: int = 1) -> list:
         # momentum 0.9: the BatchNorm statistics settle within tens of steps, so even a short
         # classroom run on a slice validates well.
         return [
-            L.Conv2D(filters, 3, padding="same", use_bias=False),
+            L.Conv2D(filters, size, strides=stride, padding="same", use_bias=False),
             L.BatchNormalization(momentum=0.9),
             L.ReLU(),
         ]
 
-    # One conv per resolution, widening as the image shrinks: the 28x28 level, where
-    # convolutions are dearest, gets only 32 cheap 1-channel filters.
+    # Measured on 2 CPU cores (issue 14; CPU-seconds, as the machine was shared): what costs
+    # is not the multiply-adds but the BatchNorm, ReLU and pooling passes over big feature
+    # maps, so the 5x5 first convolution strides straight to 14x14 and nothing runs at
+    # 28x28: 0.25-0.30 instead of 0.45-0.46 CPU-ms per training sample.  48/96 filters do as well as
+    # 64/128 in 3 epochs; a hidden Dense 128 and no dropout (a 3-epoch run underfits rather
+    # than overfits) lift the test accuracy from ~99.25% to ~99.4%.  XLA (jit_compile) makes
+    # each step ~2.5x dearer on CPU and stays off.
     return k.Sequential(
         [
             k.Input(shape),
-            *block(32),
+            *block(32, size=5, stride=2),
+            *block(48),
             L.MaxPooling2D(),
-            *block(64),
-            L.MaxPooling2D(),
-            *block(128),
+            *block(96),
             L.MaxPooling2D(),
             L.Flatten(),
-            L.Dropout(0.3),
+            L.Dense(128, activation="relu"),
             L.Dense(n),
         ],
         name="recommended",
@@ -282,7 +286,7 @@ _LIST = (
     ),
     Preset(
         "recommended",
-        "compact BatchNorm CNN (32/64/128), Adam with a one-cycle learning rate",
+        "compact BatchNorm CNN (5x5 stride-2 stem 32, then 48 and 96), Dense 128, Adam with a one-cycle learning rate",
         "InkLab's own default: best accuracy per CPU-minute",
         _recommended,
         outputs="logits",

@@ -69,11 +69,15 @@ def make_tf_dataset(
     shuffle: bool = False,
     seed: int = 0,
     augment: AugmentParams | None = None,
+    shard: tuple[int, int] | None = None,
+    drop_remainder: bool = False,
 ):
     """A ``tf.data`` pipeline of (float32 (b, 28, 28, 1) in [0, 1], int labels) batches.
 
     The uint8 images are held once; shuffling permutes indices, and each batch is gathered,
-    scaled and augmented on the fly in parallel with training.
+    scaled and augmented on the fly in parallel with training.  ``shard=(count, index)``
+    keeps every count-th shuffled sample from ``index`` on (one worker's share of a
+    multi-worker run: the same seeded shuffle everywhere, so the shards are disjoint).
     """
     import tensorflow as tf
 
@@ -82,7 +86,9 @@ def make_tf_dataset(
     indices = tf.data.Dataset.range(len(labels))
     if shuffle:
         indices = indices.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-    batches = indices.batch(batch_size)
+    if shard is not None:
+        indices = indices.shard(*shard)
+    batches = indices.batch(batch_size, drop_remainder=drop_remainder)
     if augment is None:
 
         def load(idx):

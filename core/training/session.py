@@ -31,6 +31,7 @@ from core.models.inference import predict_batch
 from core.models.presets import get_preset
 from core.training.advice import run_advice
 from core.training.config import TrainingConfig, validation_note
+from core.training.distribution import Distribution
 from core.training.events import (
     BatchProgress,
     EpochResult,
@@ -58,7 +59,8 @@ class TrainingSession:
     ``data`` may be an already loaded :class:`Dataset` (the GUI has one); otherwise
     ``config.dataset`` is loaded on :meth:`prepare`.  ``batch_interval`` is the least time
     between two batch events.  ``preview`` validation samples (0 for none) are predicted at
-    each epoch end and sent in :attr:`EpochResult.preview`.
+    each epoch end and sent in :attr:`EpochResult.preview`.  ``distribution`` spreads the
+    run over several devices or machines (:mod:`core.training.distribution`; default: one).
     """
 
     def __init__(
@@ -69,8 +71,10 @@ class TrainingSession:
         *,
         batch_interval: float = 1.0 / BATCH_EVENTS_PER_S,
         preview: int = PREVIEW_SAMPLES,
+        distribution: Distribution | None = None,
     ) -> None:
         self.config = config.validate()
+        self.distribution = distribution or Distribution()
         self.listener = listener or TrainingListener()
         self.batch_interval = batch_interval
         self.preview_count = preview
@@ -163,15 +167,20 @@ class TrainingSession:
 
             from core.hardware import describe_device
 
-            self.device = describe_device()
+            spread = self.distribution.description
+            self.device = describe_device() + (f", {spread}" if spread else "")
             keras.utils.set_random_seed(c.seed)
-            self.model = get_preset(c.preset).build(self.dataset.n_classes)
-            compile_model(self.model, c, self.steps_per_epoch, self.outputs)
+            with self.distribution.scope():
+                self.model = get_preset(c.preset).build(self.dataset.n_classes)
+                compile_model(self.model, c, self.steps_per_epoch, self.outputs)
+            self.distribution.adapt(self.model)
             self._prepared = True
 
     @property
     def steps_per_epoch(self) -> int:
-        return math.ceil(len(self.train_split) / self.config.batch_size) if self.train_split else 0
+        if not self.train_split:
+            return 0
+        return self.distribution.steps_per_epoch(len(self.train_split), self.config.batch_size)
 
     # ---- the run
 
@@ -190,11 +199,10 @@ class TrainingSession:
         try:
             self.prepare()
             c = self.config
-            train_ds = make_tf_dataset(
+            train_ds = self.distribution.train_dataset(
                 self.train_split.images,
                 self.train_split.labels,
                 c.batch_size,
-                shuffle=True,
                 seed=c.seed,
                 augment=c.augment_params if c.augment else None,
             )
