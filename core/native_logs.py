@@ -113,11 +113,14 @@ _import_lock = threading.Lock()
 
 
 def import_tensorflow():
-    """``import tensorflow`` with its start-up chatter dropped (logged at DEBUG); the module.
+    """``import tensorflow`` (and Keras) with its start-up chatter dropped (logged at DEBUG).
 
     Used where no process-wide filter runs (the app): fd 2 is captured for the duration of
     the first import only, and every line that is not chatter is written back to stderr,
-    so a real error is never hidden.
+    so a real error is never hidden.  The app's TensorFlow tasks (model summary, training
+    run, augmentation preview, warm-up) call it first: they then import TensorFlow one at a
+    time, in one order (two threads importing ``tensorflow`` and ``keras`` in opposite
+    orders get half-made modules).  Returns the tensorflow module.
     """
     quiet_environment()
     with _import_lock:  # a second thread waits here until the first import has finished
@@ -137,6 +140,7 @@ def import_tensorflow():
         with tempfile.TemporaryFile(mode="w+b") as capture:
             os.dup2(capture.fileno(), 2)
             try:
+                import keras  # noqa: F401  here too: two threads never import them in opposite orders
                 import tensorflow
             finally:
                 os.dup2(saved, 2)

@@ -92,7 +92,10 @@ class AugmentBox(QGroupBox):
             import numpy as np
 
             from core.datasets.memory_cache import load_shared
+            from core.native_logs import import_tensorflow
             from core.training import augment_images
+
+            import_tensorflow()  # quietly, and one thread at a time (see its docstring)
 
             train = load_shared(dataset, cancel=cancel).split("train")
             # One sample of each of the first classes, so the preview shows variety.

@@ -135,7 +135,10 @@ class TrainingRun:
     def __call__(self, progress, cancel):
         from core.datasets.memory_cache import load_shared
         from core.errors import Cancelled, InkLabError
+        from core.native_logs import import_tensorflow
         from core.training import RunResult, TrainingListener, TrainingSession, empty_history
+
+        import_tensorflow()  # quietly, and one thread at a time (see its docstring)
 
         emit = self.emit
 

@@ -340,7 +340,9 @@ class SettingsForm(QScrollArea):
 
         def build(progress, cancel):
             from core.models.presets import get_preset, model_summary
+            from core.native_logs import import_tensorflow
 
+            import_tensorflow()  # quietly, and one thread at a time (see its docstring)
             return key, model_summary(get_preset(preset_name).build(n_classes))
 
         self._summary_runner.start_latest(build)

@@ -44,7 +44,7 @@ def test_the_layer_table_of_a_cnn_preset_reads_whole_with_its_total(window_on_tr
     window, tab = window_on_training
     window.resize(*size)
     form = tab.form
-    for preset, total in (("recommended", 104_874), ("cnn-pool", 1_199_882), ("cnn-classic", 93_322)):
+    for preset, total in (("recommended", 168_810), ("cnn-pool", 1_199_882), ("cnn-classic", 93_322)):
         form.preset_combo.setCurrentIndex(form.preset_combo.findData(preset))
         qtbot.waitUntil(lambda total=total: form.summary_table.total == total, timeout=RUN_TIMEOUT_MS)
         qtbot.wait(50)  # the layouts settle
