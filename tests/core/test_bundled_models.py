@@ -99,13 +99,17 @@ def test_quick_run_trains_and_saves_both_models(tmp_path, capsys):
     assert "[digits] saved" in out and "[letters] saved" in out
     for name, classes in (("digits", 10), ("letters", 26)):
         card = json.loads((tmp_path / name / "card.json").read_text())
-        assert card["classes"] == classes and card["quick"] is True
+        # Every class, plus "not-a-character": the reject class the card names.
+        assert card["classes"] == classes + 1 and card["quick"] is True
+        assert card["label_names"][-1] == card["reject"]["label"] == "not-a-character"
+        assert 0.5 <= card["reject"]["sure_threshold"] < 1 and card["reject"]["method"]
         assert card["training_data"]["summary"]
         model, loaded = library.load_model(tmp_path / name)
         assert loaded.label_names == tuple(card["label_names"])
     digits_card = json.loads((tmp_path / "digits" / "card.json").read_text())
-    for key in ("mnist_test_accuracy", "pen_heldout_writers_accuracy", "image_scan_accuracy"):
+    for key in ("mnist_test_accuracy", "pen_heldout_writers_accuracy", "image_scan_accuracy", "reject_unseen"):
         assert key in digits_card["measured"]
+    assert digits_card["measured"]["reject_unseen"]["non_characters"] == 1000
 
 
 @pytest.mark.slow

@@ -59,7 +59,8 @@ def test_every_format_as_json(capsys, tmp_path: Path, model_path: str) -> None:
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 5
     for row in rows:
-        assert set(row) == {"source", "index", "label", "confidence", "top"}
+        assert set(row) == {"source", "index", "label", "confidence", "top", "status"}
+        assert row["status"] in ("sure", "unsure", "not-a-character")
         assert row["label"] == "1", row
         assert row["index"] == 0
         assert len(row["top"]) == 2 and row["top"][0] == {"label": "1", "p": row["confidence"]}
