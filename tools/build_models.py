@@ -63,13 +63,14 @@ DIGITS_RECIPE = {
 # trained briefly on all of stage 1's data and generated non-characters.
 DIGITS_REJECT_RECIPE = {
     "preset": DIGITS_RECIPE["preset"],
-    "epochs": 1,
     "batch_size": 128,
     "learning_rate": 1e-3,
     # Only the output layer learns: the features (and BatchNorm's statistics) stay stage 1's,
     # so the digits are read as before and the new output learns what is not a digit.
     "freeze": "features",
-    "mnist_every": 3,  # every 3rd MNIST training image
+    "keep_outputs": True,  # the ten digit outputs keep stage 1's weights; only the new one learns
+    "epochs": 2,
+    "mnist_every": 1,  # every MNIST training image
     "pen_copies": 2,  # renders of each training writer's sample (one clean + one distorted)
     "non_characters": 8000,
     "augment": DIGITS_RECIPE["augment"],
@@ -243,7 +244,12 @@ def _train(name: str, data: Dataset, recipe: dict, quick: bool, start_from=None)
             for layer in session.model.layers[:-1]:
                 layer.trainable = False
             compile_model(session.model, session.config, session.steps_per_epoch, session.outputs)
+        if recipe.get("keep_outputs"):
+            _keep_outputs(session.model.layers[-1], start_from.layers[-1])
     result = session.run()
+    if start_from is not None and recipe.get("keep_outputs"):
+        for variable in session.model.layers[-1].weights:
+            variable.constraint = None
     if result.status != "completed":
         raise InkLabError(f"training the bundled '{name}' model {result.status}: {result.error}")
     return session
@@ -269,12 +275,43 @@ def _warm_start(model, base) -> None:
         layer.set_weights(merged)
 
 
-def _accuracy(model, outputs: str, images: np.ndarray, labels: np.ndarray) -> float:
+def _keep_outputs(layer, base_layer) -> None:
+    """Hold the outputs ``layer`` shares with ``base_layer`` at their weights while training.
+
+    A Keras constraint puts those columns back after every update, so only the new
+    outputs learn: the old classes are then read exactly as before.
+    """
+    import keras
+
+    for variable, old in zip(layer.weights, base_layer.get_weights(), strict=True):
+        fixed = keras.ops.convert_to_tensor(old)
+        n = old.shape[-1]
+
+        def constraint(w, fixed=fixed, n=n):
+            return keras.ops.concatenate([fixed, w[..., n:]], axis=-1)
+
+        variable.constraint = constraint
+
+
+def _accuracy(model, outputs: str, images: np.ndarray, labels: np.ndarray, answers: int | None = None) -> float:
+    """The share of ``labels`` the model's answer gets right.
+
+    With ``answers`` (the number of real classes, before the reject class) the answer is
+    the most likely real class, as the recognizer's ``label``; whether the drawing is also
+    flagged "not-a-character" is measured on its own (:func:`_reject_share`).
+    """
     from core.models.inference import predict_batch
 
     if len(labels) == 0:
         return float("nan")
-    return float((predict_batch(model, images, outputs).argmax(axis=1) == labels).mean())
+    p = np.asarray(predict_batch(model, images, outputs))
+    return float((p[:, :answers].argmax(axis=1) == labels).mean())
+
+
+def _reject_share(model, outputs: str, images: np.ndarray) -> float:
+    """The share of ``images`` whose most likely output is the reject class (the last)."""
+    p = _probabilities(model, outputs, images)
+    return round(float((p.argmax(axis=1) == p.shape[1] - 1).mean()), 4)
 
 
 def _save(session, name: str, out: Path, evaluation, extra: dict):
@@ -428,8 +465,8 @@ def train_digits(out: Path | None = None, *, quick: bool = False,
                    {"train": train, "test": data.split("test")}, source=data.source)
     description["stage2"] = {"mnist_train_samples": len(mnist_part), "pen_renders": len(pen_part),
                              "non_characters": len(rejects), "total_train_samples": len(train)}
-    description["summary"] += (f"; stage 2 (the reject class) trains on every {stage2['mnist_every']}rd MNIST "
-                               f"image, the same writers rendered {stage2['pen_copies']}x and {len(rejects)} "
+    description["summary"] += (f"; stage 2 (the reject class) trains on the MNIST training images "
+                               f"(every {stage2['mnist_every']}), the same writers rendered {stage2['pen_copies']}x and {len(rejects)} "
                                f"generated non-characters as the class '{NOT_A_CHARACTER}'")
     session = _train(name, data, DIGITS_REJECT_RECIPE, quick, start_from=base)
     model, outputs = session.model, session.outputs
@@ -437,22 +474,26 @@ def train_digits(out: Path | None = None, *, quick: bool = False,
     test = data.split("test")
     calibration = calibrate_reject(model, outputs, test.images,
                                    non_character_images(200 if quick else 2000, seed=SEED + 21))
-    pen_acc = _accuracy(model, outputs, held.images, held.labels)
+    pen_acc = _accuracy(model, outputs, held.images, held.labels, answers=len(DIGITS))
     per_class = {
-        str(c): round(_accuracy(model, outputs, held.images[held.labels == c], held.labels[held.labels == c]), 4)
+        str(c): round(_accuracy(model, outputs, held.images[held.labels == c], held.labels[held.labels == c], answers=len(DIGITS)), 4)
         for c in range(10)
     }
     per_writer = {
-        str(w): round(_accuracy(model, outputs, held.images[held.groups == w], held.labels[held.groups == w]), 4)
+        str(w): round(_accuracy(model, outputs, held.images[held.groups == w], held.labels[held.groups == w], answers=len(DIGITS)), 4)
         for w in sorted(set(held.groups.tolist()))
     }
     n_scan = 50 if quick else DIGITS_RECIPE["scan_samples"]
     scan_images, scan_labels = _cached(f"digits-scan-{n_scan}", lambda: scan_split(data.split("test"), n_scan))
-    scan_acc = _accuracy(model, outputs, scan_images, scan_labels)
+    scan_acc = _accuracy(model, outputs, scan_images, scan_labels, answers=len(DIGITS))
     measured = {
-        "mnist_test_accuracy": round(evaluation.accuracy, 4),
+        # The answer (the most likely digit) and, apart, how often a real digit is also flagged.
+        "mnist_test_accuracy": round(_accuracy(model, outputs, test.images, test.labels, answers=len(DIGITS)), 4),
+        "mnist_test_accuracy_counting_rejects_as_errors": round(evaluation.accuracy, 4),
+        "mnist_test_not_a_character": _reject_share(model, outputs, test.images),
         "mnist_test_samples": evaluation.samples,
         "pen_heldout_writers_accuracy": round(pen_acc, 4),
+        "pen_heldout_writers_not_a_character": _reject_share(model, outputs, held.images),
         "pen_heldout_writers": list(heldout),
         "pen_heldout_samples": len(held),
         "pen_heldout_per_class": per_class,
@@ -642,10 +683,13 @@ def letters_data(quick: bool = False) -> tuple[Dataset, dict, dict]:
 
 def _case_accuracies(model, outputs, letters) -> dict:
     split, case = letters.split, letters.case
+    n = len(LETTERS)
     return {
-        "accuracy": round(_accuracy(model, outputs, split.images, split.labels), 4),
-        "upper_accuracy": round(_accuracy(model, outputs, split.images[case == 0], split.labels[case == 0]), 4),
-        "lower_accuracy": round(_accuracy(model, outputs, split.images[case == 1], split.labels[case == 1]), 4),
+        "accuracy": round(_accuracy(model, outputs, split.images, split.labels, n), 4),
+        "upper_accuracy": round(_accuracy(model, outputs, split.images[case == 0], split.labels[case == 0], n), 4),
+        "lower_accuracy": round(_accuracy(model, outputs, split.images[case == 1], split.labels[case == 1], n), 4),
+        "accuracy_counting_rejects_as_errors": round(_accuracy(model, outputs, split.images, split.labels), 4),
+        "not_a_character": _reject_share(model, outputs, split.images),
         "samples": len(split),
     }
 
@@ -723,9 +767,9 @@ def train_letters(out: Path | None = None, *, quick: bool = False, name: str = "
                       else "fresh distorted renders of the training fonts (another seed) + non-characters"}
     if not emnist:
         measured["test_upper_accuracy"] = round(
-            _accuracy(model, outputs, test.images[case == 0], test.labels[case == 0]), 4)
+            _accuracy(model, outputs, test.images[case == 0], test.labels[case == 0], len(LETTERS)), 4)
         measured["test_lower_accuracy"] = round(
-            _accuracy(model, outputs, test.images[case == 1], test.labels[case == 1]), 4)
+            _accuracy(model, outputs, test.images[case == 1], test.labels[case == 1], len(LETTERS)), 4)
     calibration = calibrate_reject(model, outputs, test.images[case < 2], test.images[case == 2])
     for key in ("heldout_fonts_distorted", "heldout_fonts_clean"):
         if key in extra_sets:

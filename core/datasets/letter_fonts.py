@@ -136,18 +136,33 @@ def fontsource_sources(families: Sequence[str] = FONTSOURCE_FAMILIES) -> list[Le
 
 
 def debian_licence(path: str) -> str:
-    """The licence(s) the Debian package holding font file ``path`` declares, or "?"."""
+    """The licence(s) the Debian package holding font file ``path`` declares, or "?".
+
+    Read from the package's ``copyright`` file: its ``License:`` names, or, where a
+    ``License:`` line names none, the sentence that follows it.
+    """
+    info = Path("/var/lib/dpkg/info")
     for package in FONT_PACKAGES:
-        copyright_file = Path("/usr/share/doc") / package / "copyright"
-        listing = Path("/var/lib/dpkg/info") / f"{package}.list"
-        try:
-            if path not in listing.read_text(encoding="utf-8").split("\n"):
+        for listing in sorted(info.glob(f"{package}*.list")):  # e.g. fonts-tlwg-purisa-ttf
+            try:
+                if path not in listing.read_text(encoding="utf-8").split("\n"):
+                    continue
+                owner = listing.name.removesuffix(".list").split(":")[0]
+                text = (Path("/usr/share/doc") / owner / "copyright").read_text(encoding="utf-8", errors="replace")
+            except OSError:
                 continue
-            lines = copyright_file.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            continue
-        names = [ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("License:") and ln[8:].strip()]
-        return " / ".join(dict.fromkeys(names)) or "?"
+            lines = text.splitlines()
+            names = []
+            for i, line in enumerate(lines):
+                if not line.startswith("License:"):
+                    continue
+                name = line[8:].strip()
+                if not name:  # the paragraph after it, up to its first full stop
+                    paragraph = " ".join(ln.strip() for ln in lines[i + 1 : i + 6] if ln.strip())
+                    name = paragraph.split(". ")[0][:160]
+                if name:
+                    names.append(name)
+            return " / ".join(dict.fromkeys(names)) or "?"
     return "?"
 
 
