@@ -1,27 +1,39 @@
 """The bundled models in ``resources/models/``: how they are trained and measured (``make models``).
 
-``python -m tools.build_models [digits|letters|all] [--quick] [--out FOLDER]``
+``python -m tools.build_models [digits|letters|all] [--quick] [--out FOLDER] [--data-cache FOLDER]
+[--digits-stage1 FOLDER]``
 
 Both models are trained by InkLab's own engine (:class:`core.training.TrainingSession` with a
 preset) on data sets built here, and saved in the library's format (``model.keras`` +
 ``card.json``, written atomically).  Seeds are fixed, so a run reproduces the models up to
-TensorFlow's own floating-point nondeterminism.
+TensorFlow's own floating-point nondeterminism.  Both have one output more than they have
+classes: "not-a-character", trained on generated scribbles, zigzags, asterisks, circles with
+lines... (:mod:`core.datasets.non_characters`); the card's ``reject`` section names it and
+holds the calibrated "sure" threshold the recognizer applies.
 
-* ``digits`` trains on MNIST's training set plus pendigits' real pen strokes from writers
-  1..24, each rendered several times with random pen widths and stroke-space distortions
-  (:mod:`core.datasets.synthetic`).  Writers 25..30 are never trained on: the pen accuracy
-  the card reports is theirs, rendered exactly as the drawing pad renders strokes.  The
-  card also reports MNIST test accuracy and the image path's accuracy on MNIST test digits
-  turned into scan-like pages (:func:`core.datasets.synthetic.to_scan` then
-  :func:`core.imaging.image_to_input`).
+* ``digits``, stage 1, trains on MNIST's training set plus pendigits' real pen strokes from
+  writers 1..24, each rendered several times with random pen widths and stroke-space
+  distortions (:mod:`core.datasets.synthetic`).  Stage 2 adds the reject output and trains
+  only it, on MNIST, the same writers and non-characters, with the features and the ten digit
+  outputs held at stage 1's weights: the digits are read exactly as stage 1 reads them.
+  ``--digits-stage1`` reuses a saved stage-1 model.  Writers 25..30 are never trained on: the
+  pen accuracy and the "sure" share the card reports are theirs, rendered exactly as the
+  drawing pad renders strokes.  The card also reports MNIST test accuracy and the image
+  path's accuracy on MNIST test digits turned into scan-like pages
+  (:func:`core.datasets.synthetic.to_scan` then :func:`core.imaging.image_to_input`).
 * ``letters`` trains on EMNIST letters when they are on this machine, otherwise on
-  synthetic letters from stroke fonts and handwriting-style fonts; some fonts are held
-  out to measure on.  The card says exactly which.
+  synthetic letters from stroke fonts, handwriting fonts (Debian packages and @fontsource
+  npm packages, fetched into a cache outside the repo) and hand-drawn lowercase variants;
+  whole font families are held out by a fixed rule to measure on.  The card says exactly
+  which, with each font's licence.
 
-``--quick`` makes tiny models from small slices in seconds (for tests); ``--out`` writes
-somewhere other than ``resources/models``.  Saving writes each model's LiteRT copy
-(``model.tflite``) too; ``--litert-only`` adds (or redoes) just that for the models
-already there, without training.
+Thresholds are calibrated on MNIST test (digits) and on fresh renders of the training fonts
+(letters), never on the sets the card reports as unseen.  ``--quick`` makes tiny models
+from small slices in seconds (for tests); ``--out`` writes somewhere other than
+``resources/models``; ``--data-cache`` keeps the rendered training sets (minutes of
+rendering) for the next run.  Saving writes each model's LiteRT copy (``model.tflite``)
+too; ``--litert-only`` adds (or redoes) just that for the models already there, without
+training.
 
 A tool, not part of the engine: nothing in core/ or gui/ imports it (tests do).  It is
 longer than ~400 lines on purpose: both recipes (data, training, measurements, card) are

@@ -96,3 +96,21 @@ def test_stroke_jitter_moves_each_stroke_a_little_on_its_own() -> None:
         assert np.abs(after - before).max() < 0.25
         # Each stroke is moved rigidly: its length stays.
         assert np.hypot(*np.diff(after, axis=0).T) == pytest.approx(np.hypot(*np.diff(before, axis=0).T))
+
+
+def test_make_models_fetches_missing_fonts_with_npm_or_says_how(monkeypatch, tmp_path, capsys) -> None:
+    import shutil as shutil_module
+    import subprocess
+
+    from tools import build_models
+
+    monkeypatch.setenv("INKLAB_FONT_CACHE", str(tmp_path / "cache"))
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda command, check=False: calls.append(command))
+    monkeypatch.setattr(shutil_module, "which", lambda name: "/usr/bin/npm")
+    build_models.fetch_fonts()
+    assert calls and calls[0][:4] == ["npm", "install", "--prefix", str(tmp_path / "cache")]
+    assert (tmp_path / "cache").is_dir()
+    monkeypatch.setattr(shutil_module, "which", lambda name: None)
+    build_models.fetch_fonts()
+    assert len(calls) == 1 and "npm install --prefix" in capsys.readouterr().out
