@@ -12,8 +12,11 @@ export INKLAB_DATA_PATH ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
 QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 libglib2.0-0 \
            libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
            libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libx11-xcb1 fonts-dejavu-core
-# Handwriting-style fonts the synthetic letters (bundled `letters` model, its tests) are drawn from.
-FONT_DEBS := fonts-breip fonts-rufscript fonts-sjfonts fonts-bwht fonts-humor-sans fonts-comic-neue
+# Handwriting-style fonts the synthetic letters (bundled `letters` model, its tests) are drawn from
+# (core/datasets/letter_fonts.py FONT_PACKAGES); `make models` also fetches the @fontsource
+# handwriting families with npm into ~/.cache/inklab-fonts (INKLAB_FONT_CACHE), outside the repo.
+FONT_DEBS := fonts-breip fonts-rufscript fonts-sjfonts fonts-bwht fonts-humor-sans fonts-comic-neue \
+             fonts-sil-andika fonts-kiloji fonts-seto fonts-tlwg-purisa fonts-fantasque-sans
 DEBS := $(QT_DEBS) $(FONT_DEBS)
 
 .PHONY: run test lint bench models install-desktop uninstall-desktop wheel sysdeps clean
@@ -33,7 +36,8 @@ lint: $(VENV)/.installed
 bench: sysdeps $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
-# Retrain the bundled models in resources/models (long: see README).
+# Retrain the bundled models in resources/models (long: see README).  The letters' npm
+# font packages are fetched by the build itself (npm needs no root; without npm it says how).
 models: sysdeps $(VENV)/.installed
 	$(PY) -m tools.build_models
 

@@ -10,3 +10,8 @@ DIGITS = tuple(string.digits)
 LETTERS = tuple(string.ascii_uppercase)
 # Sign-Language-MNIST has no J (9) or Z (25): both need motion, not a still hand.
 SIGN_LETTERS = tuple(c for c in string.ascii_uppercase if c not in "JZ")
+
+# The extra class a bundled model may have for drawings that are no character at all
+# (scribbles, zigzags...); its card names it under "reject" and the recognizer keeps it
+# out of the answers (core.models.recognizer).
+NOT_A_CHARACTER = "not-a-character"

@@ -210,6 +210,7 @@ def _table(rows: list[dict], top: int) -> str:
         lines.append(
             f"{r['source']:<{width}}  {r['index']:>4}  {r['label']:<5}{mark} "
             f"{r['confidence']:>6.1%}  {guesses}"
+            + ("  (not a character)" if r["status"] == "not-a-character" else "")
         )
     return "\n".join(lines)
 
@@ -239,11 +240,12 @@ def cmd_recognize(args: argparse.Namespace) -> int:
                 "label": p.label,
                 "confidence": round(p.confidence, 6),
                 "top": _top_k(p, recognizer.label_names, k),
+                "status": p.status,
                 "unsure": p.unsure,
             }
             for d, p in zip(drawings, predictions, strict=True)
         ]
-        if args.json:
+        if args.json:  # "status" says sure / unsure / not-a-character; "unsure" is its shadow
             for row in rows:
                 row.pop("unsure")
                 print(json.dumps(row, ensure_ascii=False))

@@ -343,9 +343,11 @@ def _train(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from core.cli.console import load_with_bar
-    from core.evaluation import evaluate
+    from core.evaluation import evaluate, score
     from core.logfile import setup_logging
+    from core.models.inference import predict_batch
     from core.models.library import load_model
+    from core.models.recognizer import card_label_names, card_reject_label
     from core.native_logs import import_tensorflow
 
     setup_logging()
@@ -354,15 +356,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     import_tensorflow()  # quietly, before Keras imports it with its C++ chatter
     model, card = load_model(args.model)
     dataset = load_with_bar(args.dataset or card.dataset or "mnist")
-    if len(dataset.label_names) != len(card.label_names):
+    # A reject class ("not-a-character", the bundled models' last output) is no answer:
+    # the model is scored on the classes it answers with, as the recognizer reads it.
+    answers = card_label_names(card)
+    if len(dataset.label_names) != len(answers):
         raise ModelError(
-            f"model '{card.name}' knows {len(card.label_names)} classes but data set '{dataset.name}' "
+            f"model '{card.name}' knows {len(answers)} classes but data set '{dataset.name}' "
             f"has {len(dataset.label_names)}"
         )
     split = dataset.split(args.split)
     if args.limit is not None:
         split = split.take(slice(0, args.limit))
-    result = evaluate(model, split, dataset.label_names, card.outputs)
+    if card_reject_label(card):
+        probabilities = predict_batch(model, split.images, card.outputs)[:, : len(answers)]
+        result = score(probabilities, split.labels, dataset.label_names)
+    else:
+        result = evaluate(model, split, dataset.label_names, card.outputs)
     if args.json:
         print(json.dumps({"model": card.name, "dataset": dataset.name, "split": args.split, **result.as_dict()}))
         return 0

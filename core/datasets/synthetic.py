@@ -29,6 +29,7 @@ from PIL import Image, ImageFilter
 
 from core.datasets.dataset import Split
 from core.datasets.letter_fonts import LetterSource, default_sources, hershey_strokes, ttf_glyph
+from core.datasets.letter_shapes import template_strokes
 from core.errors import DataError, DrawingError
 from core.imaging import BOX, DEFAULT_PEN_WIDTH, mnist_normalize, render_strokes, to_uint8
 from core.labels import LETTERS
@@ -108,6 +109,29 @@ def distort_strokes(
         moved += rng.normal(scale=d.jitter * size, size=moved.shape)
         b = a.copy()
         b[:, :2] = moved + centre
+        out.append(b)
+    return out
+
+
+def jitter_strokes(
+    strokes: Sequence[np.ndarray], rng: np.random.Generator, shift: float = 0.03, angle: float = 4.0
+) -> list[np.ndarray]:
+    """Each stroke moved and turned a little on its own (``shift`` of the drawing's size, ``angle``
+    degrees, both standard deviations): a hand never puts the bar of a "t" or the stem of a
+    "d" exactly where a font does.  Used for stroke fonts and templates, whose strokes are exact.
+    """
+    arrays = [np.asarray(s, np.float64) for s in strokes if len(s)]
+    if not arrays:
+        return []
+    xy = np.concatenate([a[:, :2] for a in arrays])
+    size = max(float(np.ptp(xy, axis=0).max()), 1e-9)
+    out = []
+    for a in arrays:
+        theta = math.radians(rng.normal(scale=angle))
+        m = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]])
+        centre = a[:, :2].mean(axis=0)
+        b = a.copy()
+        b[:, :2] = (a[:, :2] - centre) @ m.T + centre + rng.normal(scale=shift * size, size=2)
         out.append(b)
     return out
 
@@ -267,15 +291,16 @@ def render_letter(
 ) -> np.ndarray | None:
     """One letter of one font as the pad would see it (28x28 float), or None if absent.
 
+    A source of kind "strokes" draws the hand-made variants of :mod:`core.datasets.letter_shapes`.
     Without ``distort`` the clean rendering: default pen width, no warp.
     """
-    if source.kind == "hershey":
-        strokes = hershey_strokes(source.name, char)
+    if source.kind in ("hershey", "strokes"):
+        strokes = hershey_strokes(source.name, char) if source.kind == "hershey" else template_strokes(char, rng)
         if not strokes:
             return None
         if not distort:
             return render_strokes(strokes)
-        return render_distorted(strokes, rng, d)
+        return render_distorted(jitter_strokes(strokes, rng), rng, d)
     ink = ttf_glyph(source.path, char)
     if ink is None:
         return None

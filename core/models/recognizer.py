@@ -45,6 +45,10 @@ class Prediction:
     ``probabilities`` has one entry per class in the card's label order; ``top`` lists the
     most likely classes first; ``unsure`` is set when the answer is a guess, and then
     ``message`` says so ("not sure: 3 or 8?") so nobody mistakes a guess for an answer.
+    ``status`` is "sure", "unsure" or "not-a-character": the last only from a model with a
+    reject class (the bundled ones), whose ``message`` then says "not a digit" or "not a
+    letter"; ``label`` and ``confidence`` still name the most likely real class, and
+    ``probabilities`` leave the reject class out (so they may sum to less than 1).
     ``image`` is the 28x28 input the model saw (white ink on black, 0..1), kept so the GUI
     can show exactly that.
     """
@@ -57,6 +61,7 @@ class Prediction:
     message: str
     index: int = 0
     image: np.ndarray | None = field(default=None, repr=False, compare=False)
+    status: str = "sure"
 
 
 def card_data(card: Any) -> dict:
@@ -71,8 +76,8 @@ def card_data(card: Any) -> dict:
     return data
 
 
-def card_label_names(card: Any) -> list[str]:
-    """The class names a model card declares, in output order.
+def card_output_names(card: Any) -> list[str]:
+    """The class names a model card declares, one per model output, in output order.
 
     Cards written by different InkLab versions name this list differently; accept them
     all rather than refuse a working model.
@@ -84,8 +89,24 @@ def card_label_names(card: Any) -> list[str]:
             return [str(v) for v in value]
     dataset = card.get("dataset")
     if isinstance(dataset, dict):
-        return card_label_names(dataset)
+        return card_output_names(dataset)
     raise ModelError(f"model card of '{card.get('name', '?')}' names no classes (label_names)")
+
+
+def card_reject_label(card: Any) -> str | None:
+    """The reject class ("not-a-character") a card declares as its last output, else None."""
+    data = card_data(card)
+    reject = data.get("reject")
+    if not isinstance(reject, dict):
+        return None
+    names = card_output_names(data)
+    return names[-1] if names and names[-1] == reject.get("label") else None
+
+
+def card_label_names(card: Any) -> list[str]:
+    """The classes a model can answer, in output order: its outputs less any reject class."""
+    names = card_output_names(card)
+    return names[:-1] if card_reject_label(card) else names
 
 
 def check_image(image: Any, where: str = "drawing") -> np.ndarray:
@@ -115,6 +136,25 @@ def _to_unit_float(array: np.ndarray, where: str) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
+def reject_status(probabilities: np.ndarray, sure_threshold: float, margin: float = UNSURE_MARGIN) -> str:
+    """"sure", "unsure" or "not-a-character" for the outputs of a model whose last class rejects.
+
+    The reject class wins when it is more likely than every real class; otherwise the
+    answer is sure only when its probability reaches the card's calibrated
+    ``sure_threshold`` and leads the runner-up by ``margin``.
+    """
+    p = np.asarray(probabilities, np.float32)
+    real = p[:-1]
+    order = np.argsort(real)[::-1]
+    p1 = float(real[order[0]])
+    p2 = float(real[order[1]]) if len(real) > 1 else 0.0
+    if float(p[-1]) > p1:
+        return "not-a-character"
+    if p1 < sure_threshold or p1 - p2 < margin:
+        return "unsure"
+    return "sure"
+
+
 class Recognizer:
     """One model and its card, ready to predict single drawings fast and batches in bulk.
 
@@ -128,7 +168,13 @@ class Recognizer:
         self.model = model
         self.card = card_data(card)
         self.name = str(self.card.get("name") or getattr(model, "name", "model"))
+        self._n_outputs = len(card_output_names(self.card))
+        # A reject class ("not-a-character", last) is an output, never an answer.
+        reject = self.card.get("reject")
+        self._reject = card_reject_label(self.card) is not None
         self.label_names = card_label_names(self.card)
+        self._sure_threshold = float(reject.get("sure_threshold", UNSURE_BELOW)) if self._reject else UNSURE_BELOW
+        self._noun = str(reject.get("noun") or "character") if self._reject else "character"
         self.fallback_reason: str | None = None
         self._lock = threading.Lock()
         # The card's input spec says the value range; InkLab's own models take 0..1.
@@ -142,10 +188,10 @@ class Recognizer:
             self._init_keras(model)
 
     def _init_litert(self, model: LiteRTModel) -> None:
-        if model.n_classes != len(self.label_names):
+        if model.n_classes != self._n_outputs:
             raise ModelError(
                 f"model '{self.name}' has {model.n_classes} outputs but its card names "
-                f"{len(self.label_names)} classes"
+                f"{self._n_outputs} classes"
             )
         outputs = str(self.card.get("outputs", "")).lower()
         if outputs not in ("logits", "softmax"):
@@ -168,10 +214,10 @@ class Recognizer:
         except (AttributeError, ValueError) as err:
             raise ModelError(f"model '{self.name}' has no single input and output: {err}") from None
         n_out = output_shape[-1]
-        if n_out != len(self.label_names):
+        if n_out != self._n_outputs:
             raise ModelError(
                 f"model '{self.name}' has {n_out} outputs but its card names "
-                f"{len(self.label_names)} classes"
+                f"{self._n_outputs} classes"
             )
         feature_shape = input_shape[1:]
         if int(np.prod([d or 0 for d in feature_shape])) != 28 * 28:
@@ -276,20 +322,27 @@ class Recognizer:
         probabilities = np.asarray(probabilities, dtype=np.float32)
         if not np.isfinite(probabilities).all():
             raise ModelError(f"model '{self.name}' produced NaN outputs; it may be broken")
+        if self._reject:
+            status = reject_status(probabilities, self._sure_threshold)
+            probabilities = probabilities[:-1]
         order = np.argsort(probabilities)[::-1]
         best = int(order[0])
         p1 = float(probabilities[best])
         p2 = float(probabilities[order[1]]) if len(order) > 1 else 0.0
         top = [(self.label_names[int(i)], float(probabilities[int(i)])) for i in order[:5]]
-        unsure = p1 < UNSURE_BELOW or (p1 - p2) < UNSURE_MARGIN
+        if not self._reject:
+            status = "unsure" if p1 < UNSURE_BELOW or (p1 - p2) < UNSURE_MARGIN else "sure"
+        unsure = status != "sure"
         label = self.label_names[best]
-        if unsure and len(order) > 1:
+        if status == "not-a-character":
+            message = f"not a {self._noun}"
+        elif unsure and len(order) > 1:
             message = f"not sure: {label} or {self.label_names[int(order[1])]}?"
         elif unsure:
             message = f"not sure: {label}?"
         else:
             message = f"{label} ({p1:.0%})"
-        return Prediction(label, p1, probabilities, top, unsure, message, best, image)
+        return Prediction(label, p1, probabilities, top, unsure, message, best, image, status)
 
 
 class RecognizerCache:

@@ -32,7 +32,9 @@ def test_bundled_models_are_listed_as_bundled():
 @pytest.mark.slow
 def test_digits_card_states_data_and_both_accuracies(digits):
     _, card = digits
-    assert card.label_names == tuple("0123456789")
+    # The ten digits, then the reject class the card names ("not-a-character").
+    assert card.label_names == (*"0123456789", "not-a-character")
+    assert card.data["reject"]["label"] == "not-a-character" and card.data["reject"]["noun"] == "digit"
     measured = card.data["measured"]
     assert measured["mnist_test_accuracy"] >= 0.993
     assert measured["pen_heldout_writers_accuracy"] >= 0.985
@@ -42,6 +44,10 @@ def test_digits_card_states_data_and_both_accuracies(digits):
     trained = set(card.data["training_data"]["pen_train_writers"])
     assert trained and not trained & set(measured["pen_heldout_writers"])
     assert card.data["quick"] is False
+    # Both sides of the verdict, measured on unseen data: scribbles flagged, real digits sure.
+    reject = measured["reject_unseen"]
+    assert reject["non_characters"] == 1000 and reject["non_characters_flagged"] >= 0.9
+    assert reject["real_sure"] >= 0.985
 
 
 @pytest.mark.slow
@@ -60,16 +66,24 @@ def test_digits_reads_unseen_writers_pen_strokes(digits, shared_data):
 def test_digits_reads_mnist_test(digits, mnist):
     model, card = digits
     test = mnist.split("test").take(slice(0, 1000))
-    accuracy = (predict_batch(model, test.images, card.outputs).argmax(axis=1) == test.labels).mean()
+    probabilities = predict_batch(model, test.images, card.outputs)
+    # The answer is the most likely digit; the last output only says "not a digit" besides.
+    accuracy = (probabilities[:, :10].argmax(axis=1) == test.labels).mean()
     assert accuracy >= 0.99, accuracy
+    assert (probabilities.argmax(axis=1) == 10).mean() <= 0.01
 
 
 @pytest.mark.slow
 def test_letters_reads_fonts_it_never_trained_on():
     model, card = library.load_model("letters")
-    assert card.bundled and len(card.label_names) == 26 and card.label_names[0] == "A"
+    assert card.bundled and len(card.label_names) == 27 and card.label_names[0] == "A"
+    assert card.label_names[-1] == card.data["reject"]["label"] == "not-a-character"
     assert "training_data" in card.data and "measured" in card.data
-    held = card.data["training_data"].get("heldout_fonts") or []
+    held = [f["font"] for f in card.data["training_data"].get("heldout_fonts") or []]
+    assert len(held) >= 10 and all(f["licence"] for f in card.data["training_data"]["fonts"])
+    measured = card.data["measured"]
+    assert measured["heldout_fonts_distorted"]["accuracy"] >= 0.93
+    assert measured["reject_unseen"]["non_characters_flagged"] >= 0.9
     sources = []
     for described in held:
         kind, _, name = described.partition(":")
@@ -87,9 +101,9 @@ def test_letters_reads_fonts_it_never_trained_on():
 
 
 def _installed_ttf():
-    from core.datasets.letter_fonts import ttf_sources
+    from core.datasets.letter_fonts import fontsource_sources, ttf_sources
 
-    return ttf_sources()
+    return ttf_sources() + fontsource_sources()
 
 
 @pytest.mark.slow
@@ -99,13 +113,17 @@ def test_quick_run_trains_and_saves_both_models(tmp_path, capsys):
     assert "[digits] saved" in out and "[letters] saved" in out
     for name, classes in (("digits", 10), ("letters", 26)):
         card = json.loads((tmp_path / name / "card.json").read_text())
-        assert card["classes"] == classes and card["quick"] is True
+        # Every class, plus "not-a-character": the reject class the card names.
+        assert card["classes"] == classes + 1 and card["quick"] is True
+        assert card["label_names"][-1] == card["reject"]["label"] == "not-a-character"
+        assert 0.5 <= card["reject"]["sure_threshold"] < 1 and card["reject"]["method"]
         assert card["training_data"]["summary"]
         model, loaded = library.load_model(tmp_path / name)
         assert loaded.label_names == tuple(card["label_names"])
     digits_card = json.loads((tmp_path / "digits" / "card.json").read_text())
-    for key in ("mnist_test_accuracy", "pen_heldout_writers_accuracy", "image_scan_accuracy"):
+    for key in ("mnist_test_accuracy", "pen_heldout_writers_accuracy", "image_scan_accuracy", "reject_unseen"):
         assert key in digits_card["measured"]
+    assert digits_card["measured"]["reject_unseen"]["non_characters"] == 1000
 
 
 @pytest.mark.slow

@@ -59,7 +59,8 @@ def test_every_format_as_json(capsys, tmp_path: Path, model_path: str) -> None:
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 5
     for row in rows:
-        assert set(row) == {"source", "index", "label", "confidence", "top"}
+        assert set(row) == {"source", "index", "label", "confidence", "top", "status"}
+        assert row["status"] in ("sure", "unsure", "not-a-character")
         assert row["label"] == "1", row
         assert row["index"] == 0
         assert len(row["top"]) == 2 and row["top"][0] == {"label": "1", "p": row["confidence"]}
@@ -149,3 +150,26 @@ def test_stack_of_matrices_in_one_npy(capsys, tmp_path, model_path) -> None:
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["index"] for r in rows] == [0, 1, 2]
+
+
+def test_scribbles_are_not_characters_for_the_bundled_models(capsys, tmp_path: Path) -> None:
+    """A zigzag and an asterisk from the pad: "not-a-character" in JSON, said in words in the table."""
+    from core.datasets.non_characters import KINDS
+
+    rng = np.random.default_rng(5)
+    lines = []
+    for kind in ("zigzag", "asterisk", "circle_with_lines"):
+        strokes = KINDS[kind](rng)
+        lines.append(json.dumps({"strokes": [np.round(s, 2).tolist() for s in strokes]}))
+    (tmp_path / "scribbles.jsonl").write_text("\n".join(lines) + "\n")
+    (tmp_path / "one.json").write_text(json.dumps(bar_strokes()))
+    for model in ("digits", "letters"):
+        code, out, err = run(capsys, str(tmp_path / "scribbles.jsonl"), "--model", model, "--json")
+        assert code == 0, err
+        rows = [json.loads(line) for line in out.splitlines()]
+        assert [r["status"] for r in rows] == ["not-a-character"] * 3, rows
+        assert all(r["label"] and r["top"] for r in rows)  # the best real class is still given
+        code, out, _ = run(capsys, str(tmp_path / "scribbles.jsonl"), "--model", model)
+        assert out.count("(not a character)") == 3
+    code, out, _ = run(capsys, str(tmp_path / "one.json"), "--model", "digits", "--json")
+    assert json.loads(out)["label"] == "1" and json.loads(out)["status"] == "sure"

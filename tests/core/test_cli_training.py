@@ -120,3 +120,11 @@ def test_tensorflow_start_up_chatter_is_dropped_and_anything_else_kept(capsys) -
         b"a real problem the user must see\n"
     )
     assert capsys.readouterr().err == "a real problem the user must see\n"
+
+
+def test_evaluate_scores_the_bundled_digits_on_the_digits(mnist, capsys) -> None:
+    """The bundled model's extra "not-a-character" output is no class of MNIST: scored on the ten digits."""
+    assert run_cli(["evaluate", "digits", "--dataset", "mnist", "--limit", "200", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["label_names"] == list("0123456789") and report["samples"] == 200
+    assert report["accuracy"] >= 0.97

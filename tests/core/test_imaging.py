@@ -386,3 +386,42 @@ def test_reframing_reports_progress_and_stops_when_cancelled(mnist) -> None:
     token.cancel()
     with pytest.raises(Cancelled):
         reframe_images(images, cancel=token)
+
+
+def test_tail_percentiles_are_numpys_own() -> None:
+    """The fast percentile for image ends gives np.percentile's values, ties and all."""
+    from core.imaging.images import _tail_percentiles
+
+    rng = np.random.default_rng(0)
+    cases = [
+        rng.random((600, 450), dtype=np.float32),
+        (rng.integers(0, 256, (450, 600)) / 255.0).astype(np.float32),  # many ties, as a scan
+        np.where(rng.random((500, 500)) < 0.002, 0.1, 0.9).astype(np.float32),  # a tiny dark tail
+        np.full((300, 300), 0.5, np.float32),
+        rng.random((20, 20), dtype=np.float32),  # small: numpy itself
+    ]
+    for a in cases:
+        qs = (0.5, 99.5)
+        np.testing.assert_allclose(_tail_percentiles(a, qs), np.percentile(a, qs), rtol=0, atol=1e-6)
+
+
+def test_a_large_colour_photo_reads_as_before() -> None:
+    """Large pictures are analysed on their ink region only: same 28x28 as the whole-image path."""
+    from core.imaging.images import _gray, _InkLevels, _reduce_to
+
+    rng = np.random.default_rng(3)
+    page = np.full((900, 1200, 3), (235, 225, 190), np.float32) + rng.normal(0, 6, (900, 1200, 3))
+    page[300:560, 500:540] = (40, 50, 140)  # a blue "1"
+    page[300:330, 460:540] = (40, 50, 140)
+    image = Image.fromarray(np.clip(page, 0, 255).astype(np.uint8))
+    result = image_to_input(image)
+    # The whole-image path, spelled out: stretch every pixel, then find the ink.
+    gray = _gray(_reduce_to(image, 1024))
+    levels = _InkLevels(gray, "image")
+    whole = levels.apply(gray)
+    region = levels.ink_region(gray)
+    inside = np.zeros_like(whole, bool)
+    inside[region] = True
+    assert not whole[~inside].any()  # nothing the stretch keeps lies outside the region
+    np.testing.assert_array_equal(levels.apply(gray[region]), whole[region])
+    assert result.shape == (28, 28) and result.max() == pytest.approx(1.0, abs=0.05)
