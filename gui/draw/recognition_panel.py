@@ -78,8 +78,16 @@ class RecognitionPanel(QWidget):
 
     def show_prediction(self, prediction: Prediction, elapsed_ms: float, source: str = "") -> None:
         """The answer, coloured by how sure the model is; ``source`` names an opened file."""
-        self.answer.setText(prediction.label)
         colour = UNSURE_COLOUR if prediction.unsure else SURE_COLOUR
+        if prediction.status == "not-a-character":  # a scribble: no character to show big
+            self.answer.setText("—")
+            self.answer.setStyleSheet(f"color: {UNSURE_COLOUR}; font-size: 72pt;")
+            self.message.setText(prediction.message)
+            self.message.setStyleSheet(f"color: {UNSURE_COLOUR};")
+            self.timing.setText(f"{source} · {elapsed_ms:.1f} ms" if source else f"{elapsed_ms:.1f} ms")
+            self.bars.set_probabilities(prediction.probabilities)
+            return
+        self.answer.setText(prediction.label)
         # Custom classes may be words ("circle"): shrink those so they fit beside the preview.
         size = 72 if len(prediction.label) <= 2 else max(18, 150 // len(prediction.label))
         self.answer.setStyleSheet(f"color: {colour}; font-size: {size}pt;")

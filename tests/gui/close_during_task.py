@@ -102,7 +102,8 @@ def dataset_is_loading(win: MainWindow) -> bool:
 def draw_model_is_loading(win: MainWindow) -> bool:
     tab = win.tab("Draw")
     win.tabs.setCurrentIndex(2)
-    return tab.models.loader.is_running()
+    # With LiteRT the load can be over before a poll sees it running: close once it started.
+    return tab.models.loader.is_running() or tab.models.state() in ("loading", "ready")
 
 
 def training_tab_imports_tensorflow(win: MainWindow) -> bool:

@@ -500,3 +500,23 @@ def test_the_pad_keys_work_from_the_tab_bar_and_not_while_another_tab_shows(main
         assert len(tab.pad.strokes()) == 1  # the hidden Draw tab's pad is left alone
     finally:
         assert tab.models.loader.wait(LOAD_TIMEOUT_MS)
+
+
+def test_a_scribble_shows_no_big_character_only_not_a_digit(qtbot) -> None:
+    """A drawing the model rejects is not shown as a digit above "not a digit"."""
+    import numpy as np
+
+    from core.models.recognizer import Prediction
+    from gui.draw.recognition_panel import RecognitionPanel
+
+    panel = RecognitionPanel()
+    qtbot.addWidget(panel)
+    probabilities = np.full(10, 0.01)
+    rejected = Prediction(label="3", confidence=0.01, probabilities=probabilities, top=[("3", 0.01)],
+                          unsure=True, message="not a digit", status="not-a-character")
+    panel.show_prediction(rejected, 0.5)
+    assert panel.answer.text() == "—" and panel.message.text() == "not a digit"
+    sure = Prediction(label="7", confidence=0.99, probabilities=probabilities, top=[("7", 0.99)],
+                      unsure=False, message="", status="sure")
+    panel.show_prediction(sure, 0.5)
+    assert panel.answer.text() == "7" and panel.message.text() == "99% sure"
