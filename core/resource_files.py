@@ -11,16 +11,20 @@ unpacked, so the package data always is a real folder.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-_CHECKOUT = Path(__file__).resolve().parents[1] / "resources"
+_HERE = Path(__file__).resolve().parent
+_CHECKOUT = _HERE.parent / "resources"
 
 
 def resources_root() -> Path:
-    """The folder holding every bundled resource, installed or in the repository."""
-    installed = Path(str(resources.files(__package__) / "_resources"))
-    return installed.resolve() if installed.is_dir() else _CHECKOUT
+    """The folder holding every bundled resource, installed or in the repository.
+
+    The package data's own folder, found beside this module rather than through
+    ``importlib.resources`` (whose import, with zipfile's, cost start-up ~10 ms).
+    """
+    installed = _HERE / "_resources"
+    return installed if installed.is_dir() else _CHECKOUT
 
 
 def resource_path(*parts: str) -> Path:

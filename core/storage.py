@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import shutil
 import sys
 import tempfile
@@ -142,7 +141,7 @@ _TEMP_FILE = re.compile(r"^\..+\.(?:(?P<pid>\d+)-)?[A-Za-z0-9_]{8}\.tmp(?:\..*)?
 
 def staging_name(final: Path, what: str = _STAGING) -> Path:
     """A hidden sibling of ``final`` for a temporary version of it, named so the cleaner knows it."""
-    return final.parent / f".{final.name}.{what}-{os.getpid()}-{secrets.token_hex(4)}"
+    return final.parent / f".{final.name}.{what}-{os.getpid()}-{os.urandom(4).hex()}"
 
 
 @contextlib.contextmanager

@@ -1,13 +1,13 @@
 """The version of InkLab that is running: for ``--version``, the About box and the desktop entry.
 
-The installed distribution's metadata is the truth; a checkout that was never installed
-(``python main.py`` straight from a clone) reads pyproject.toml beside ``core/`` instead.
+In a checkout pyproject.toml beside ``core/`` is the truth (an editable install's metadata
+keeps the version it was installed with); an installed copy has no pyproject.toml there and
+reads its distribution's metadata.  Both are imported only when asked: importing
+``importlib.metadata`` costs ~20-30 ms, on the path to the window's first paint.
 """
 
 from __future__ import annotations
 
-import tomllib
-from importlib import metadata
 from pathlib import Path
 
 DISTRIBUTION = "inklab"
@@ -15,13 +15,18 @@ _PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 
 def app_version() -> str:
-    """InkLab's version, e.g. ``"0.1.0"``; ``"unknown"`` when neither source has one."""
+    """InkLab's version, e.g. ``"0.2.0"``; ``"unknown"`` when neither source has one."""
+    if _PYPROJECT.is_file():
+        import tomllib
+
+        try:
+            with _PYPROJECT.open("rb") as file:
+                return str(tomllib.load(file)["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            pass
+    from importlib import metadata
+
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        pass
-    try:
-        with _PYPROJECT.open("rb") as file:
-            return str(tomllib.load(file)["project"]["version"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
         return "unknown"

@@ -45,10 +45,10 @@ from the close, exit code 0 every time).
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 import time
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -117,7 +117,7 @@ class _Run:
 
         try:
             result = self.fn(self.report, self.token)
-            if inspect.isgenerator(result):
+            if isinstance(result, types.GeneratorType):
                 result = self._drain(result)
         except Cancelled:
             outcome: tuple[str, object] = ("cancelled", None)
