@@ -124,12 +124,19 @@ def gunzip(path: Path, raw: bytes, error: type[InkLabError], limit: int, expecte
     """
     bound = limit if expected is None else min(limit, expected)
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    out = bytearray()
+    pieces: list[bytes] = []
+    done = 0
     data = raw
     try:
         while True:
-            out += inflater.decompress(data, _CHUNK)
-            if len(out) > bound:
+            # With a size the header promised, one call inflates it all (max_length still
+            # bounds it); without one, 1 MB at a time.  Each call hands back the compressed
+            # tail as a copy, so small steps on a large file cost far more than the inflating.
+            step = bound - done + 1 if expected is not None else _CHUNK
+            piece = inflater.decompress(data, step)
+            pieces.append(piece)
+            done += len(piece)
+            if done > bound:
                 if expected is not None and expected < limit:
                     raise error(f"{path}: inflates to more than the {expected} bytes its header promises")
                 raise error(f"{path}: inflates to more than {limit / MiB:.0f} MB, the most InkLab reads")
@@ -138,7 +145,7 @@ def gunzip(path: Path, raw: bytes, error: type[InkLabError], limit: int, expecte
                 if inflater.unused_data.startswith(b"\x1f\x8b"):  # a second gzip member
                     data, inflater = inflater.unused_data, zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
                     continue
-                return bytes(out)
+                return pieces[0] if len(pieces) == 1 else b"".join(pieces)
             if not data:
                 raise error(f"{path}: the gzip data is truncated")
     except zlib.error as err:
