@@ -35,10 +35,19 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     # it the app shows up as "python3".
     app.setDesktopFileName("inklab")
     app.setWindowIcon(app_icon())
+    if not app.property("inklab_shutdown_installed"):
+        # gui.concurrency itself is imported when the app quits (or a tab first needs it),
+        # not on the path to the first paint.
+        app.setProperty("inklab_shutdown_installed", True)
+        app.aboutToQuit.connect(_shut_down_workers)
+    return app
+
+
+def _shut_down_workers() -> None:
+    """Cancel and await every background task as the app quits (the one shutdown path)."""
     from gui import concurrency
 
-    concurrency.install(app)
-    return app
+    concurrency.shutdown()
 
 
 def app_icon() -> QIcon:

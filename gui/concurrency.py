@@ -25,8 +25,8 @@ most ~30 times a second; the last report before the end is never lost.  An
 its traceback and errors with a short line pointing at the log.
 
 Every task runs on a plain daemon :class:`threading.Thread` listed in one registry.
-:func:`shutdown` cancels them all and waits, bounded; it is connected once to
-``QApplication.aboutToQuit`` (:func:`install`) and called by the main window on close.
+:func:`shutdown` cancels them all and waits, bounded; ``gui.app.create_application``
+connects it once to ``QApplication.aboutToQuit`` and the main window calls it on close.
 Qt does not own the threads, so none can make Qt abort at exit; a task that still has not
 stopped is abandoned and its late reports are dropped (``closed``).  No forced exit.
 
@@ -52,7 +52,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 log = logging.getLogger("inklab.gui.concurrency")
 
@@ -177,6 +177,8 @@ class Worker(QObject):
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.timeout.connect(self._deliver_progress)
+        from PySide6.QtCore import Qt  # here, not at import: Qt's enums cost the first paint ~40 ms
+
         queued = Qt.ConnectionType.QueuedConnection
         self._run_progress.connect(self._on_run_progress, queued)
         self._run_value.connect(self._on_run_value, queued)
@@ -314,10 +316,3 @@ def shutdown(timeout_ms: int = SHUTDOWN_WAIT_MS, native_timeout_ms: int = NATIVE
         log.info("shutdown: %d task(s) cancelled and ended in %.0f ms", len(runs),
                  (time.monotonic() - start) * 1000)
     return not late
-
-
-def install(app) -> None:
-    """Connect :func:`shutdown` to ``app.aboutToQuit`` (once per application)."""
-    if not app.property("inklab_shutdown_installed"):
-        app.setProperty("inklab_shutdown_installed", True)
-        app.aboutToQuit.connect(lambda: shutdown())
