@@ -65,34 +65,8 @@ def read_image_folder(
     naming that file: silently skipping it would leave the user wondering where a sample
     went, and a wrong file in a class folder is usually a mistake worth fixing.
     """
-    from core.imaging import image_to_input, open_image, to_uint8
-
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError(f"{folder}: not a folder")
-    classes = class_folders(folder)
-    if not classes:
-        raise DataError(f"{folder}: no class sub-folders (expected one folder of images per class)")
-    files = [(label, path) for label, cls in enumerate(classes) for path in _image_files(cls)]
-    if not files:
-        raise DataError(f"{folder}: the class folders hold no images")
-
-    report = ThrottledProgress(progress or no_progress)
-    images = np.empty((len(files), 28, 28), np.uint8)
-    labels = np.empty(len(files), np.int64)
-    for i, (label, path) in enumerate(files):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        try:
-            with open_image(path) as image:  # the pixel budget and every decoder failure: DrawingError
-                pixels = image_to_input(image)
-        except DrawingError as err:
-            message = str(err)
-            raise DataError(message if str(path) in message else f"{path}: {message}") from None
-        images[i] = to_uint8(pixels)
-        labels[i] = label
-        report(i + 1, len(files), f"Reading images in {folder.name}")
-    return images, labels, tuple(cls.name for cls in classes)
+    images, labels, classes, _ = _read_folder(folder, progress, cancel, skip=False)
+    return images, labels, classes
 
 
 def read_image_folder_skipping(
@@ -107,9 +81,13 @@ def read_image_folder_skipping(
     broken scan should not block a folder of hundreds.  A DataError still comes when the
     folder has no class folders or no usable image at all.
     """
-    from PIL import Image, UnidentifiedImageError
+    return _read_folder(folder, progress, cancel, skip=True)
 
-    from core.imaging import image_to_input, to_uint8
+
+def _read_folder(folder, progress, cancel, skip: bool):
+    """The one loop behind both readers: ``skip`` lists the files that cannot be used
+    instead of failing on the first (always through the pixel budget of ``open_image``)."""
+    from core.imaging import image_to_input, open_image, to_uint8
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -129,10 +107,12 @@ def read_image_folder_skipping(
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
-            with Image.open(path) as image:
-                image.load()
+            with open_image(path) as image:  # the pixel budget and every decoder failure: DrawingError
                 pixels = image_to_input(image)
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, DrawingError):
+        except DrawingError as err:
+            if not skip:
+                message = str(err)
+                raise DataError(message if str(path) in message else f"{path}: {message}") from None
             skipped.append(path)
         else:
             images[kept] = to_uint8(pixels)
