@@ -34,7 +34,9 @@ def released_after_run() -> Iterator[None]:
         if registry is not None:
             for key in [k for k in list(registry) if k.startswith(_PREFIX) and k not in before]:
                 registry.pop(key, None)
-        gc.collect()
+        # Only the young generations: a full collection of a process holding TensorFlow holds
+        # the GIL for seconds (minutes in a long test session), freezing the window after a run.
+        gc.collect(1)
 
 
 def _gradient_registry() -> dict | None:

@@ -97,8 +97,9 @@ def test_five_runs_keep_the_plots_readable(training_tab, qtbot):
         tab.form.lr_spin.setValue(0.001 * (run + 1))
         assert tab.bar.start_button.isEnabled()
         tab.bar.start_button.click()
-        qtbot.waitUntil(lambda: live.batches_received > 0, timeout=RUN_TIMEOUT_MS)
-        ranges.append(accuracy_y()[1])  # during the run
+        # A 13-batch run on idle cores can end before a (throttled) batch event is sent.
+        qtbot.waitUntil(lambda: live.batches_received > 0 or not tab.is_running(), timeout=RUN_TIMEOUT_MS)
+        ranges.append(accuracy_y()[1])  # during the run (or right at its end)
         qtbot.waitUntil(lambda: not tab.is_running(), timeout=RUN_TIMEOUT_MS)
         ranges.append(accuracy_y()[1])  # after it
     assert [r.status for r in tab.runs()] == ["completed"] * 5
