@@ -49,16 +49,20 @@ def check_file_size(path: Path, limit: int, error: type[InkLabError], what: str 
     return size
 
 
-def read_json(path: Path, error: type[InkLabError], limit: int = MAX_JSON_BYTES) -> object:
-    """Parse a JSON file of at most ``limit`` bytes and :data:`MAX_JSON_DEPTH` levels of nesting."""
-    check_file_size(path, limit, error, "JSON file")
+def read_text(path: Path, error: type[InkLabError], limit: int, what: str = "file") -> str:
+    """A UTF-8 text file of at most ``limit`` bytes; ``error`` naming it when it cannot be read."""
+    check_file_size(path, limit, error, what)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise error(f"{path}: cannot read the file ({err})") from None
-    return parse_json(text, str(path), error)
+        raise error(f"{path}: cannot read the file as text ({err})") from None
+
+
+def read_json(path: Path, error: type[InkLabError], limit: int = MAX_JSON_BYTES) -> object:
+    """Parse a JSON file of at most ``limit`` bytes and :data:`MAX_JSON_DEPTH` levels of nesting."""
+    return parse_json(read_text(path, error, limit, "JSON file"), str(path), error)
 
 
 def parse_json(text: str | bytes, where: str, error: type[InkLabError]) -> object:

@@ -92,13 +92,7 @@ def read_unipen(path: str | Path) -> list[PenSample]:
     and for a file with no samples at all.
     """
     path = Path(path)
-    limits.check_file_size(path, MAX_UNIPEN_BYTES, DataError, "UNIPEN file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot read the file as text ({err})") from None
+    text = limits.read_text(path, DataError, MAX_UNIPEN_BYTES, "UNIPEN file")
 
     samples: list[PenSample] = []
     label: int | None = None  # the open segment's label; None while outside a segment
