@@ -6,7 +6,11 @@ and 0.94 on one checkout from two pairs each).  So every comparison here runs at
 :data:`MIN_PAIRS` pairs, alternating which side goes first (ABBA: a slow drift of the load
 penalises neither), and reports the median of the pairwise ratios with its min and max.
 Each run also records its process CPU time and the load average: CPU-seconds per sample
-barely move with other load, wall time does.
+barely move with other load, wall time does.  On a virtual machine the host may also take
+the cores away ("steal"): each run records the share of the machine's CPU time stolen while
+it ran (``steal``, from /proc/stat), which explains a run that was slow with unchanged CPU
+time (a 3-epoch ``recommended`` run took 70, 83 and 88 s on one idle machine in a row, with
+the same CPU-seconds).
 """
 
 from __future__ import annotations
@@ -18,6 +22,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MIN_PAIRS = 5
+
+
+def cpu_times() -> tuple[float, float]:
+    """(all CPU time, stolen CPU time) of the whole machine so far, in clock ticks (0, 0 if unknown)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    # user nice system idle iowait irq softirq steal [guest guest_nice: already in user]
+    return float(sum(fields[:8])), float(fields[7]) if len(fields) > 7 else 0.0
+
+
+def steal_share(before: tuple[float, float], after: tuple[float, float]) -> float:
+    """The share (0..1) of the machine's CPU time the host took between two :func:`cpu_times`."""
+    total = after[0] - before[0]
+    return round((after[1] - before[1]) / total, 3) if total > 0 else 0.0
 
 
 def load_average() -> float:
@@ -36,15 +57,18 @@ class Clock:
     cpu_s: float = 0.0
     load_start: float = 0.0
     load_end: float = 0.0
+    steal: float = 0.0
 
     def start(self) -> Clock:
         self._wall0, self._cpu0 = time.perf_counter(), time.process_time()
+        self._machine0 = cpu_times()
         self.load_start = load_average()
         return self
 
     def stop(self) -> Clock:
         self.wall_s = time.perf_counter() - self._wall0
         self.cpu_s = time.process_time() - self._cpu0
+        self.steal = steal_share(self._machine0, cpu_times())
         self.load_end = load_average()
         return self
 
@@ -53,6 +77,7 @@ class Clock:
             "wall_s": round(self.wall_s, 2),
             "cpu_s": round(self.cpu_s, 2),
             "load": [self.load_start, self.load_end],
+            "steal": self.steal,
         }
 
 

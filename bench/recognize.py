@@ -100,7 +100,7 @@ def cold(png: Path) -> dict:
 
 
 def _jsonl(folder: Path) -> tuple[Path, int]:
-    from core.datasets.unipen import load_pendigits_strokes
+    from core.datasets.readers.unipen import load_pendigits_strokes
 
     samples = load_pendigits_strokes(shared_data() / "pendigits")
     path = folder / "pendigits.jsonl"

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=128)
     args = parser.parse_args(argv)
 
-    from core.tensorflow_start import import_tensorflow
+    from core.native_logs import import_tensorflow
 
     import_tensorflow()
     import keras

@@ -30,4 +30,16 @@ def test_clock_counts_wall_and_cpu_time() -> None:
     sum(i * i for i in range(200_000))
     clock.stop()
     assert clock.wall_s > 0 and clock.cpu_s > 0
-    assert set(clock.as_dict()) == {"wall_s", "cpu_s", "load"}
+    assert set(clock.as_dict()) == {"wall_s", "cpu_s", "load", "steal"}
+
+
+def test_steal_share_is_the_stolen_part_of_the_machine_time(tmp_path) -> None:
+    from bench.measure import cpu_times, steal_share
+
+    assert steal_share((100.0, 10.0), (300.0, 60.0)) == 0.25
+    assert steal_share((100.0, 10.0), (100.0, 10.0)) == 0.0  # no time passed: no division by zero
+    total, stolen = cpu_times()
+    assert total >= stolen >= 0.0
+    clock = Clock().start()
+    sum(i * i for i in range(100_000))
+    assert 0.0 <= clock.stop().steal <= 1.0 and "steal" in clock.as_dict()
