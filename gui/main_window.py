@@ -28,6 +28,10 @@ LAZY_TABS = (
     ("Training", "gui.training.tab", "TrainingTab"),
     ("Draw", "gui.draw.tab", "DrawTab"),
 )
+# What a tab's first use imports besides its module, fetched ahead with it (never TensorFlow:
+# its import cannot be interrupted, and a close during it waits for it).
+PREFETCH_EXTRA = {"Draw": ("core.imaging", "core.models.library", "core.models.litert:interpreter_class")}
+PREFETCH_DELAY_MS = 200  # after the Datasets tab is built and has painted
 
 
 class _LazyTab(QWidget):
@@ -90,6 +94,25 @@ class _LazyTab(QWidget):
         return self.widget
 
 
+def prefetch_modules(targets: list[str], cancel=None) -> list[str]:
+    """Import each ``module`` or ``module:function`` (called) in ``targets``; the ones that failed.
+
+    A failure is not an error here: the tab itself reports it when it is opened.
+    """
+    failed = []
+    for target in targets:
+        if cancel is not None and cancel.cancelled:
+            break
+        module_name, _, function = target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+            if function:
+                getattr(module, function)()
+        except Exception:  # noqa: BLE001 (a missing optional package, reported by the tab itself)
+            failed.append(target)
+    return failed
+
+
 def _module_tab(module_name: str, class_name: str) -> Callable[[], QWidget | None]:
     """A factory importing ``module_name`` only when the tab is first shown."""
 
@@ -120,6 +143,7 @@ class MainWindow(QMainWindow):
 
         self._banner = None
         self._exporter = None
+        self._prefetch = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, _LazyTab] = {
@@ -168,7 +192,33 @@ class MainWindow(QMainWindow):
     def _build_datasets_tab(self) -> QWidget:
         from gui.datasets.tab import DatasetsTab
 
+        QTimer.singleShot(PREFETCH_DELAY_MS, self._prefetch_tab_modules)
         return DatasetsTab(settings=self.settings)
+
+    def _prefetch_tab_modules(self) -> None:
+        """Import the modules of the tabs not opened yet on a worker, while the window idles.
+
+        Building the Draw tab on its first click imported ~150 ms of modules (core.models,
+        the panels, LiteRT's interpreter) on the GUI thread: the window froze for that long
+        right when the user wanted to draw.  Imported ahead on a thread, the click only
+        builds widgets (~25 ms); the thread yields the GIL every few milliseconds, so the
+        window stays responsive meanwhile.  A click during the prefetch waits for the part
+        still running (Python's import lock), no worse than before.
+        """
+        targets = []
+        for title, module, _ in LAZY_TABS:
+            if not self._lazy[title].built:
+                targets += [module, *PREFETCH_EXTRA.get(title, ())]
+        if not targets or self._prefetch is not None:
+            return
+        from gui.concurrency import Worker
+
+        self._prefetch = Worker(self, name="prefetch tab modules")
+        self._prefetch.start(lambda progress, cancel: prefetch_modules(targets, cancel))
+
+    def prefetched(self) -> bool:
+        """Whether the unopened tabs' modules have been imported ahead (for benchmarks and tests)."""
+        return self._prefetch is not None and not self._prefetch.is_running()
 
     def _built(self, title: str) -> QWidget | None:
         page = self._lazy[title]

@@ -90,11 +90,7 @@ class ProbabilityBars(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(_BACKGROUND))
         metrics = QFontMetrics(self.font())
-        text_h = metrics.height()
-        plot = QRectF(
-            _AXIS_WIDTH, _MARGIN + text_h / 2, self.width() - _AXIS_WIDTH - _MARGIN,
-            self.height() - 2 * _MARGIN - text_h * 1.5,
-        )
+        plot = self._plot_rect(metrics)
         if plot.width() <= 4 or plot.height() <= 4:
             painter.end()
             return
@@ -121,19 +117,39 @@ class ProbabilityBars(QWidget):
             box = QRectF(0, y - metrics.height() / 2, _AXIS_WIDTH - 6, metrics.height())
             painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
 
-    def _paint_class_names(self, painter: QPainter, plot: QRectF, metrics: QFontMetrics, slot: float) -> None:
-        """Each class's name under its bar; when they do not all fit, every k-th one, elided."""
+    def _plot_rect(self, metrics: QFontMetrics) -> QRectF:
+        text_h = metrics.height()
+        return QRectF(
+            _AXIS_WIDTH, _MARGIN + text_h / 2, self.width() - _AXIS_WIDTH - _MARGIN,
+            self.height() - 2 * _MARGIN - text_h * 1.5,
+        )
+
+    def shown_names(self) -> list[tuple[int, str]]:
+        """(class index, text) of the names written under the bars at the current width.
+
+        When they do not all fit, single characters are thinned to every k-th one, longer
+        names are elided; the best guess is always named (its neighbours make room).
+        """
+        if not self._labels:
+            return []
+        metrics = QFontMetrics(self.font())
+        slot = max(1.0, self._plot_rect(metrics).width() / len(self._labels))
         widest = max(metrics.horizontalAdvance(label) for label in self._labels) + 4
-        every = max(1, int(np.ceil(widest / slot))) if widest > slot else 1
+        every = max(1, int(np.ceil(widest / slot)))
         if every > 1 and max(len(label) for label in self._labels) > 2:
             every = 1  # names, not single characters: elide each rather than drop some
-        top = plot.bottom() + 2
+        best = self._colours.index(BEST) if BEST in self._colours else -1
+        shown = []
         for i, label in enumerate(self._labels):
-            if i % every:
+            if i != best and (i % every or (best >= 0 and abs(i - best) < every)):
                 continue
-            width = slot * every
-            text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(width))
-            colour = BEST if self._colours[i] == BEST else _AXIS
-            painter.setPen(QColor(colour))
+            shown.append((i, metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(slot * every))))
+        return shown
+
+    def _paint_class_names(self, painter: QPainter, plot: QRectF, metrics: QFontMetrics, slot: float) -> None:
+        top = plot.bottom() + 2
+        width = max(slot, max((metrics.horizontalAdvance(text) for _, text in self.shown_names()), default=0))
+        for i, text in self.shown_names():
+            painter.setPen(QColor(BEST if self._colours[i] == BEST else _AXIS))
             box = QRectF(plot.left() + slot * i + slot / 2 - width / 2, top, width, metrics.height())
             painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)

@@ -520,3 +520,24 @@ def test_a_scribble_shows_no_big_character_only_not_a_digit(qtbot) -> None:
                       unsure=False, message="", status="sure")
     panel.show_prediction(sure, 0.5)
     assert panel.answer.text() == "7" and panel.message.text() == "99% sure"
+
+
+def test_probability_bars_name_the_best_guess_even_when_names_are_thinned(qtbot) -> None:
+    from core.labels import LETTERS
+    from gui.widgets.probability_bars import BEST, ProbabilityBars
+
+    bars = ProbabilityBars()
+    qtbot.addWidget(bars)
+    bars.resize(900, 200)
+    bars.set_labels(list(LETTERS))
+    assert [text for _, text in bars.shown_names()] == list(LETTERS)  # wide: every letter named
+    bars.resize(200, 200)
+    probabilities = np.zeros(26, np.float32)
+    probabilities[25], probabilities[24], probabilities[0] = 0.9, 0.06, 0.04
+    bars.set_probabilities(probabilities)
+    shown = dict(bars.shown_names())
+    assert len(shown) < 26 and shown.get(25) == "Z"  # thinned, but the answer keeps its name
+    assert bars.highlighted() == ["Z", "Y", "A"] and bars.colours()[25] == BEST
+    bars.set_probabilities(np.full(26, np.nan, np.float32))  # garbage in: an empty chart, not a crash
+    assert bars.highlighted() == [] and "nothing recognised" in bars.accessibleDescription()
+    bars.grab()  # paints without error at this size

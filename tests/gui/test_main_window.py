@@ -188,3 +188,51 @@ def test_the_log_is_rotated_when_it_has_grown(tmp_path):
     assert (tmp_path / "inklab.log.1").read_text() == "old\n"
     assert (tmp_path / "inklab.log.2").read_text() == "older\n"
     rotate_log(str(tmp_path / "missing.log"))  # no log yet: nothing happens, nothing raised
+
+
+def test_an_idle_window_imports_the_draw_tab_ahead_so_its_first_click_is_quick(tmp_path):
+    """Opening Draw for the first time froze the window ~0.2 s importing its modules on the
+    GUI thread; a settled window has imported them on a worker (never TensorFlow), so the click
+    only builds widgets."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtCore import QTimer
+        from gui.app import create_application, create_window
+
+        app = create_application([])
+        window = create_window()
+        window.show()
+
+        def check():
+            if not window.prefetched():
+                QTimer.singleShot(20, check)
+                return
+            print("draw built:", window._lazy["Draw"].built)
+            print("prefetched:", all(m in sys.modules for m in ("gui.draw.tab", "core.models.library")))
+            print("tensorflow loaded:", "tensorflow" in sys.modules or "keras" in sys.modules, flush=True)
+            window.tabs.setCurrentIndex(window.tab_titles().index("Draw"))
+            print("draw tab:", type(window.tab("Draw")).__name__, flush=True)
+            QTimer.singleShot(0, window.close)
+
+        QTimer.singleShot(0, check)
+        QTimer.singleShot(60_000, app.quit)
+        sys.exit(app.exec())
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", INKLAB_DATA_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "draw built: False" in done.stdout
+    assert "prefetched: True" in done.stdout
+    assert "tensorflow loaded: False" in done.stdout
+    assert "draw tab: DrawTab" in done.stdout
+
+
+def test_prefetching_a_module_that_is_missing_is_not_an_error() -> None:
+    from gui.main_window import prefetch_modules
+
+    assert prefetch_modules(["json", "no_such_module_here", "core.labels:no_such_function"]) == [
+        "no_such_module_here", "core.labels:no_such_function"]
