@@ -136,16 +136,16 @@ def _load_file(path: Path, errors: list[str]) -> list[_Drawing]:
         raise DataError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        for _ in _jsonl_lines(path):
-            pass  # a first, cheap pass: a file with too many drawings is refused before any is drawn
+        from core.imaging.stroke_batches import render_lines
+
+        # A first, cheap pass: a file with too many drawings is refused before any is drawn.
+        count = sum(1 for _ in _jsonl_lines(path))
         drawings = []
-        for number, line in _jsonl_lines(path):
-            where = f"{path}:{number + 1}"
-            try:
-                obj = limits.parse_json(line, where, DataError)
-                drawings.append(_Drawing(source, number, _strokes_to_image(obj, where)))
-            except InkLabError as err:
-                errors.append(str(err))
+        for number, result in render_lines(_jsonl_lines(path), str(path), count):
+            if isinstance(result, str):
+                errors.append(result)
+            else:
+                drawings.append(_Drawing(source, number, result))
         if not drawings and not errors:
             raise DataError(f"{path}: no drawings in this file")
         return drawings

@@ -38,6 +38,35 @@ def place_ink(ink: np.ndarray, scale: float) -> np.ndarray:
     return _centre_by_mass(small[None])[0]
 
 
+def place_ink_boxes(boxes: list[tuple[np.ndarray, float]]) -> np.ndarray:
+    """:func:`place_ink` for many ``(ink, scale)`` pairs at once: float32 (N, 28, 28).
+
+    Each box is resized by matrix products built from Pillow's own resize weights (the same
+    weights :func:`place_ink` gets from ``Image.resize``, equal to within float rounding),
+    and all of them are centred in one vectorised pass: for the thousands of drawings of a
+    JSONL batch this is several times cheaper than an ``Image`` per drawing.
+    """
+    if not boxes:
+        return np.zeros((0, SIZE, SIZE), np.float32)
+    resized = []
+    for ink, scale in boxes:
+        h, w = ink.shape
+        size_w, size_h = max(1, round(w * scale)), max(1, round(h * scale))
+        resample = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
+        if size_w != w:
+            ink = ink @ _resize_matrix(w, size_w, resample).T
+        if size_h != h:
+            ink = _resize_matrix(h, size_h, resample) @ ink
+        resized.append(ink)
+    side_h = max(r.shape[0] for r in resized)
+    side_w = max(r.shape[1] for r in resized)
+    # Zero padding on the bottom and right changes neither a box's centre of mass nor its paste.
+    stack = np.zeros((len(resized), side_h, side_w), np.float32)
+    for i, r in enumerate(resized):
+        stack[i, : r.shape[0], : r.shape[1]] = r
+    return _centre_by_mass(np.clip(stack, 0.0, 1.0, out=stack))
+
+
 def _centre_by_mass(small: np.ndarray) -> np.ndarray:
     """Paste each of a stack of same-sized ink boxes (k, h, w) into 28x28, centre of mass on (14, 14).
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -104,7 +105,7 @@ class LiteRTModel:
 
     def _open(self, batch: int):
         try:
-            interpreter = self._interpreter_class(model_content=self.content, num_threads=1)
+            interpreter = self._interpreter_class(model_content=self.content, num_threads=_threads_for(batch))
         except (ValueError, RuntimeError) as err:
             reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
             raise ModelError(f"{self.where}: the LiteRT file is corrupt ({reason})") from None
@@ -142,6 +143,20 @@ class LiteRTModel:
         interpreter.set_tensor(input_index, x.reshape((len(x), *self._feature_shape)))
         interpreter.invoke()
         return np.array(interpreter.get_tensor(output_index), dtype=np.float32).reshape(len(x), -1)
+
+
+BATCH_THREADS = 4  # at most, for a batch; one drawing runs on one thread (0.2 ms: nothing to split)
+
+
+def _threads_for(batch: int) -> int:
+    """Threads for a model call on ``batch`` images: XNNPACK splits a batch ~1.8x faster on 2 cores."""
+    if batch <= 1:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(BATCH_THREADS, cores))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
