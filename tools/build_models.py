@@ -14,8 +14,8 @@ holds the calibrated "sure" threshold the recognizer applies.
 * ``digits``, stage 1, trains on MNIST's training set plus pendigits' real pen strokes from
   writers 1..24, each rendered several times with random pen widths and stroke-space
   distortions (:mod:`core.datasets.synthetic`).  Stage 2 adds the reject output and trains
-  only it, on MNIST, the same writers and non-characters, with the features and the ten digit
-  outputs held at stage 1's weights: the digits are read exactly as stage 1 reads them.
+  it with the hidden Dense layer and the digit outputs, on MNIST, the same writers and
+  non-characters, with the convolutions (and BatchNorm's statistics) held at stage 1's.
   ``--digits-stage1`` reuses a saved stage-1 model.  Writers 25..30 are never trained on: the
   pen accuracy and the "sure" share the card reports are theirs, rendered exactly as the
   drawing pad renders strokes.  The card also reports MNIST test accuracy and the image
@@ -77,10 +77,12 @@ DIGITS_REJECT_RECIPE = {
     "preset": DIGITS_RECIPE["preset"],
     "batch_size": 128,
     "learning_rate": 1e-3,
-    # Only the output layer learns: the features (and BatchNorm's statistics) stay stage 1's,
-    # so the digits are read as before and the new output learns what is not a digit.
-    "freeze": "features",
-    "keep_outputs": True,  # the ten digit outputs keep stage 1's weights; only the new one learns
+    # The convolutions (and BatchNorm's statistics) stay stage 1's; the hidden Dense layer and
+    # the new output learn what is not a digit.  With the compact `recommended` of issue 14,
+    # a new output on frozen hidden features ("features") flagged only 88.1% of the
+    # calibration non-characters (seed SEED+21, never reported), against 94.6% before.
+    "freeze": "convolutions",
+    "keep_outputs": False,  # the hidden layer changes, so the ten digit outputs learn with it
     "epochs": 2,
     "mnist_every": 1,  # every MNIST training image
     "pen_copies": 2,  # renders of each training writer's sample (one clean + one distorted)
@@ -250,10 +252,14 @@ def _train(name: str, data: Dataset, recipe: dict, quick: bool, start_from=None)
     if start_from is not None:
         session.prepare()
         _warm_start(session.model, start_from)
-        if recipe.get("freeze") == "features":
+        if recipe.get("freeze") in ("features", "convolutions"):
             from core.training import compile_model
 
-            for layer in session.model.layers[:-1]:
+            # "features": everything but the output layer; "convolutions": everything before
+            # the hidden Dense layer(s) too, which then learn with the new output.
+            dense = [i for i, layer in enumerate(session.model.layers) if layer.__class__.__name__ == "Dense"]
+            frozen = len(session.model.layers) - 1 if recipe["freeze"] == "features" else dense[0]
+            for layer in session.model.layers[:frozen]:
                 layer.trainable = False
             compile_model(session.model, session.config, session.steps_per_epoch, session.outputs)
         if recipe.get("keep_outputs"):
