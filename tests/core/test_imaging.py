@@ -425,3 +425,23 @@ def test_a_large_colour_photo_reads_as_before() -> None:
     assert not whole[~inside].any()  # nothing the stretch keeps lies outside the region
     np.testing.assert_array_equal(levels.apply(gray[region]), whole[region])
     assert result.shape == (28, 28) and result.max() == pytest.approx(1.0, abs=0.05)
+
+
+def test_a_photo_taken_sideways_is_read_upright(tmp_path) -> None:
+    """A phone stores a portrait photo sideways with an EXIF orientation tag: read it as shown."""
+    from PIL import Image, ImageDraw
+
+    from core.imaging import image_to_input
+
+    upright = Image.new("L", (300, 400), 235)
+    ImageDraw.Draw(upright).line([(150, 60), (150, 340)], fill=20, width=24)  # a "1": tall, thin
+    ImageDraw.Draw(upright).line([(150, 60), (105, 110)], fill=20, width=20)
+    sideways = upright.transpose(Image.Transpose.ROTATE_90)  # what the camera wrote
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to display"
+    sideways.save(tmp_path / "photo.jpg", exif=exif, quality=95)
+    upright.save(tmp_path / "upright.png")
+    seen = image_to_input(tmp_path / "photo.jpg")
+    assert np.abs(seen - image_to_input(tmp_path / "upright.png")).max() < 0.2  # JPEG's own noise
+    rows, cols = np.flatnonzero(seen.any(axis=1)), np.flatnonzero(seen.any(axis=0))
+    assert np.ptp(rows) > 2 * np.ptp(cols)  # tall, as the photo is shown, not lying on its side
