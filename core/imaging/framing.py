@@ -43,8 +43,8 @@ def place_ink_boxes(boxes: list[tuple[np.ndarray, float]]) -> np.ndarray:
 
     Each box is resized by matrix products built from Pillow's own resize weights (the same
     weights :func:`place_ink` gets from ``Image.resize``, equal to within float rounding),
-    and all of them are centred in one vectorised pass: for the thousands of drawings of a
-    JSONL batch this is several times cheaper than an ``Image`` per drawing.
+    and all of them are centred in one vectorised pass (no ``Image`` per drawing).  Both the
+    pad's single drawing and a JSONL batch go through here, so they see the same pixels.
     """
     if not boxes:
         return np.zeros((0, SIZE, SIZE), np.float32)
