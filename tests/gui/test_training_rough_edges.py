@@ -49,7 +49,10 @@ def test_closing_or_ctrl_q_mid_run_asks_and_cancel_keeps_the_run(training_window
     press(qtbot, tab.bar.start_button)
     qtbot.waitUntil(lambda: tab.batches_received >= 2, timeout=RUN_TIMEOUT_MS)
 
-    # The other tabs see the run: the Training tab's title shows how far it is.
+    # On its own tab the run shows its progress bar, and the title stays put (renaming a tab
+    # at every percent stalled the plots); the other tabs see the run in the title.
+    qtbot.waitUntil(lambda: tab.bar.progress_bar.value() > 0, timeout=RUN_TIMEOUT_MS)
+    assert window.tabs.tabText(1) == "Training"
     window.tabs.setCurrentIndex(window.tab_titles().index("Draw"))
     qtbot.waitUntil(lambda: re.fullmatch(r"Training \(\d+%\)", window.tabs.tabText(1)) is not None)
 
