@@ -94,25 +94,6 @@ class _LazyTab(QWidget):
         return self.widget
 
 
-def prefetch_modules(targets: list[str], cancel=None) -> list[str]:
-    """Import each ``module`` or ``module:function`` (called) in ``targets``; the ones that failed.
-
-    A failure is not an error here: the tab itself reports it when it is opened.
-    """
-    failed = []
-    for target in targets:
-        if cancel is not None and cancel.cancelled:
-            break
-        module_name, _, function = target.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-            if function:
-                getattr(module, function)()
-        except Exception:  # noqa: BLE001 (a missing optional package, reported by the tab itself)
-            failed.append(target)
-    return failed
-
-
 def _module_tab(module_name: str, class_name: str) -> Callable[[], QWidget | None]:
     """A factory importing ``module_name`` only when the tab is first shown."""
 
@@ -214,6 +195,7 @@ class MainWindow(QMainWindow):
         if not targets or self._prefetch is not None:
             return
         from gui.concurrency import Worker
+        from gui.prefetch import prefetch_modules
 
         self._prefetch = Worker(self, name="prefetch tab modules")
         self._prefetch.start(lambda progress, cancel: prefetch_modules(targets, cancel))

@@ -232,7 +232,7 @@ def test_an_idle_window_imports_the_draw_tab_ahead_so_its_first_click_is_quick(t
 
 
 def test_prefetching_a_module_that_is_missing_is_not_an_error() -> None:
-    from gui.main_window import prefetch_modules
+    from gui.prefetch import prefetch_modules
 
     assert prefetch_modules(["json", "no_such_module_here", "core.labels:no_such_function"]) == [
         "no_such_module_here", "core.labels:no_such_function"]
