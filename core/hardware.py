@@ -13,6 +13,14 @@ import os
 log = logging.getLogger(__name__)
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity, which a container may narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # no affinity on this platform
+        return os.cpu_count() or 1
+
+
 @functools.cache
 def describe_device() -> str:
     """The training device as text: "GPU: <name>" or "CPU (<n> cores)"; logged once."""

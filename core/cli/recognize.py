@@ -115,14 +115,10 @@ def _jsonl_lines(path: Path):
 
 
 def _strokes_to_image(obj: object, where: str) -> np.ndarray:
-    from core.imaging import load_strokes_json, render_strokes
+    from core.imaging import render_strokes
+    from core.imaging.stroke_batches import read_strokes
 
-    try:
-        strokes = load_strokes_json(obj)
-    except InkLabError as err:
-        raise DataError(f"{where}: {str(err).removeprefix('stroke JSON: ')}") from None
-    except (TypeError, ValueError, KeyError, OverflowError) as err:
-        raise DataError(f"{where}: not a stroke drawing ({err})") from None
+    strokes = read_strokes(obj, where)
     try:
         return render_strokes(strokes)
     except DrawingError as err:
@@ -140,12 +136,7 @@ def _load_file(path: Path, errors: list[str]) -> list[_Drawing]:
 
         # A first, cheap pass: a file with too many drawings is refused before any is drawn.
         count = sum(1 for _ in _jsonl_lines(path))
-        drawings = []
-        for number, result in render_lines(_jsonl_lines(path), str(path), count):
-            if isinstance(result, str):
-                errors.append(result)
-            else:
-                drawings.append(_Drawing(source, number, result))
+        drawings = _sorted_out(render_lines(_jsonl_lines(path), str(path), count), source, errors)
         if not drawings and not errors:
             raise DataError(f"{path}: no drawings in this file")
         return drawings
@@ -185,19 +176,21 @@ def read_stdin(errors: list[str], stream=None) -> list[_Drawing]:
         return [_Drawing("-", 0, _strokes_to_image(json.loads(text), "stdin"))]
     except json.JSONDecodeError:
         pass
+    from core.imaging.stroke_batches import render_chunk
+
+    # Each line as a line of a .jsonl file is read (the same checks and messages, "stdin:N").
+    lines = [(number, line) for number, line in enumerate(text.splitlines()) if line.strip()]
+    return _sorted_out(render_chunk(lines, "stdin"), "-", errors)
+
+
+def _sorted_out(rendered, source: str, errors: list[str]) -> list[_Drawing]:
+    """The rendered lines as drawings; each bad line's message goes to ``errors``."""
     drawings = []
-    for number, line in enumerate(text.splitlines()):
-        if not line.strip():
-            continue
-        where = f"stdin:{number + 1}"
-        try:
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DataError(f"{where}: not valid JSON ({err})") from None
-            drawings.append(_Drawing("-", number, _strokes_to_image(obj, where)))
-        except InkLabError as err:
-            errors.append(str(err))
+    for number, result in rendered:
+        if isinstance(result, str):
+            errors.append(result)
+        else:
+            drawings.append(_Drawing(source, number, result))
     return drawings
 
 

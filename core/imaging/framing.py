@@ -48,16 +48,7 @@ def place_ink_boxes(boxes: list[tuple[np.ndarray, float]]) -> np.ndarray:
     """
     if not boxes:
         return np.zeros((0, SIZE, SIZE), np.float32)
-    resized = []
-    for ink, scale in boxes:
-        h, w = ink.shape
-        size_w, size_h = max(1, round(w * scale)), max(1, round(h * scale))
-        resample = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
-        if size_w != w:
-            ink = ink @ _resize_matrix(w, size_w, resample).T
-        if size_h != h:
-            ink = _resize_matrix(h, size_h, resample) @ ink
-        resized.append(ink)
+    resized = [_resize_by_matrices(ink, scale) for ink, scale in boxes]
     side_h = max(r.shape[0] for r in resized)
     side_w = max(r.shape[1] for r in resized)
     # Zero padding on the bottom and right changes neither a box's centre of mass nor its paste.
@@ -179,15 +170,24 @@ def _group_by(height: np.ndarray, width: np.ndarray):
 
 def _place_many(ink: np.ndarray) -> np.ndarray:
     """:func:`place_ink` for a stack of same-sized ink boxes (k, h, w) scaled to the 20 px box."""
-    k, h, w = ink.shape
-    scale = BOX / max(h, w)
-    size_w, size_h = max(1, round(w * scale)), max(1, round(h * scale))
-    if (size_w, size_h) != (w, h):
-        resample = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
-        # Horizontal pass first, each pass rounded to float32, as Pillow does.
-        ink = (ink @ _resize_matrix(w, size_w, resample).T).astype(np.float32)
-        ink = (_resize_matrix(h, size_h, resample) @ ink).astype(np.float32)
+    ink = _resize_by_matrices(ink, BOX / max(ink.shape[-2:]))
     return to_uint8(_centre_by_mass(np.clip(ink, 0.0, 1.0).astype(np.float32)))
+
+
+def _resize_by_matrices(ink: np.ndarray, scale: float) -> np.ndarray:
+    """``ink`` (h, w), or a stack (k, h, w), resized by ``scale`` as :func:`place_ink`'s Pillow resize.
+
+    Horizontal pass first, each pass in float32, as Pillow does; an axis already at its
+    size is left alone (Pillow's weights for n -> n pixels are the identity).
+    """
+    h, w = ink.shape[-2:]
+    size_w, size_h = max(1, round(w * scale)), max(1, round(h * scale))
+    resample = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
+    if size_w != w:
+        ink = (ink @ _resize_matrix(w, size_w, resample).T).astype(np.float32, copy=False)
+    if size_h != h:
+        ink = (_resize_matrix(h, size_h, resample) @ ink).astype(np.float32, copy=False)
+    return ink
 
 
 @functools.lru_cache(maxsize=256)

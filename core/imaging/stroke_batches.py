@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
-import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -25,6 +24,7 @@ import numpy as np
 
 from core import limits
 from core.errors import DataError, DrawingError, InkLabError
+from core.hardware import usable_cores
 from core.imaging.strokes import load_strokes_json, render_many_strokes
 
 log = logging.getLogger(__name__)
@@ -33,14 +33,6 @@ PARALLEL_MIN_DRAWINGS = 2000  # below this, one process is quicker than starting
 CHUNK = 500  # drawings a worker renders per task (small enough to balance two cores)
 
 Rendered = tuple[int, np.ndarray | str]  # (line number, image or the line's error message)
-
-
-def usable_cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def render_lines(
@@ -92,14 +84,14 @@ def _chunked(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def render_chunk(lines: list[tuple[int, bytes]], path: str) -> list[Rendered]:
+def render_chunk(lines: list[tuple[int, str | bytes]], path: str) -> list[Rendered]:
     """Parse, check and render ``lines`` in this process (the workers' task, too)."""
     out: list[Rendered] = []
     drawings, slots, wheres = [], [], []
     for number, line in lines:
         where = f"{path}:{number + 1}"
         try:
-            strokes = _strokes(limits.parse_json(line, where, DataError), where)
+            strokes = read_strokes(limits.parse_json(line, where, DataError), where)
         except InkLabError as err:
             out.append((number, str(err)))
             continue
@@ -113,7 +105,8 @@ def render_chunk(lines: list[tuple[int, bytes]], path: str) -> list[Rendered]:
     return out
 
 
-def _strokes(obj: object, where: str) -> list[np.ndarray]:
+def read_strokes(obj: object, where: str) -> list[np.ndarray]:
+    """The strokes of one parsed stroke-JSON object; a DataError naming ``where`` if it is not one."""
     try:
         return load_strokes_json(obj)
     except InkLabError as err:

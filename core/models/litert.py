@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import ModelError
+from core.hardware import usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -150,13 +150,7 @@ BATCH_THREADS = 4  # at most, for a batch; one drawing runs on one thread (0.2 m
 
 def _threads_for(batch: int) -> int:
     """Threads for a model call on ``batch`` images: XNNPACK splits a batch ~1.8x faster on 2 cores."""
-    if batch <= 1:
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(BATCH_THREADS, cores))
+    return 1 if batch <= 1 else max(1, min(BATCH_THREADS, usable_cores()))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

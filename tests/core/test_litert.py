@@ -303,10 +303,11 @@ def test_models_info_says_whether_there_is_a_litert_file(capsys) -> None:
 
 
 def test_one_drawing_runs_on_one_thread_and_a_batch_on_the_cores(monkeypatch) -> None:
+    from core import hardware
     from core.models import litert
 
-    monkeypatch.setattr(litert.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(hardware.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert litert._threads_for(1) == 1  # the pad: nothing to split, and the GUI keeps a core
     assert litert._threads_for(256) == 2
-    monkeypatch.setattr(litert.os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    monkeypatch.setattr(hardware.os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
     assert litert._threads_for(256) == litert.BATCH_THREADS
