@@ -148,8 +148,9 @@ class ProbabilityBars(QWidget):
 
     def _paint_class_names(self, painter: QPainter, plot: QRectF, metrics: QFontMetrics, slot: float) -> None:
         top = plot.bottom() + 2
-        width = max(slot, max((metrics.horizontalAdvance(text) for _, text in self.shown_names()), default=0))
-        for i, text in self.shown_names():
+        shown = self.shown_names()
+        width = max(slot, max((metrics.horizontalAdvance(text) for _, text in shown), default=0))
+        for i, text in shown:
             painter.setPen(QColor(BEST if self._colours[i] == BEST else _AXIS))
             box = QRectF(plot.left() + slot * i + slot / 2 - width / 2, top, width, metrics.height())
             painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)

@@ -212,14 +212,19 @@ def test_model_picker_switches_and_refreshes(qtbot, tab) -> None:
     assert tab.answer.text() == "1"
 
 
-def test_a_broken_model_is_said_inline_and_the_pad_still_works(qtbot, tab) -> None:
-    from core.models import library
-
+def install_broken_model(library) -> None:
+    """A library model called "broken": tiny-digits' card over a model file that is not Keras."""
     good = library.models_dir() / "tiny-digits"
     broken = library.models_dir() / "broken"
     broken.mkdir()
     (broken / "card.json").write_text((good / "card.json").read_text().replace('"tiny-digits"', '"broken"'))
     (broken / "model.keras").write_bytes(b"this is not a keras archive")
+
+
+def test_a_broken_model_is_said_inline_and_the_pad_still_works(qtbot, tab) -> None:
+    from core.models import library
+
+    install_broken_model(library)
     tab.refresh_models()
     tab.select_model("broken")
     qtbot.waitUntil(lambda: "broken" in tab.banner.text(), timeout=LOAD_TIMEOUT_MS)
@@ -459,11 +464,7 @@ def test_the_model_list_says_whether_the_model_is_loading_ready_or_failed_and_wh
     status = tab.models.status
     qtbot.waitUntil(lambda: tab.models.state() == "ready", timeout=LOAD_TIMEOUT_MS)
     assert status.text() == "✓ tiny-digits is ready."
-    good = library.models_dir() / "tiny-digits"
-    broken = library.models_dir() / "broken"
-    broken.mkdir()
-    (broken / "card.json").write_text((good / "card.json").read_text().replace('"tiny-digits"', '"broken"'))
-    (broken / "model.keras").write_bytes(b"this is not a keras archive")
+    install_broken_model(library)
     tab.refresh_models()
     tab.select_model("broken")
     assert status.text().startswith("Loading broken…")
