@@ -41,3 +41,12 @@ def test_nothing_piped_in_is_one_error(monkeypatch, capsys, text: str) -> None:
     code, rows, err = recognize_piped(monkeypatch, capsys, text)
     assert code == 2 and rows == []
     assert "stdin: no drawings piped in" in err
+
+
+def test_a_deeply_nested_line_on_stdin_is_one_error_and_the_rest_is_recognised(monkeypatch, capsys) -> None:
+    deep = "[" * 100_000 + "]" * 100_000  # past Python's recursion limit: must not escape as a traceback
+    text = "\n".join([json.dumps(bar(150)), deep, json.dumps(bar(250))]) + "\n"
+    code, rows, err = recognize_piped(monkeypatch, capsys, text)
+    assert code == 2
+    assert [(r["index"], r["label"]) for r in rows] == [(0, "1"), (2, "1")]
+    assert "stdin:2: JSON nested 100000 levels deep" in err and "Traceback" not in err
