@@ -63,7 +63,9 @@ SEED = 0
 
 # The recipe of each model; --quick shrinks only the amounts, never the kind of data.
 DIGITS_RECIPE = {
-    "preset": "recommended",
+    # Not `recommended` (issue 14's 32/64 net): on the check fold (writers 1-6 held out) it read
+    # 98.60% of the pen digits (99.00% after 10 epochs) where 48/96 read 99.27%.
+    "preset": "recommended-wide",
     "epochs": 6,
     "batch_size": 128,
     "learning_rate": 3e-3,

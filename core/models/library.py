@@ -334,6 +334,9 @@ def load_model(name_or_path: str | Path):
                              what="Keras model file")
     import keras
 
+    from core.models.layers import fused_batch_normalization
+
+    fused_batch_normalization()  # registers InkLab's layer, so safe_mode can rebuild models that use it
     try:
         with storage.scratch_folder("keras-") as scratch, storage.temp_files_inside(scratch):
             model = keras.saving.load_model(model_path, compile=False, safe_mode=True)

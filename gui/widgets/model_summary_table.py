@@ -23,6 +23,7 @@ _PARAMS = 3
 # Keras class names that do not fit a narrow column, and the words of their default layer names.
 SHORT_TYPES = {
     "BatchNormalization": "BatchNorm",
+    "FusedBatchNormalization": "BatchNorm",  # core.models.layers: Keras' batch norm, trained fused
     "MaxPooling2D": "MaxPool2D",
     "AveragePooling2D": "AvgPool2D",
     "GlobalAveragePooling2D": "GlobalAvgPool",
@@ -31,7 +32,13 @@ SHORT_TYPES = {
     "SeparableConv2D": "SepConv2D",
     "DepthwiseConv2D": "DwConv2D",
 }
-_SHORT_WORDS = (("normalization", "norm"), ("pooling2d", "pool"), ("average", "avg"), ("separable_conv2d", "sep_conv2d"))
+_SHORT_WORDS = (
+    ("fused_batch_normalization", "batch_norm"),
+    ("normalization", "norm"),
+    ("pooling2d", "pool"),
+    ("average", "avg"),
+    ("separable_conv2d", "sep_conv2d"),
+)
 
 
 def _snake(class_name: str) -> str:
