@@ -1,6 +1,6 @@
 """Each preset on MNIST with its own default epochs: test accuracy, seconds, samples/s, load.
 
-    python -m bench.presets [--presets recommended] [--command] [--epochs-scale 1.0] [--limit N]
+    python -m bench.presets [--presets recommended] [--seeds 0,1,2] [--command] [--epochs-scale 1.0] [--limit N]
 
 Prints one JSON object per line (the table in the README): ``train_s`` is the training
 wall time from the start of ``fit`` (first batch, its tracing included) to the end of the
@@ -10,7 +10,10 @@ during training and ``load`` the 1-minute load average before and after it, and 
 the machine's CPU time its virtual machine's host took meanwhile, so a number measured while
 other jobs shared the cores is recognisable as such.  ``--command`` also
 times the whole ``python main.py train`` of each preset in a fresh process
-(``command_s``: start-up, data loading, training, test and save).
+(``command_s``: start-up, data loading, training, test and save).  With several ``--seeds``
+each preset runs once per seed (a 3-epoch run's test accuracy moves by ~0.1 point with
+the seed alone) and a last ``"summary"`` line per preset gives the median, min and max of
+the accuracy and the times.
 
 The full run takes a long while on a CPU; ``--limit`` and ``--epochs-scale`` make a quick
 check.  The target for ``recommended`` on a quiet 2-core machine: test accuracy >= 0.993,
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,12 +41,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--test-limit", type=int, help="test on only the first N samples")
     parser.add_argument("--presets", help="comma-separated presets (default: all)")
     parser.add_argument("--command", action="store_true", help="also time the whole 'main.py train' command")
+    parser.add_argument("--seeds", default="0", help="comma-separated seeds, one run each (default: 0)")
     args = parser.parse_args(argv)
 
     from core.native_logs import import_tensorflow
 
     import_tensorflow()
     from core.datasets import load_dataset
+    from core.models.presets import PRESETS
+
+    data = load_dataset("mnist")
+    names = args.presets.split(",") if args.presets else list(PRESETS)
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    for name in names:
+        rows = [run_preset(name, seed, args, data) for seed in seeds]
+        if len(rows) > 1:
+            print(json.dumps(summary(name, rows)), flush=True)
+    return 0
+
+
+def run_preset(name: str, seed: int, args, data) -> dict:
+    """One timed training run of ``name`` with ``seed`` (and its command, with ``--command``)."""
     from core.models.presets import PRESETS
     from core.training import TrainingConfig, TrainingListener, TrainingSession
 
@@ -56,44 +75,52 @@ def main(argv: list[str] | None = None) -> int:
         def on_run_end(self, result):
             self.clock.stop()
 
-    data = load_dataset("mnist")
-    names = args.presets.split(",") if args.presets else list(PRESETS)
-    for name in names:
-        preset = PRESETS[name]
-        epochs = max(1, round(preset.epochs * args.epochs_scale))
-        validation = preset.validation
-        if args.limit and isinstance(validation, int) and validation >= args.limit // 2:
-            validation = 0.1  # a fixed count made for 60,000 samples would swallow a small slice
-        config = TrainingConfig.for_preset(name, epochs=epochs, limit=args.limit, validation=validation)
-        timing = Timing()
-        session = TrainingSession(config, timing, data=data, preview=0)
-        result = session.run()
-        clock = timing.clock
-        evaluation = session.evaluate(limit=args.test_limit) if result.status == "completed" else None
-        train_s = result.history["elapsed_s"][-1] if result.history["elapsed_s"] else None
-        row = {
-            "preset": name,
-            "lesson": preset.lesson,
-            "epochs": epochs,
-            "status": result.status,
-            "test_accuracy": round(evaluation.accuracy, 4) if evaluation else None,
-            "train_s": round(train_s, 1) if train_s else None,
-            "s_per_epoch": round(train_s / len(result.history["elapsed_s"]), 1) if train_s else None,
-            "samples_per_s": round(len(session.train_split) * result.epochs_done / train_s) if train_s else None,
-            "cpu_s": round(clock.cpu_s, 1),
-            "load": [clock.load_start, clock.load_end],
-            "steal": clock.steal,
-            "cpus": os.cpu_count(),
-            "train_samples": len(session.train_split),
-            "device": session.device,
-        }
-        if args.command:
-            row.update(time_command(name, epochs, args.limit))
-        print(json.dumps(row), flush=True)
-    return 0
+    preset = PRESETS[name]
+    epochs = max(1, round(preset.epochs * args.epochs_scale))
+    validation = preset.validation
+    if args.limit and isinstance(validation, int) and validation >= args.limit // 2:
+        validation = 0.1  # a fixed count made for 60,000 samples would swallow a small slice
+    config = TrainingConfig.for_preset(name, epochs=epochs, limit=args.limit, validation=validation, seed=seed)
+    timing = Timing()
+    session = TrainingSession(config, timing, data=data, preview=0)
+    result = session.run()
+    clock = timing.clock
+    evaluation = session.evaluate(limit=args.test_limit) if result.status == "completed" else None
+    train_s = result.history["elapsed_s"][-1] if result.history["elapsed_s"] else None
+    row = {
+        "preset": name,
+        "seed": seed,
+        "lesson": preset.lesson,
+        "epochs": epochs,
+        "status": result.status,
+        "test_accuracy": round(evaluation.accuracy, 4) if evaluation else None,
+        "train_s": round(train_s, 1) if train_s else None,
+        "s_per_epoch": round(train_s / len(result.history["elapsed_s"]), 1) if train_s else None,
+        "samples_per_s": round(len(session.train_split) * result.epochs_done / train_s) if train_s else None,
+        "cpu_s": round(clock.cpu_s, 1),
+        "load": [clock.load_start, clock.load_end],
+        "steal": clock.steal,
+        "cpus": os.cpu_count(),
+        "train_samples": len(session.train_split),
+        "device": session.device,
+    }
+    if args.command:
+        row.update(time_command(name, epochs, args.limit, seed))
+    print(json.dumps(row), flush=True)
+    return row
 
 
-def time_command(preset: str, epochs: int, limit: int | None) -> dict:
+def summary(name: str, rows: list[dict]) -> dict:
+    """Median [min, max] over the seeds of each measured number that every run has."""
+    out: dict = {"preset": name, "summary": True, "seeds": [row["seed"] for row in rows]}
+    for key in ("test_accuracy", "train_s", "cpu_s", "command_s", "command_train_s", "command_test_accuracy"):
+        values = [row.get(key) for row in rows]
+        if all(isinstance(value, (int, float)) for value in values):
+            out[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
+    return out
+
+
+def time_command(preset: str, epochs: int, limit: int | None, seed: int = 0) -> dict:
     """``python main.py train --json`` of ``preset`` in a fresh process, timed from outside.
 
     ``command_s``: its whole wall time (None if it failed); ``command_train_s`` and
@@ -102,7 +129,7 @@ def time_command(preset: str, epochs: int, limit: int | None) -> dict:
     """
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     command = [sys.executable, os.path.join(repo, "main.py"), "train", "--dataset", "mnist",
-               "--preset", preset, "--epochs", str(epochs), "--json"]
+               "--preset", preset, "--epochs", str(epochs), "--seed", str(seed), "--json"]
     if limit:
         command += ["--limit", str(limit)]
     with tempfile.TemporaryDirectory(prefix="inklab-bench-") as library:
