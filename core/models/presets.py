@@ -172,7 +172,7 @@ def _cnn_sign(n: int, shape: tuple[int, ...]):
     )
 
 
-def _recommended(n: int, shape: tuple[int, ...], widths: tuple[int, int] = (32, 64)):
+def _recommended(n: int, shape: tuple[int, ...], widths: tuple[int, int] = (32, 64), name: str = "recommended"):
     from core.models.layers import fused_batch_normalization
 
     k = _keras()
@@ -210,7 +210,7 @@ def _recommended(n: int, shape: tuple[int, ...], widths: tuple[int, int] = (32, 
             L.Dense(128, activation="relu"),
             L.Dense(n),
         ],
-        name="recommended" if widths == (32, 64) else "recommended-wide",
+        name=name,
     )
 
 
@@ -307,7 +307,7 @@ _LIST = (
         "recommended-wide",
         "recommended with 48 and 96 filters, batch 128, Adam 3e-3 one-cycle: about twice its CPU time",
         "InkLab's bundled digits model: wider, so pen strokes of unseen writers are read better",
-        lambda n, shape: _recommended(n, shape, widths=(48, 96)),
+        lambda n, shape: _recommended(n, shape, widths=(48, 96), name="recommended-wide"),
         outputs="logits",
         optimizer="adam",
         learning_rate=3e-3,
