@@ -172,10 +172,13 @@ def read_stdin(errors: list[str], stream=None) -> list[_Drawing]:
     text = (sys.stdin if stream is None else stream).read()
     if not text.strip():
         raise DataError("stdin: no drawings piped in")
-    try:
-        return [_Drawing("-", 0, _strokes_to_image(json.loads(text), "stdin"))]
-    except json.JSONDecodeError:
-        pass
+    # Under the same nesting bound as every JSON InkLab reads (limits.parse_json); deeper
+    # input is read line by line below, where a too-deep line is that line's own error.
+    if limits.nesting_depth(text) <= limits.MAX_JSON_DEPTH:
+        try:
+            return [_Drawing("-", 0, _strokes_to_image(json.loads(text), "stdin"))]
+        except json.JSONDecodeError:
+            pass
     from core.imaging.stroke_batches import render_chunk
 
     # Each line as a line of a .jsonl file is read (the same checks and messages, "stdin:N").

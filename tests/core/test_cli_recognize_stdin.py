@@ -50,3 +50,10 @@ def test_a_deeply_nested_line_on_stdin_is_one_error_and_the_rest_is_recognised(m
     assert code == 2
     assert [(r["index"], r["label"]) for r in rows] == [(0, "1"), (2, "1")]
     assert "stdin:2: JSON nested 100000 levels deep" in err and "Traceback" not in err
+
+
+def test_one_deeply_nested_document_on_stdin_is_one_error(monkeypatch, capsys) -> None:
+    deep = "[" * 100_000 + "]" * 100_000  # the whole input one document: before, a RecursionError traceback
+    code, rows, err = recognize_piped(monkeypatch, capsys, deep)
+    assert code == 2 and rows == []
+    assert "stdin:1: JSON nested 100000 levels deep" in err and "Traceback" not in err
