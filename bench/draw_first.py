@@ -21,9 +21,8 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
-
 from bench import REPO
+from bench.measure import spread
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 TARGET_FIRST_S, TARGET_STALL_MS = 0.5, 50.0
@@ -120,11 +119,6 @@ def _once(arm: str, data_dir: str, when: str = "idle") -> dict:
     return json.loads(lines[-1])
 
 
-def _summary(values: list[float], digits: int) -> dict:
-    return {"median": round(float(np.median(values)), digits), "min": round(float(min(values)), digits),
-            "max": round(float(max(values)), digits)}
-
-
 ARMS = {"litert": ("litert", "idle"), "litert_click_at_once": ("litert", "at-once"), "keras": ("keras", "idle")}
 
 
@@ -137,10 +131,10 @@ def main() -> int:
     result = {}
     for arm, r in runs.items():
         result[arm] = {
-            "first_answer_s": _summary([x["first_answer_s"] for x in r], 3),
-            "worst_stall_ms": _summary([x["worst_stall_ms"] for x in r], 1),
-            "tab_build_ms": _summary([x["tab_build_ms"] for x in r], 1),
-            "worst_stall_after_build_ms": _summary([x["worst_stall_after_build_ms"] for x in r], 1),
+            "first_answer_s": spread([x["first_answer_s"] for x in r], 3),
+            "worst_stall_ms": spread([x["worst_stall_ms"] for x in r], 1),
+            "tab_build_ms": spread([x["tab_build_ms"] for x in r], 1),
+            "worst_stall_after_build_ms": spread([x["worst_stall_after_build_ms"] for x in r], 1),
             "labels": sorted({x["label"] for x in r}),
             "backend": sorted({x["backend"] for x in r}),
             "tensorflow_loaded": sorted({x["tensorflow_loaded"] for x in r}),

@@ -81,12 +81,12 @@ class Clock:
         }
 
 
-def spread(values: list[float]) -> dict:
-    """Median, min and max of ``values`` (rounded to 3 places), for a JSON report."""
+def spread(values: list[float], digits: int = 3) -> dict:
+    """Median, min and max of ``values`` (rounded to ``digits`` places), for a JSON report."""
     return {
-        "median": round(statistics.median(values), 3),
-        "min": round(min(values), 3),
-        "max": round(max(values), 3),
+        "median": round(float(statistics.median(values)), digits),
+        "min": round(float(min(values)), digits),
+        "max": round(float(max(values)), digits),
     }
 
 

@@ -25,13 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-from bench.measure import Clock, cpu_times, steal_share
+from bench.measure import Clock, cpu_times, spread, steal_share
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +115,7 @@ def summary(name: str, rows: list[dict]) -> dict:
     for key in ("test_accuracy", "train_s", "cpu_s", "command_s", "command_train_s", "command_test_accuracy"):
         values = [row.get(key) for row in rows]
         if all(isinstance(value, (int, float)) for value in values):
-            out[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
+            out[key] = spread(values, digits=4)
     return out
 
 

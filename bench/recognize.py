@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import REPO, shared_data
+from bench.measure import spread
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 BATCH_REPEATS = 3
@@ -75,14 +76,6 @@ def _cold_once(arm: str, png: Path) -> tuple[float, float]:
     return float(wall), float(peak)
 
 
-def _summary(values: list[float], digits: int = 3) -> dict:
-    return {
-        "median": round(float(np.median(values)), digits),
-        "min": round(float(np.min(values)), digits),
-        "max": round(float(np.max(values)), digits),
-    }
-
-
 def cold(png: Path) -> dict:
     arms = ("recognize-litert", "import-tensorflow", "recognize-keras")
     runs: dict[str, list[tuple[float, float]]] = {arm: [] for arm in arms}
@@ -90,7 +83,7 @@ def cold(png: Path) -> dict:
         for arm in arms:
             runs[arm].append(_cold_once(arm, png))
     result = {
-        arm: {"wall_s": _summary([w for w, _ in r]), "peak_rss_mb": _summary([m for _, m in r], 1)}
+        arm: {"wall_s": spread([w for w, _ in r]), "peak_rss_mb": spread([m for _, m in r], 1)}
         for arm, r in runs.items()
     }
     lite = result["recognize-litert"]
@@ -149,7 +142,7 @@ def batch(folder: Path) -> dict:
     for _ in range(BATCH_REPEATS):
         for arm in rates:
             rates[arm].append(n / _batch_once(path, arm))
-    result = {f"{arm}_drawings_per_s": _summary(r, 0) for arm, r in rates.items()}
+    result = {f"{arm}_drawings_per_s": spread(r, 0) for arm, r in rates.items()}
     result["drawings"] = n
     result["meets_target"] = bool(result["litert_drawings_per_s"]["median"] >= BATCH_TARGET)
     return result
