@@ -87,7 +87,7 @@ def _chunked(items: Iterable, size: int) -> Iterator[list]:
 def render_chunk(lines: list[tuple[int, str | bytes]], path: str) -> list[Rendered]:
     """Parse, check and render ``lines`` in this process (the workers' task, too)."""
     out: list[Rendered] = []
-    drawings, slots, wheres = [], [], []
+    drawings, slots = [], []
     for number, line in lines:
         where = f"{path}:{number + 1}"
         try:
@@ -96,12 +96,11 @@ def render_chunk(lines: list[tuple[int, str | bytes]], path: str) -> list[Render
             out.append((number, str(err)))
             continue
         slots.append(len(out))
-        wheres.append(where)
-        out.append((number, ""))
+        out.append((number, ""))  # filled below, once the whole chunk is rendered
         drawings.append(strokes)
-    for slot, where, result in zip(slots, wheres, render_many_strokes(drawings), strict=True):
+    for slot, result in zip(slots, render_many_strokes(drawings), strict=True):
         number = out[slot][0]
-        out[slot] = (number, f"{where}: {result}" if isinstance(result, DrawingError) else result)
+        out[slot] = (number, f"{path}:{number + 1}: {result}" if isinstance(result, DrawingError) else result)
     return out
 
 
