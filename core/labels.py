@@ -8,6 +8,7 @@ import string
 
 DIGITS = tuple(string.digits)
 LETTERS = tuple(string.ascii_uppercase)
+LOWERCASE = tuple(string.ascii_lowercase)  # lower-case letters kept apart (UNIPEN 1c)
 # Sign-Language-MNIST has no J (9) or Z (25): both need motion, not a still hand.
 SIGN_LETTERS = tuple(c for c in string.ascii_uppercase if c not in "JZ")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import textwrap
 
 from core.cli.console import load_with_bar
 from core.datasets import catalogue, locate
@@ -17,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="one JSON object per data set")
     listing.set_defaults(handler=cmd_list)
 
-    info = commands.add_parser("info", help="splits, sample counts and class counts of one data set")
+    info = commands.add_parser("info", aliases=["show"], help="splits, sample counts and class counts of one data set")
     info.add_argument("name")
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(handler=cmd_info)
@@ -45,20 +46,24 @@ def cmd_list(args: argparse.Namespace) -> int:
             status, where = "missing (downloadable)", ""
         else:
             status, where = "missing (import only)", ""
-        rows.append((spec.name, spec.kind, len(spec.label_names), status, where, spec.title))
+        # A set that is not here says what it is and where it is published.
+        how = spec.how_to_get if folder is None else ""
+        rows.append((spec.name, spec.kind, len(spec.label_names), status, where or how, spec.title))
         if args.json:
             print(json.dumps({
                 "name": spec.name, "title": spec.title, "kind": spec.kind, "classes": len(spec.label_names),
                 "available": folder is not None, "downloadable": spec.download is not None,
                 "folder": where or None, "size_bytes": size if folder is not None else None,
+                "how_to_get": spec.how_to_get or None,
             }, ensure_ascii=False))
     if args.json:
         return 0
     width = max(len(r[0]) for r in rows)
     for name, kind, n_classes, status, where, title in rows:
         print(f"{name:<{width}}  {kind:<10}  {n_classes:>3} classes  {status:<26}  {title}")
-        if where:
-            print(f"{'':<{width}}  {where}")
+        if where:  # the folder, or how to get a missing set (wrapped: it can be a paragraph)
+            for line in textwrap.wrap(where, 100, break_long_words=False, break_on_hyphens=False):
+                print(f"{'':<{width}}  {line}")
     return 0
 
 

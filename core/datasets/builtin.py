@@ -1,6 +1,7 @@
-"""The built-in public data sets: MNIST, EMNIST letters, Sign-Language-MNIST, pendigits.
+"""The built-in public data sets: MNIST, EMNIST letters, Sign-Language-MNIST, pendigits, UNIPEN.
 
-A built-in set lives in a folder named after it (``mnist/``, ``pendigits/``...) under one
+A built-in set lives in a folder named after it (``mnist/``, ``pendigits/``...; the four
+UNIPEN sets of :mod:`core.datasets.unipen_sets` share ``unipen/``) under one
 of the *data roots*: the user data folder's ``datasets/`` (where downloads and imports
 go) and, read-only, every folder listed in ``$INKLAB_DATA_PATH``.  The first root holding
 all of a set's files wins.  This module knows each set's files, how to load them (with the
@@ -18,6 +19,7 @@ from core import storage
 from core.datasets.dataset import Dataset, Split
 from core.datasets.readers.idx import read_idx_pair
 from core.datasets.spec import DatasetSpec, Download
+from core.datasets.unipen_sets import UNIPEN_SETS
 from core.errors import DataError
 from core.labels import DIGITS, LETTERS, SIGN_LETTERS
 from core.progress import CancelToken, ProgressCallback, no_progress
@@ -280,13 +282,14 @@ BUILT_IN: tuple[DatasetSpec, ...] = (
             unlzw=True,
         ),
     ),
+    *UNIPEN_SETS,
 )
 
 
 def built_in_folder(spec: DatasetSpec) -> Path | None:
     """The first data root holding all of ``spec``'s files, or None."""
     for root in data_roots():
-        folder = root / spec.name
+        folder = root / spec.root_folder
         if all(_find_file(folder, f) is not None for f in spec.files):
             return folder
     return None

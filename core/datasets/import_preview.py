@@ -23,7 +23,7 @@ import numpy as np
 from core import storage
 from core.datasets.builtin import BY_NAME, emnist_letters_split, sign_mnist_labels
 from core.datasets.dataset import Dataset, Split
-from core.datasets.names import is_built_in, refuse_built_in_name, usable_name
+from core.datasets.names import is_built_in, refuse_built_in_name, shares_files, usable_name
 from core.datasets.readers.csvfile import read_label_pixel_csv
 from core.datasets.readers.idx import read_idx_pair
 from core.datasets.readers.imagefolder import class_folders, read_image_folder, read_image_folder_skipping
@@ -81,6 +81,11 @@ def preview_import(
     for path in paths:
         if not path.exists():
             raise DataError(f"{path}: file not found")
+    if not is_built_in(name):
+        from core.datasets.pen_import import is_pen_import
+
+        if is_pen_import(paths):
+            return _preview_pen(paths, name, progress, cancel)
 
     image_folders = [p for p in paths if p.is_dir() and class_folders(p)]
     if image_folders:
@@ -99,6 +104,8 @@ def preview_import(
 
     files = _expand(paths)
     builtin = _builtin_of(files)
+    if builtin is not None and name is not None and shares_files(name, builtin):
+        builtin = name  # the UNIPEN archive: whichever of its sets is named is the one previewed
     if is_built_in(name):
         refuse_built_in_name(name, builtin)
     suggested = builtin or usable_name(files[0].stem.split(".")[0])
@@ -108,7 +115,7 @@ def preview_import(
 
     if builtin is not None and _has_all_files(builtin, files):
         canonical = _canonical_names(builtin, files)
-        dataset = _load_via_builtin(builtin, canonical)
+        dataset = _load_via_builtin(builtin, canonical, progress, cancel)
         title = BY_NAME[builtin].title
         return ImportPreview(f"{title} files", dataset, tuple(files), suggested, builtin, canonical)
     if is_built_in(name):
@@ -154,6 +161,19 @@ def preview_import(
     except DataError as err:  # labels beyond the stored class names: say which files
         raise DataError(f"{', '.join(str(p) for p in files)}: {err}") from None
     return ImportPreview(fmt, dataset, tuple(files), suggested)
+
+
+def _preview_pen(
+    paths: list[Path], name: str | None, progress: ProgressCallback, cancel: CancelToken | None
+) -> ImportPreview:
+    """UNIPEN segment files or labelled stroke JSONL (:mod:`core.datasets.pen_import`), rendered."""
+    from core.datasets.pen_import import read_pen_import
+
+    pen = read_pen_import(paths, progress, cancel)
+    first = paths[0]
+    suggested = usable_name(first.name if first.is_dir() else first.stem.split(".")[0])
+    dataset = Dataset(name or suggested, pen.label_names, pen.splits, source=", ".join(str(p) for p in paths))
+    return ImportPreview(pen.format, dataset, tuple(paths), suggested)
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -253,6 +273,8 @@ def _builtin_of(files: list[Path]) -> str | None:
             return "mnist"
         if lower == "pendigits-orig.tra":
             return "pendigits"
+        if lower == BY_NAME["unipen-letters"].files[0]:
+            return "unipen-letters"  # and the other UNIPEN sets: they share this archive
         return None
 
     owners = {owner(p) for p in files}
@@ -285,7 +307,10 @@ def missing_builtin_files(name: str, files: list[Path]) -> str:
     )
 
 
-def _load_via_builtin(builtin: str, canonical: dict[str, Path]) -> Dataset:
+def _load_via_builtin(
+    builtin: str, canonical: dict[str, Path], progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> Dataset:
     """Check the files with the built-in's own loader, seen under their canonical names."""
     with storage.scratch_folder("check-") as folder:
         for target, source in canonical.items():
@@ -294,7 +319,7 @@ def _load_via_builtin(builtin: str, canonical: dict[str, Path]) -> Dataset:
             except OSError:  # no symlinks (Windows without developer mode): copy instead
                 shutil.copyfile(source, folder / target)
         try:
-            dataset = BY_NAME[builtin].load(folder)
+            dataset = BY_NAME[builtin].load(folder, progress, cancel)
         except DataError as err:
             # The loader names the staging path; point at the user's file instead.
             message = str(err)

@@ -87,10 +87,24 @@ def load_imported(
     """Load ``imported/NAME/dataset.npz`` (InkLab layout) back into a Dataset."""
     arrays = read_npz(folder / IMPORT_DATA_FILE)
     names = arrays.pop("label_names", None)
-    splits = {split: Split(*pair) for split, pair in arrays.items()}
+    groups = _read_groups(folder / IMPORT_DATA_FILE, {split: len(pair[1]) for split, pair in arrays.items()})
+    splits = {split: Split(*pair, groups.get(split)) for split, pair in arrays.items()}
     if names is None:
         names = numbered_names(splits.values())
     return Dataset(folder.name, tuple(names), splits, source=str(folder))
+
+
+def _read_groups(path: Path, sizes: dict[str, int]) -> dict[str, np.ndarray]:
+    """The writer numbers saved with an import of pen drawings (``train_groups``...), where there are any."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            found = {split: data[f"{split}_groups"] for split in sizes if f"{split}_groups" in data.files}
+    except (OSError, ValueError, KeyError) as err:
+        raise DataError(f"{path}: unreadable writer numbers ({err})") from None
+    for split, groups in found.items():
+        if groups.shape != (sizes[split],) or groups.dtype.kind not in "iu":
+            raise DataError(f"{path}: '{split}_groups' must hold one integer per sample")
+    return {split: groups.astype(np.int64) for split, groups in found.items()}
 
 
 # --------------------------------------------------------------------------- saving
@@ -98,7 +112,7 @@ def load_imported(
 def _install_builtin(preview: ImportPreview, overwrite: bool, cancel: CancelToken | None) -> Path:
     name = preview.builtin
     assert name is not None
-    target = storage.subdir("datasets") / name
+    target = storage.subdir("datasets") / BY_NAME[name].root_folder
     canonical = dict(preview.builtin_files)
     convert_csv = name == "emnist-letters" and not all(
         f in canonical or f.removesuffix(".gz") in canonical for f in BY_NAME[name].files
@@ -168,6 +182,8 @@ def save_import(
     for split_name, split in dataset.splits.items():
         arrays[f"{split_name}_images"] = split.images
         arrays[f"{split_name}_labels"] = split.labels
+        if split.groups is not None:  # who wrote each drawing (pen imports): validation holds writers out
+            arrays[f"{split_name}_groups"] = split.groups
     if cancel is not None:
         cancel.raise_if_cancelled()
     # Data and note are staged together and swapped in with one rename, under the set's lock.

@@ -58,9 +58,23 @@ def collection_slug(text: str) -> str:
     return slug
 
 
+def shares_files(name: str | None, other: str | None) -> bool:
+    """Whether built-ins ``name`` and ``other`` are read from the same files in the same folder.
+
+    The four UNIPEN sets are all read from ``unipen/unipen-1abc.tar.xz``: that archive,
+    imported under any of their names, completes all four.
+    """
+    if name == other:
+        return True
+    if name not in BY_NAME or other not in BY_NAME:
+        return False
+    a, b = BY_NAME[name], BY_NAME[other]
+    return (a.root_folder, a.files) == (b.root_folder, b.files)
+
+
 def refuse_built_in_name(name: str | None, builtin: str | None) -> None:
     """Refuse a built-in's name for files that are not that set's (``builtin`` names whose they are)."""
-    if is_built_in(name) and builtin != name:
+    if is_built_in(name) and not shares_files(name, builtin):
         raise DataError(
             f"'{name}' is the name of a built-in data set and these are not its files: choose another name"
         )

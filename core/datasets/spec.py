@@ -47,3 +47,11 @@ class DatasetSpec:
     download: Download | None = None
     how_to_get: str = ""
     folder: Path | None = None  # fixed location (user sets); built-ins are searched for
+    # A built-in's folder under a data root; several sets read from one file share one
+    # (the four UNIPEN sets: ``unipen/``).  Empty: the set's name.
+    subfolder: str = ""
+
+    @property
+    def root_folder(self) -> str:
+        """The name of the folder under a data root that holds this built-in's files."""
+        return self.subfolder or self.name
