@@ -86,9 +86,9 @@ def render_drawings(
     """
     images = np.zeros((len(drawings), 28, 28), np.uint8)
     for start in range(0, len(drawings), RENDER_CHUNK):
+        progress(start, len(drawings), message)
         if cancel is not None:
             cancel.raise_if_cancelled()
-        progress(start, len(drawings), message)
         chunk = drawings[start : start + RENDER_CHUNK]
         for offset, result in enumerate(render_many_strokes(chunk, y_up=y_up)):
             if isinstance(result, np.ndarray):

@@ -49,7 +49,9 @@ MAX_COORDINATE = 1e7  # real tablets give at most ~10^5 points per axis
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # one segment file with everything it includes
 MAX_SEGMENT_POINTS = 100_000  # a character drawn with more points than this is not one
 
-_SEGMENT = re.compile(r"^\.SEGMENT\s+(\S+)\s+(\S+)(?:\s+(\S+))?\s*(.*)$")
+# .SEGMENT <type> <delineation> [<quality>] "<label>": a quality never starts with a quote, so a
+# segment written without one still has its label.
+_SEGMENT = re.compile(r'^\.SEGMENT\s+(\S+)\s+(\S+)(?:\s+([^"\s]\S*))?\s*(.*)$')
 _RANGE = re.compile(r"^(\d+)(?::(\d+))?(?:-(\d+)(?::(\d+))?)?$")
 _RESOLUTION = {
     ".X_POINTS_PER_INCH": (0, 1.0), ".Y_POINTS_PER_INCH": (1, 1.0),
@@ -169,18 +171,21 @@ def _read(doc: _Document, where: str, text: str, resolve: Resolver, depth: int, 
     doc.size += len(text)
     if doc.size > MAX_DOCUMENT_BYTES:
         raise DataError(f"{stack[0]}: with its includes larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
-    events = cache.get(("events", where))
+    # Only included files are shared through the cache: the segment file itself is read once,
+    # and two calls may give different texts under one name (its parse was reused before).
+    parsed = cache if depth else {}
+    events = parsed.get(("events", where))
     if events is None:
-        events = cache[("events", where)] = _events(where, text)
+        events = parsed[("events", where)] = _events(where, text)
     for keyword, number, line in events:
         if keyword in (".PEN_DOWN", ".PEN_UP"):
             if doc.columns == 0:
                 raise DataError(f"{where}, line {number}: pen data before any .COORD (which says what "
                                 "each point's numbers are)")
             key = ("points", where, number, doc.columns)
-            xy = cache.get(key)
+            xy = parsed.get(key)
             if xy is None:
-                xy = cache[key] = _parse_points(where, line, doc.columns)
+                xy = parsed[key] = _parse_points(where, line, doc.columns)
             _add_component(doc, xy, keyword == ".PEN_DOWN")
         elif keyword == ".INCLUDE":
             target = line.split(None, 1)[1].strip() if len(line.split()) > 1 else ""
@@ -297,9 +302,13 @@ def _cut(doc: _Document, where: str, number: int, kind: str, delineation: str, l
         a, m, b, e = match.groups()
         a = int(a)
         b = a if b is None else int(b)
-        if b < a or b >= n:
-            raise DataError(f"{where}, line {number}: delineation {delineation!r} names component {max(a, b)}, "
-                            f"but the pen data has {n} (0-{n - 1})")
+        if b < a:
+            raise DataError(f"{where}, line {number}: delineation {delineation!r} runs backwards "
+                            f"(component {a} to {b})")
+        if b >= n:
+            has = f"{n} (0-{n - 1})" if n else "none"
+            raise DataError(f"{where}, line {number}: delineation {delineation!r} names component {b}, "
+                            f"but the pen data has {has}")
         first_component = a if first_component is None else first_component
         for c in range(a, b + 1):
             pts = doc.points[c]
@@ -310,7 +319,10 @@ def _cut(doc: _Document, where: str, number: int, kind: str, delineation: str, l
             if lo >= len(pts) or hi >= len(pts):
                 raise DataError(f"{where}, line {number}: delineation {delineation!r} names point "
                                 f"{max(lo, hi)} of component {c}, which has {len(pts)} points")
-            if hi >= lo and doc.down[c]:  # a hovering pen's trace counts in the numbering, but is no ink
+            if hi < lo:  # "3:9-3:4": was silently an empty sample
+                raise DataError(f"{where}, line {number}: delineation {delineation!r} runs backwards "
+                                f"(point {lo} to {hi} of component {c})")
+            if doc.down[c]:  # a hovering pen's trace counts in the numbering, but is no ink
                 strokes.append(pts[lo : hi + 1])
     if not strokes:
         return None  # only the hovering pen: nothing was written
