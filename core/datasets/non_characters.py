@@ -16,8 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from pathlib import Path
+
 import numpy as np
 
+from core import limits
+from core.errors import DataError
 from core.imaging import render_strokes, to_uint8
 
 Strokes = list[np.ndarray]
@@ -197,4 +201,36 @@ def non_character_images(n: int, seed: int = 0, *, pen_width: tuple[float, float
     return images
 
 
-__all__ = ["KINDS", "non_character_images", "non_character_strokes"]
+DOODLES_FILE = "quickdraw/doodles-train.jsonl.gz"  # under a data root ($INKLAB_DATA_PATH)
+MAX_DOODLE_BYTES = 64 * 1024 * 1024  # unpacked; the real file is ~1.5 MB
+
+
+def load_doodles(path: Path) -> list[tuple[str, Strokes]]:
+    """Real doodles (Quick, Draw!) as ``(kind, strokes)``, y down, from a ``.jsonl.gz`` file.
+
+    One ``{"label": KIND, "strokes": [[[x, y], ...], ...]}`` a line.  Raises DataError
+    naming the file and line for anything else.
+    """
+    import gzip
+
+    from core.imaging.stroke_batches import read_strokes
+
+    try:
+        with gzip.open(path, "rb") as handle:
+            raw = handle.read(MAX_DOODLE_BYTES + 1)
+    except (OSError, EOFError) as err:
+        raise DataError(f"{path}: not a readable .jsonl.gz file ({err})") from None
+    if len(raw) > MAX_DOODLE_BYTES:
+        raise DataError(f"{path}: unpacks to more than {MAX_DOODLE_BYTES // 2**20} MB")
+    out = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        obj = limits.parse_json(line, f"{path}:{number}", DataError)
+        if not isinstance(obj, dict) or not isinstance(obj.get("label"), str):
+            raise DataError(f"{path}:{number}: expected {{\"label\": ..., \"strokes\": ...}}")
+        out.append((obj["label"], read_strokes(obj, f"{path}:{number}")))
+    return out
+
+
+__all__ = ["DOODLES_FILE", "KINDS", "load_doodles", "non_character_images", "non_character_strokes"]

@@ -148,6 +148,41 @@ def render_distorted(
     return render_strokes(distort_strokes(strokes, rng, d), pen_width=width, y_up=y_up)
 
 
+def pen_renders(
+    drawings: Sequence[Sequence[np.ndarray]],
+    copies: int,
+    *,
+    seed: int = 0,
+    distortion: StrokeDistortion = DIGIT_DISTORTION,
+    clean: bool = True,
+    y_up: bool = True,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> np.ndarray:
+    """Each drawing's strokes rendered ``copies`` times: uint8 (len(drawings) * copies, 28, 28).
+
+    Copies of one drawing are consecutive.  With ``clean`` the first copy is the plain pad
+    rendering (default pen width, no distortion), the others random (:func:`render_distorted`).
+    """
+    if copies < 1:
+        raise DataError(f"copies must be at least 1, got {copies}")
+    rng = np.random.default_rng(seed)
+    images = np.zeros((len(drawings) * copies, 28, 28), np.uint8)
+    for k, strokes in enumerate(drawings):
+        if k % 200 == 0:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            progress(k, len(drawings), "Rendering pen strokes")
+        for c in range(copies):
+            if clean and c == 0:
+                img = render_strokes(strokes, y_up=y_up)
+            else:
+                img = render_distorted(strokes, rng, distortion, y_up=y_up)
+            images[k * copies + c] = to_uint8(img)
+    progress(len(drawings), len(drawings), "Rendering pen strokes")
+    return images
+
+
 def pen_digit_split(
     samples: Sequence,
     copies: int,
@@ -160,31 +195,13 @@ def pen_digit_split(
 ) -> Split:
     """Render pen samples (:class:`core.datasets.readers.unipen.PenSample`) ``copies`` times each.
 
-    With ``clean`` the first copy is the plain pad rendering (default pen width, no
-    distortion), the others are random.  ``groups`` keeps each sample's writer, so whole
-    writers can still be held out.  Tablet strokes are y-up, as pendigits stores them.
+    :func:`pen_renders` of their strokes (y up, as pendigits stores them); ``groups`` keeps
+    each sample's writer, so whole writers can still be held out.
     """
-    if copies < 1:
-        raise DataError(f"copies must be at least 1, got {copies}")
-    rng = np.random.default_rng(seed)
-    n = len(samples) * copies
-    images = np.zeros((n, 28, 28), np.uint8)
-    labels = np.zeros(n, np.int64)
-    groups = np.zeros(n, np.int64)
-    i = 0
-    for k, sample in enumerate(samples):
-        if k % 200 == 0:
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            progress(k, len(samples), "Rendering pen digits")
-        for c in range(copies):
-            if clean and c == 0:
-                img = render_strokes(sample.strokes, y_up=True)
-            else:
-                img = render_distorted(sample.strokes, rng, distortion, y_up=True)
-            images[i], labels[i], groups[i] = to_uint8(img), sample.label, sample.writer
-            i += 1
-    progress(len(samples), len(samples), "Rendering pen digits")
+    images = pen_renders([s.strokes for s in samples], copies, seed=seed, distortion=distortion, clean=clean,
+                         progress=progress, cancel=cancel)
+    labels = np.repeat(np.array([s.label for s in samples], np.int64), copies)
+    groups = np.repeat(np.array([s.writer for s in samples], np.int64), copies)
     return Split(images, labels, groups)
 
 
