@@ -27,7 +27,8 @@ from gui.widgets import file_dialogs
 from gui.widgets.message_banner import MessageBanner
 from gui.widgets.progress_panel import ProgressPanel
 
-HINT = "IDX (.gz or raw), CSV, NPZ files, or a folder with one sub-folder per class."
+HINT = ("IDX (.gz or raw), CSV, NPZ files, or a folder with one sub-folder per class; pen strokes as "
+        "UNIPEN files (.dat, .unp; or a folder of them) or labelled stroke JSONL.")
 _SKIPPED_SHOWN = 5
 
 
@@ -146,13 +147,14 @@ class ImportDialog(QDialog):
 
     def _choose_files(self) -> None:
         files = file_dialogs.ask_open_files(
-            self, "import", "Choose data files", "Data files (*.gz *.idx *ubyte *.csv *.npz);;All files (*)"
+            self, "import", "Choose data files",
+            "Data files (*.gz *.idx *ubyte *.csv *.npz *.dat *.unp *.uni *.jsonl *.xz);;All files (*)"
         )
         if files:
             self.set_paths(files)
 
     def _choose_folder(self) -> None:
-        folder = file_dialogs.ask_folder(self, "import", "Choose a folder with one sub-folder per class")
+        folder = file_dialogs.ask_folder(self, "import", "Choose a folder of class sub-folders or of UNIPEN files")
         if folder is not None:
             self.set_paths([folder])
 
@@ -262,6 +264,8 @@ class ImportDialog(QDialog):
         from gui.widgets.image import to_pixmap
 
         self._preview = preview
+        if preview.builtin and self.name_edit.text() == suggest_name(self.paths):
+            self.name_edit.setText(preview.builtin)  # a built-in's files (the UNIPEN archive) complete it
         dataset = preview.dataset
         sizes = ", ".join(f"{name}: {len(split):,}" for name, split in dataset.splits.items())
         total = sum(len(split) for split in dataset.splits.values())
