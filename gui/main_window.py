@@ -11,19 +11,17 @@ other tabs show it too.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from gui.lazy_tab import LazyTab, module_tab
+
 log = logging.getLogger("inklab.gui")
 
-AFTER_PAINT_FALLBACK_MS = 500
-
-# (title, module, class): built lazily by _LazyTab on first show.
+# (title, module, class): built lazily by LazyTab on first show.
 LAZY_TABS = (
     ("Training", "gui.training.tab", "TrainingTab"),
     ("Draw", "gui.draw.tab", "DrawTab"),
@@ -32,81 +30,7 @@ LAZY_TABS = (
 # its import cannot be interrupted, and a close during it waits for it).
 PREFETCH_EXTRA = {"Draw": ("core.imaging", "core.models.library", "core.models.litert:interpreter_class")}
 PREFETCH_DELAY_MS = 200  # after the Datasets tab is built and has painted
-
-
-class _LazyTab(QWidget):
-    """A tab page that builds its real widget the first time it is shown.
-
-    ``factory`` returns the widget, or None when its module is not part of this build.
-    With ``after_paint`` the build waits for the next turn of the event loop, so the
-    window's first paint is not held up by it.
-    """
-
-    def __init__(
-        self,
-        title: str,
-        factory: Callable[[], QWidget | None],
-        after_paint: bool = False,
-        on_built: Callable[[], None] | None = None,
-    ) -> None:
-        super().__init__()
-        self.title, self.factory, self.after_paint, self.on_built = title, factory, after_paint, on_built
-        self.widget: QWidget | None = None
-        self.built = False
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not self.after_paint:
-            self.ensure_built()
-        elif not self.built:
-            # A zero timer set here fires before the window's first paint; paintEvent's
-            # does not.  This one only covers a window that is never painted (minimised).
-            QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self.ensure_built)
-
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        if self.after_paint and not self.built:
-            QTimer.singleShot(0, self.ensure_built)
-
-    def ensure_built(self) -> QWidget | None:
-        """Build the real tab now if it is not built yet; return it (None when unavailable)."""
-        if self.built:
-            return self.widget
-        self.built = True
-        self.widget = self.factory()
-        if self.widget is None:
-            from PySide6.QtCore import Qt
-            from PySide6.QtWidgets import QLabel
-
-            placeholder = QLabel(f"The {self.title} tab is not part of this build yet.")
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            placeholder.setEnabled(False)
-            self._layout.addWidget(placeholder)
-        else:
-            self._layout.addWidget(self.widget)
-            from gui.widgets.wheel_guard import guard_wheel
-
-            guard_wheel(self.widget)  # scrolling a panel never changes the fields under the pointer
-            if self.on_built is not None:
-                self.on_built()
-        return self.widget
-
-
-def _module_tab(module_name: str, class_name: str) -> Callable[[], QWidget | None]:
-    """A factory importing ``module_name`` only when the tab is first shown."""
-
-    def build() -> QWidget | None:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if err.name != module_name:
-                raise
-            return None
-        return getattr(module, class_name)()
-
-    return build
+TITLE_BAR = QSize(0, 40)  # room left for the window manager's frame on a small screen
 
 
 class MainWindow(QMainWindow):
@@ -127,11 +51,11 @@ class MainWindow(QMainWindow):
         self._prefetch = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self._lazy: dict[str, _LazyTab] = {
-            "Datasets": _LazyTab("Datasets", self._build_datasets_tab, True, self._connect_tabs)
+        self._lazy: dict[str, LazyTab] = {
+            "Datasets": LazyTab("Datasets", self._build_datasets_tab, True, self._connect_tabs)
         }
         for title, module, class_name in LAZY_TABS:
-            self._lazy[title] = _LazyTab(title, _module_tab(module, class_name), on_built=self._connect_tabs)
+            self._lazy[title] = LazyTab(title, module_tab(module, class_name), on_built=self._connect_tabs)
         self._connected: set[str] = set()
         for title, page in self._lazy.items():
             self.tabs.addTab(page, title)
@@ -151,25 +75,32 @@ class MainWindow(QMainWindow):
     def _first_size() -> QSize:
         """1280x820, or less on a smaller screen (a laptop at 200% scaling is 1280x800 or less).
 
-        A window taller than the screen hides the buttons at the bottom of every tab.
+        A window taller than the screen hides the buttons at the bottom of every tab; the
+        title bar (not part of the size) is left room for.
         """
         wanted = QSize(1280, 820)
         screen = QGuiApplication.primaryScreen()
-        return wanted if screen is None else wanted.boundedTo(screen.availableGeometry().size())
+        return wanted if screen is None else wanted.boundedTo(screen.availableGeometry().size() - TITLE_BAR)
 
     @property
     def banner(self):
-        """The window's message line above the tabs, made on first use.
+        """Where the window's own messages go: the message line of the tab on show.
 
-        Made eagerly it would pull in Qt's namespace enums (~40 ms) before the first paint.
+        Every tab has one in its layout, so a message of the window (an export, an
+        unexpected error) never covers a control either.
         """
-        if self._banner is None:
+        tab = self.current_tab()
+        if tab is not None and hasattr(tab, "ensure_ready"):
+            tab.ensure_ready()  # the Training tab makes its widgets on first show
+        banner = getattr(tab, "banner", None)
+        if banner is not None:
+            return banner
+        if self._banner is None:  # a tab without a message line (not part of this build)
             from gui.widgets.message_banner import MessageBanner
 
             self._banner = MessageBanner()
-            # Over the tab's bottom edge, not above the tabs: showing it must not squeeze the
-            # tab's plots, nor cover the tab bar.
-            self._banner.float_over(self.centralWidget(), bottom=True)
+            self.centralWidget().layout().addWidget(self._banner)
+            self._banner.dismiss_on_escape(self)
         return self._banner
 
     def _build_datasets_tab(self) -> QWidget:
@@ -344,7 +275,7 @@ class MainWindow(QMainWindow):
     def current_tab(self) -> QWidget | None:
         """The real widget of the tab on show (built now if needed)."""
         page = self.tabs.currentWidget()
-        return page.ensure_built() if isinstance(page, _LazyTab) else page
+        return page.ensure_built() if isinstance(page, LazyTab) else page
 
     def tab_titles(self) -> list[str]:
         """The tabs' names in order (without a running training's progress)."""
@@ -356,9 +287,32 @@ class MainWindow(QMainWindow):
 
     # --- geometry and shutdown ------------------------------------------------------------------
     def _restore_geometry(self) -> None:
+        """The size and place of last time, cut to this screen (it may be smaller than then)."""
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        size = self.size().boundedTo(available.size() - TITLE_BAR)
+        if size != self.size():
+            self.resize(size)
+        place = self.geometry()
+        x = min(max(place.x(), available.left()), available.right() + 1 - size.width())
+        y = min(max(place.y(), available.top()), available.bottom() + 1 - size.height())
+        if (x, y) != (place.x(), place.y()):
+            self.move(x, y)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Esc with the focus nowhere in particular dismisses the message showing."""
+        from PySide6.QtCore import Qt
+
+        from gui.widgets.message_banner import dismiss_showing
+
+        if event.key() == Qt.Key.Key_Escape and dismiss_showing(self):
+            return
+        super().keyPressEvent(event)
 
     def training_in_progress(self) -> bool:
         """True while the Training tab has a run going (paused and testing included)."""

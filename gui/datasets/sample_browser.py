@@ -12,10 +12,12 @@ from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -111,11 +113,17 @@ class SampleBrowser(QWidget):
         self._charts_holder = QWidget()
         self._charts_layout = QVBoxLayout(self._charts_holder)
         self._charts_layout.setContentsMargins(0, 6, 0, 0)
-        self.right = QWidget()
-        right_layout = QVBoxLayout(self.right)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 0, 0, 0)
         right_layout.addWidget(self.sample_view, 5)
         right_layout.addWidget(self._charts_holder, 4)
+        # The pane scrolls when a set's many classes need more rows of mean images than fit.
+        self.right = QScrollArea()
+        self.right.setWidget(right)
+        self.right.setWidgetResizable(True)
+        self.right.setFrameShape(QFrame.Shape.NoFrame)
+        self.right.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.right.setMinimumWidth(320)
 
     @property

@@ -97,10 +97,12 @@ class DatasetsTab(QWidget):
         self.splitter.setSizes([270, 560, 450])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setContentsMargins(8, 8, 8, 4)
         layout.addWidget(self.splitter, 1)
+        # The message line has its own place under the panels: a message covers nothing.
         self.banner = MessageBanner()
-        self.banner.float_over(self)  # a message never moves or squeezes the panels
+        self.banner.dismiss_on_escape(self)
+        layout.addWidget(self.banner)
 
     # --- the panels, by the names tests and other tabs use ---------------------------------------
     @property

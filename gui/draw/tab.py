@@ -79,7 +79,7 @@ class DrawTab(QWidget):
         self._show_empty()
 
     def _build(self) -> None:
-        self.banner = MessageBanner(self)
+        self.banner = MessageBanner()
         self.pad_panel = PadPanel(self.banner, self)
         self.pad_panel.image_opened.connect(self._on_image_opened)
         self.models = ModelPicker(self.banner, self)
@@ -113,7 +113,9 @@ class DrawTab(QWidget):
         body.addLayout(right, 2)
         outer = QVBoxLayout(self)
         outer.addLayout(body, 1)
-        self.banner.float_over(self)  # a message never moves the pad or shrinks it
+        # The message line has its own place under the pad: a message covers nothing.
+        # (Esc is the pad's Clear here: the tab's shortcut dismisses a message first.)
+        outer.addWidget(self.banner)
 
     def _add_pad_shortcuts(self) -> None:
         """Esc, Ctrl+Z and Ctrl+Shift+Z act on the pad whenever this tab is showing.
@@ -128,8 +130,16 @@ class DrawTab(QWidget):
         for keys, action in PAD_KEYS:
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(self._unless_typing(getattr(self.pad, action)))
+            run = self._escape if action == "clear" else self._unless_typing(getattr(self.pad, action))
+            shortcut.activated.connect(run)
             self._pad_shortcuts.append(shortcut)
+
+    def _escape(self) -> None:
+        """Esc: dismiss the message showing, if any (this tab's or the window's); else clear the pad."""
+        from gui.widgets.message_banner import dismiss_showing
+
+        if not dismiss_showing(self.window()) and not self._typing():
+            self.pad.clear()
 
     def _unless_typing(self, action: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:

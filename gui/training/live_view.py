@@ -64,7 +64,7 @@ def big(widget, factor: float = 1.25, bold: bool = True):
 
 
 #: The least height the two plots keep, whatever the results panel below them wants.
-PLOTS_MIN_HEIGHT = 190
+PLOTS_MIN_HEIGHT = 160
 
 class RunBar(QWidget):
     """Start / Pause / Stop (F5, F6, Shift+F5), the status line and the progress bar."""
@@ -143,18 +143,27 @@ class LiveView(QWidget):
         plots.setMinimumHeight(PLOTS_MIN_HEIGHT)
         live_col.addWidget(plots, 1)
         # Earlier runs only when asked: with five of them behind it the current run was lost.
-        self.earlier_check = QCheckBox("Show earlier runs (faint; pick them in Compare runs)")
+        # (On the strip's caption line: a line of its own cost the plots room at 1280x680.)
+        self.earlier_check = QCheckBox("Show earlier runs")
         self.earlier_check.setToolTip("Draw the runs ticked in Compare runs, thin and faint, behind this one")
         self.earlier_check.toggled.connect(self.show_earlier)
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.earlier_runs_wanted.connect(lambda: self.earlier_check.setChecked(True))
-        live_col.addWidget(self.earlier_check)
-        strip_box = QGroupBox("What the model sees: the same validation samples, its guess after each epoch")
+        # Its title is the start of its caption line: a title line of its own cost the plots room.
+        strip_box = QGroupBox()
         strip_col = QVBoxLayout(strip_box)
-        strip_col.setContentsMargins(6, 4, 6, 4)
-        self.strip = PredictionStrip(tile_size=44, columns=16)
-        self.strip_caption = QLabel("Press Start: the guesses appear here, green when right, red when wrong.")
-        strip_col.addWidget(self.strip_caption)
+        strip_col.setContentsMargins(6, 4, 6, 2)
+        strip_col.setSpacing(2)
+        self.strip = PredictionStrip(tile_size=36, columns=16, reserve_rows=1)
+        strip_title = QLabel("<b>What the model sees:</b>")
+        strip_title.setToolTip("The same validation samples after every epoch, with the model's guess under each")
+        self.strip_caption = ElidedLabel("Press Start: its guesses appear here, green when right, red when wrong.")
+        self.strip_caption.setToolTip(strip_title.toolTip())
+        caption_row = QHBoxLayout()
+        caption_row.addWidget(strip_title)
+        caption_row.addWidget(self.strip_caption, 1)
+        caption_row.addWidget(self.earlier_check)
+        strip_col.addLayout(caption_row)
         strip_col.addWidget(self.strip)
         live_col.addWidget(strip_box)
 

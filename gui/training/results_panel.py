@@ -43,6 +43,7 @@ class ResultsPanel(QTabWidget):
         self.evaluation = None  # EvaluationView of the run on screen
         results = QWidget()
         results_col = QVBoxLayout(results)
+        results_col.setContentsMargins(6, 4, 6, 4)
         head = QHBoxLayout()
         self.test_label = big(QLabel("Test results appear here after a run."), 1.3)
         self.test_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -65,16 +66,19 @@ class ResultsPanel(QTabWidget):
         for w in (self.save_name, self.save_button, self.csv_button, self.png_button):
             head.addWidget(w)
         results_col.addLayout(head)
-        # Why a run ended far below what its preset reaches (core.training.advice), if it did.
+        # Why a run ended far below what its preset reaches (core.training.advice), if it did:
+        # above the per-class bars, whose column has room to spare beside the square matrix
+        # (a line of its own made the tab taller than a 1280x680 window after a poor run).
         self.advice_label = QLabel()
         self.advice_label.setWordWrap(True)
         self.advice_label.setStyleSheet("color: #9a5b00;")
+        self.advice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.advice_label.hide()
-        results_col.addWidget(self.advice_label)
         matrices = QHBoxLayout()
         self.confusion_view = ConfusionView()
         self.class_bars = ClassAccuracyBars()
         bars_box = QVBoxLayout()
+        bars_box.addWidget(self.advice_label)
         bars_box.addWidget(QLabel("Right per class (%) — the worst in red"))
         bars_box.addWidget(self.class_bars, 1)
         matrices.addWidget(self.confusion_view, 3)
@@ -83,6 +87,7 @@ class ResultsPanel(QTabWidget):
         self.addTab(results, "Results")
         mistakes = QWidget()
         mistakes_col = QVBoxLayout(mistakes)
+        mistakes_col.setContentsMargins(6, 4, 6, 4)
         self.mistakes_label = QLabel("Misclassified test samples (true → predicted), most confident first. Click one to see it large.")
         self.mistakes_label.setWordWrap(True)
         filters = QHBoxLayout()

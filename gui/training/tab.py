@@ -76,9 +76,11 @@ class TrainingTab(QWidget):
 
         outer = self.layout()
         outer.setContentsMargins(6, 6, 6, 6)
-        self.banner.float_over(self)  # a message never pushes the plots down or squeezes them
         split = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(split, 1)
+        # The message line has its own place under the panels: a message covers nothing.
+        outer.addWidget(self.banner)
+        self.banner.dismiss_on_escape(self)
         split.addWidget(self.form)
         right = QWidget()
         right_col = QVBoxLayout(right)

@@ -37,7 +37,7 @@ class ConfusionView(QWidget):
         self._matrix = np.zeros((0, 0), np.int64)
         self._names: Sequence[str] = ()
         self.setMouseTracking(True)
-        self.setMinimumSize(260, 260)
+        self.setMinimumSize(190, 190)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Confusion matrix")
         self.setAccessibleDescription("no test result yet")

@@ -67,7 +67,8 @@ class _Tile(QWidget):
 class PredictionStrip(QWidget):
     """A fixed row (or rows) of images; :meth:`set_predictions` writes a guess under each."""
 
-    def __init__(self, tile_size: int = 56, columns: int = 16, parent: QWidget | None = None) -> None:
+    def __init__(self, tile_size: int = 56, columns: int = 16, parent: QWidget | None = None,
+                 reserve_rows: int = 0) -> None:
         super().__init__(parent)
         self._tile_size = tile_size
         self._columns = columns
@@ -79,6 +80,11 @@ class PredictionStrip(QWidget):
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(4)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        if reserve_rows:
+            # As tall empty as full: the samples arriving must not push the panel's layout about.
+            probe = _Tile(tile_size)
+            self.setMinimumHeight(reserve_rows * probe.sizeHint().height() + (reserve_rows - 1) * 4)
+            probe.deleteLater()
 
     def set_samples(self, images: np.ndarray, labels: np.ndarray | None = None,
                     label_names: Sequence[str] = ()) -> None:

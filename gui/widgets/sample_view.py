@@ -29,10 +29,10 @@ class PixelGrid(QWidget):
         self._image: np.ndarray | None = None
         self._qimage = None
         self.show_values = True
-        self.setMinimumSize(280, 280)
-        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
+        self.setMinimumSize(240, 240)
+        # Square cells centred in whatever room it gets (no height-for-width: that made the
+        # panel as tall as it was wide in a scrolling tab).
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_image(self, image: np.ndarray | None) -> None:
         import numpy as np
@@ -43,12 +43,6 @@ class PixelGrid(QWidget):
 
     def image(self) -> np.ndarray | None:
         return self._image
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return width
 
     def sizeHint(self) -> QSize:
         return QSize(448, 448)

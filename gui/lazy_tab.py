@@ -1,0 +1,129 @@
+"""A tab page built the first time it is shown, its content in a scroll area.
+
+The window's tabs are built lazily (see :mod:`gui.main_window`): their imports (Keras among
+them) never delay the window.  Each built tab sits in a scroll area, so a window smaller
+than the tab needs (a 1024x640 screen) scrolls it instead of growing past the screen.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+
+AFTER_PAINT_FALLBACK_MS = 500
+
+
+class TabScrollArea(QScrollArea):
+    """Shows a tab at the size of the window, but never below the tab's minimum size: scrolls then.
+
+    Not ``widgetResizable``: Qt's resizable scroll area sizes a content with word-wrapped
+    labels at its *preferred* height for the width (heightForWidth), which scrolled a tab
+    that fitted its minimum size with room to spare.
+    """
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(False)
+        self.setWidget(content)
+        content.installEventFilter(self)
+        self._fit()
+
+    def _fit(self) -> None:
+        content = self.widget()
+        if content is None:
+            return
+        least = content.minimumSizeHint().expandedTo(content.minimumSize())
+        size = self.viewport().size().expandedTo(least)
+        if content.size() != size:
+            content.resize(size)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, self._fit)  # the tab's minimum size may have changed
+        return False
+
+
+class LazyTab(QWidget):
+    """A tab page that builds its real widget the first time it is shown.
+
+    ``factory`` returns the widget, or None when its module is not part of this build.
+    With ``after_paint`` the build waits for the next turn of the event loop, so the
+    window's first paint is not held up by it.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        factory: Callable[[], QWidget | None],
+        after_paint: bool = False,
+        on_built: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.title, self.factory, self.after_paint, self.on_built = title, factory, after_paint, on_built
+        self.widget: QWidget | None = None
+        self.built = False
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self.after_paint:
+            self.ensure_built()
+        elif not self.built:
+            # A zero timer set here fires before the window's first paint; paintEvent's
+            # does not.  This one only covers a window that is never painted (minimised).
+            QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self.ensure_built)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.after_paint and not self.built:
+            QTimer.singleShot(0, self.ensure_built)
+
+    def ensure_built(self) -> QWidget | None:
+        """Build the real tab now if it is not built yet; return it (None when unavailable)."""
+        if self.built:
+            return self.widget
+        self.built = True
+        self.widget = self.factory()
+        if self.widget is None:
+            from PySide6.QtCore import Qt
+            from PySide6.QtWidgets import QLabel
+
+            placeholder = QLabel(f"The {self.title} tab is not part of this build yet.")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setEnabled(False)
+            self._layout.addWidget(placeholder)
+        else:
+            # The tab scrolls when the window is smaller than it needs (a 1024x640 screen):
+            # its content can then never make the window's minimum size grow.
+            self.scroll_area = TabScrollArea(self.widget)
+            self._layout.addWidget(self.scroll_area)
+            from gui.widgets.wheel_guard import guard_wheel
+
+            guard_wheel(self.widget)  # scrolling a panel never changes the fields under the pointer
+            if self.on_built is not None:
+                self.on_built()
+        return self.widget
+
+
+def module_tab(module_name: str, class_name: str) -> Callable[[], QWidget | None]:
+    """A factory importing ``module_name`` only when the tab is first shown."""
+
+    def build() -> QWidget | None:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name != module_name:
+                raise
+            return None
+        return getattr(module, class_name)()
+
+    return build
