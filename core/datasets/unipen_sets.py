@@ -139,10 +139,8 @@ def load_unipen_set(
 
 
 CITATION_SHORT = (
-    "Cite: Guyon, Schomaker, Plamondon, Liberman, Janet, \"UNIPEN project of on-line data exchange "
-    "and recognizer benchmarks\", ICPR 1994, and the Zenodo record doi:10.5281/zenodo.1195803. "
-    "Zenodo distribution: CC BY 4.0; the 1999 CD's terms allow research use and forbid commercial "
-    "distribution."
+    "Cite Guyon et al., ICPR 1994 (doi:10.1109/ICPR.1994.576870) and doi:10.5281/zenodo.1195803. "
+    "Licence: CC BY 4.0 (Zenodo); the 1999 CD's terms: research use, no commercial distribution."
 )
 HOW_TO_GET = (
     "UNIPEN train_r01_v07 (International Unipen Foundation, 1999; Guyon et al., ICPR 1994) is "
@@ -153,14 +151,14 @@ HOW_TO_GET = (
 # Measured on the real archive (sha256 871eaa6b...): samples kept, skipped, writers (people:
 # IBM's 22 session ids are 12 people; 318 ids, 308 people in all), and the test split.
 _FACTS = {
-    "unipen-digits": "15,950 digits (3 skipped: no extent) by 258 writers; test split 2,230 samples "
-                     "by 51 writers",
-    "unipen-upper": "28,064 upper-case letters (5 skipped: no extent) by 272 writers; test split "
-                    "4,989 samples by 54 writers",
-    "unipen-lower": "61,320 lower-case letters (40 skipped: a dot or no extent, mostly of i and j) by "
-                    "286 writers; test split 11,270 samples by 58 writers",
-    "unipen-letters": "89,384 letters, upper and lower case merged into A-Z (45 skipped) by 298 "
-                      "writers; test split 16,259 samples by 60 writers",
+    "unipen-digits": "15,950 digits (3 without extent skipped) by 258 writers; test split: 2,230 by 51 "
+                     "other writers",
+    "unipen-upper": "28,064 upper-case letters (5 without extent skipped) by 272 writers; test split: "
+                    "4,989 by 54 other writers",
+    "unipen-lower": "61,320 lower-case letters (40 dots or without extent skipped, mostly of i and j) by "
+                    "286 writers; test split: 11,270 by 58 other writers",
+    "unipen-letters": "89,384 letters A-Z, cases merged (45 dots or without extent skipped) by 298 "
+                      "writers; test split: 16,259 by 60 other writers",
 }
 _TITLES = {
     "unipen-digits": "UNIPEN digits (real pen strokes)",
@@ -174,9 +172,8 @@ def _spec(name: str) -> DatasetSpec:
     return DatasetSpec(
         name=name,
         title=_TITLES[name],
-        description=f"{_FACTS[name]}: real pen-tablet strokes from 21 institutions, drawn as the "
-        "pad draws them. Test split: every fifth writer of the archive (by name), never in train. "
-        + CITATION_SHORT,
+        description=f"{_FACTS[name]} (every fifth writer, by name). Real pen-tablet strokes from 21 "
+        "institutions, rendered as the pad renders a drawing. " + CITATION_SHORT,
         label_names=_SETS[name][1],
         files=(ARCHIVE,),
         load=functools.partial(load_unipen_set, name),
