@@ -209,3 +209,40 @@ def test_a_pendigits_file_under_a_name_of_ones_own(tmp_path: Path) -> None:
     data = load_dataset("my-pendigits")
     assert data.label_names == DIGITS and data.splits["train"].labels.tolist() == [8, 3]
     assert len(set(data.splits["train"].groups.tolist())) == 2
+
+
+def test_sizes_are_bounded(tmp_path: Path, capsys, monkeypatch) -> None:
+    from core import limits
+    from core.datasets import pen_import
+
+    monkeypatch.setattr(pen_import, "MAX_DOCUMENT_BYTES", 100)
+    seg = tmp_path / "big.dat"
+    seg.write_text('.VERSION 1.0\n.SEGMENT CHARACTER 0 ? "a"\n' + "." * 200)
+    assert run_cli(["datasets", "import", str(seg), "--name", "big"]) == 2
+    assert "big.dat: the UNIPEN file is 0 MB; InkLab reads at most 0 MB" in one_error_line(capsys.readouterr().err)
+
+    monkeypatch.setattr(limits, "MAX_JSONL_LINE_BYTES", 50)
+    path = jsonl(tmp_path / "long.jsonl", [{"label": "a", "strokes": [STROKE * 5]}])
+    assert run_cli(["datasets", "import", str(path), "--name", "long"]) == 2
+    assert "long.jsonl:1: a line longer than" in one_error_line(capsys.readouterr().err)
+
+
+def test_every_truncation_is_a_clear_error_or_a_good_import(tmp_path: Path) -> None:
+    from core.datasets.import_preview import preview_import
+    from core.errors import DataError
+
+    seg = segment_files(tmp_path / "src", ".WRITER_ID w\n" + pen_entry("PEN_DOWN", STROKE) + pen_entry("PEN_DOWN", STROKE),
+                        '.SEGMENT CHARACTER 0 ? "a"\n.SEGMENT CHARACTER 1 ? "b"\n')
+    pen = tmp_path / "src" / "include" / "c" / "data" / "p.dat"
+    lines = jsonl(tmp_path / "a.jsonl", [{"label": "a", "strokes": [STROKE], "writer": "w"}] * 3)
+    for path in (seg, pen, lines):
+        whole = path.read_bytes()
+        for cut in range(0, len(whole), 3):
+            path.write_bytes(whole[:cut])
+            try:
+                preview = preview_import([seg if path != lines else lines])
+            except DataError as err:
+                assert "\n" not in str(err)
+            else:
+                assert sum(len(s) for s in preview.dataset.splits.values()) >= 1
+        path.write_bytes(whole)

@@ -88,3 +88,17 @@ def test_import_dialog_takes_stroke_jsonl_and_says_what_is_wrong(datasets_tab, q
     assert loaded.args == ["strokes"]
     assert datasets_tab.grid_view.model().rowCount() == 4
     assert sorted(set(datasets_tab.current_dataset().splits["train"].groups.tolist())) == [0, 1, 2, 3]
+
+
+def test_import_dialog_installs_the_unipen_archive(datasets_tab, qtbot, tmp_path, user_data_dir) -> None:
+    archive = tmp_path / "download" / ARCHIVE
+    write_archive(archive)
+    dialog = datasets_tab.open_import()
+    dialog.set_paths([archive])
+    qtbot.waitUntil(lambda: dialog.add_button.isEnabled(), timeout=60_000)
+    assert dialog.name_edit.text() == "unipen-letters"  # the built-in these files complete
+    with qtbot.waitSignal(datasets_tab.dataset_loaded, timeout=60_000) as loaded:
+        qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert loaded.args == ["unipen-letters"]
+    assert (user_data_dir / "datasets" / "unipen" / ARCHIVE).is_file()
+    assert datasets_tab.dataset_list.row_widget("unipen-digits").status.isEnabled()
