@@ -63,6 +63,16 @@ class Prediction:
     image: np.ndarray | None = field(default=None, repr=False, compare=False)
     status: str = "sure"
 
+    def best_guesses(self, n: int = 2) -> str:
+        """What the model considered most: "looks most like m 31%, n 22%" (said under "not a letter").
+
+        As shares of the real classes: when the reject output takes nearly everything, the
+        classes' own probabilities are all under 1% and would say nothing.
+        """
+        total = float(np.sum(self.probabilities)) or 1.0
+        shown = [f"{label} {p / total:.0%}" for i, (label, p) in enumerate(self.top[:n]) if i == 0 or p / total >= 0.005]
+        return f"looks most like {', '.join(shown)}" if shown else ""
+
 
 def card_data(card: Any) -> dict:
     """A model card as a plain dict, whether given as :class:`core.models.library.ModelCard` or as JSON."""
@@ -261,6 +271,11 @@ class Recognizer:
             recognizer.fallback_reason = litert.last_reason(str(card.folder))
         recognizer.warm_up()
         return recognizer
+
+    @property
+    def can_reject(self) -> bool:
+        """Whether the model has a "not a character" output; without one it always picks a class."""
+        return self._reject
 
     @property
     def n_classes(self) -> int:

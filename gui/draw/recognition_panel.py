@@ -12,6 +12,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.models.recognizer import Prediction
+from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.image import to_pixmap
 from gui.widgets.probability_bars import ProbabilityBars
 
@@ -50,6 +51,11 @@ class RecognitionPanel(QWidget):
         medium = QFont(self.message.font())
         medium.setPointSizeF(medium.pointSizeF() * 1.25)
         self.message.setFont(medium)
+        # What the model considered when it said "not a letter", or that it cannot say so.
+        # One line, always there: its text changing never moves anything.
+        self.detail = ElidedLabel(" ")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setStyleSheet(f"color: {QUIET_COLOUR};")
         self.timing = QLabel("")
         self.timing.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.timing.setStyleSheet("color: #8c959f;")
@@ -57,6 +63,7 @@ class RecognitionPanel(QWidget):
         answer_box.addStretch(1)
         answer_box.addWidget(self.answer)
         answer_box.addWidget(self.message)
+        answer_box.addWidget(self.detail)
         answer_box.addWidget(self.timing)
         answer_box.addStretch(1)
 
@@ -76,9 +83,20 @@ class RecognitionPanel(QWidget):
         """Show the 28x28 the model reads (white on black)."""
         self.preview.setPixmap(to_pixmap(image, PREVIEW_SIZE))
 
-    def show_prediction(self, prediction: Prediction, elapsed_ms: float, source: str = "") -> None:
-        """The answer, coloured by how sure the model is; ``source`` names an opened file."""
+    def show_prediction(self, prediction: Prediction, elapsed_ms: float, source: str = "",
+                        can_reject: bool = True) -> None:
+        """The answer, coloured by how sure the model is; ``source`` names an opened file.
+
+        ``can_reject``: whether the model has a "not a character" output; a model without
+        one always picks one of its classes, and the panel says so under the answer.
+        """
         colour = UNSURE_COLOUR if prediction.unsure else SURE_COLOUR
+        if can_reject:
+            self.detail.setText(prediction.best_guesses() if prediction.status == "not-a-character" else " ")
+        else:
+            self.detail.setText(f"This model always picks one of its {len(prediction.probabilities)} classes.")
+        self.detail.setToolTip("" if can_reject else
+                               "It has no \"not a character\" output: a scribble still gets one of its classes")
         if prediction.status == "not-a-character":  # a scribble: no character to show big
             self.answer.setText("—")
             self.answer.setStyleSheet(f"color: {UNSURE_COLOUR}; font-size: 72pt;")
@@ -103,6 +121,7 @@ class RecognitionPanel(QWidget):
         """No answer (yet): the preview stays, ``text`` says why."""
         self.answer.setText("")
         self.bars.set_probabilities(None)
+        self.detail.setText(" ")
         self.timing.setText("")
         self.message.setStyleSheet(f"color: {QUIET_COLOUR};")
         self.message.setText(text)

@@ -97,7 +97,7 @@ class DrawTab(QWidget):
         for name in ("undo_button", "redo_button", "clear_button", "pen_slider", "open_button", "save_button"):
             setattr(self, name, getattr(self.pad_panel, name))
         self.model_combo = self.models.combo
-        for name in ("preview", "answer", "message", "timing", "bars"):
+        for name in ("preview", "answer", "message", "detail", "timing", "bars"):
             setattr(self, name, getattr(self.recognition, name))
         for name in ("collection_combo", "label_edit", "add_button", "add_status", "counts"):
             setattr(self, name, getattr(self.collect, name))
@@ -245,7 +245,7 @@ class DrawTab(QWidget):
         else:
             self.last_latency_ms = elapsed_ms
             source = self._opened[0] if self._opened is not None and self.pad.is_empty() else ""
-            self.recognition.show_prediction(prediction, elapsed_ms, source)
+            self.recognition.show_prediction(prediction, elapsed_ms, source, recognizer.can_reject)
         self.prediction_updated.emit()
 
     def _waiting_text(self, name: str | None) -> str:
