@@ -16,3 +16,10 @@ SIGN_LETTERS = tuple(c for c in string.ascii_uppercase if c not in "JZ")
 # (scribbles, zigzags...); its card names it under "reject" and the recognizer keeps it
 # out of the answers (core.models.recognizer).
 NOT_A_CHARACTER = "not-a-character"
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless one: "1 class", "10 classes", "1,000 samples"."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n:,} {noun}{'es' if noun.endswith(('s', 'x', 'ch', 'sh')) else 's'}"

@@ -79,8 +79,7 @@ def atomic_path(target: str | os.PathLike[str], suffix: str | None = None) -> It
     tmp = Path(tmp_name)
     try:
         yield tmp
-        # mkstemp creates 0600 files; give the result the mode an ordinary file gets.
-        os.chmod(tmp, 0o666 & ~_umask())
+        plain_permissions(tmp)  # mkstemp creates 0600 files
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -137,6 +136,12 @@ _STAGING = "staging"  # .NAME.staging-PID-RAND: a folder being written; incomple
 _OLD = "old"  # .NAME.old-PID-RAND: the previous version, moved aside only where no exchange exists
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<what>staging|old|renaming)-(?P<pid>\d+)-[0-9a-f]+$")
 _TEMP_FILE = re.compile(r"^\..+\.(?:(?P<pid>\d+)-)?[A-Za-z0-9_]{8}\.tmp(?:\..*)?$")
+
+
+def plain_permissions(path: str | os.PathLike[str]) -> None:
+    """Give a file or folder made by ``mkstemp``/``mkdtemp`` (0600/0700, private) the mode
+    the user's umask gives anything they create (usually 0644/0755)."""
+    os.chmod(path, (0o777 if os.path.isdir(path) else 0o666) & ~_umask())
 
 
 def staging_name(final: Path, what: str = _STAGING) -> Path:

@@ -8,6 +8,7 @@ import textwrap
 
 from core.cli.console import load_with_bar
 from core.datasets import catalogue, locate
+from core.labels import counted
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,7 +61,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     width = max(len(r[0]) for r in rows)
     for name, kind, n_classes, status, where, title in rows:
-        print(f"{name:<{width}}  {kind:<10}  {n_classes:>3} classes  {status:<26}  {title}")
+        print(f"{name:<{width}}  {kind:<10}  {counted(n_classes, 'class'):>11}  {status:<26}  {title}")
         if where:  # the folder, or how to get a missing set (wrapped: it can be a paragraph)
             for line in textwrap.wrap(where, 100, break_long_words=False, break_on_hyphens=False):
                 print(f"{'':<{width}}  {line}")
@@ -73,10 +74,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"{dataset.name}: {dataset.n_classes} classes ({', '.join(dataset.label_names)})")
+    print(f"{dataset.name}: {counted(dataset.n_classes, 'class')} ({', '.join(dataset.label_names)})")
     print(f"source: {summary['source']}")
     for split_name, split in summary["splits"].items():
-        print(f"  {split_name}: {split['samples']} samples")
+        print(f"  {split_name}: {counted(split['samples'], 'sample')}")
         counts = "  ".join(f"{label}:{count}" for label, count in split["class_counts"].items())
         print(f"    {counts}")
     return 0

@@ -49,7 +49,9 @@ def _accuracy(value: float | None) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from core.labels import counted
     from core.models.library import list_models
+    from core.models.recognizer import card_label_names, card_reject_label
 
     cards = list_models()
     if args.json:
@@ -57,7 +59,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             {
                 "name": c.name,
                 "bundled": c.bundled,
-                "classes": len(c.label_names),
+                "classes": len(card_label_names(c)),  # the answers, without a "not a character" output
+                "rejects": card_reject_label(c) is not None,
                 "dataset": c.dataset,
                 "preset": c.preset,
                 "test_accuracy": c.test_accuracy,
@@ -71,18 +74,22 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not cards:
         print("no models yet: train one with 'python main.py train --dataset mnist'")
         return 0
-    width = max(len(c.name) for c in cards)
-    for c in cards:
-        kind = "bundled" if c.bundled else "yours"
-        print(
-            f"{c.name:<{width}}  {kind:<7}  {len(c.label_names):>3} classes  {c.dataset or '-':<14}  "
-            f"{c.preset or '-':<12}  test acc {_accuracy(c.test_accuracy)}  {c.created}"
-        )
+    # Counted as the window counts them: the classes a model can answer (its "not a
+    # character" output, if it has one, is not an answer).
+    rows = [("NAME", "KIND", "CLASSES", "DATA SET", "PRESET", "TEST ACC", "CREATED")]
+    rows += [(c.name, "bundled" if c.bundled else "yours", counted(len(card_label_names(c)), "class"),
+              c.dataset or "-", c.preset or "-", _accuracy(c.test_accuracy), c.created or "-") for c in cards]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    right = {2, 5}  # numbers line up on their right edge
+    for row in rows:
+        cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        print("  ".join(cells).rstrip())
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     from core.models.library import find_model
+    from core.models.recognizer import card_label_names, card_reject_label
 
     card = find_model(args.name)
     if args.json:
@@ -92,7 +99,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     training = data.get("training") or {}
     dataset = data.get("dataset") or {}
     print(f"{card.name}{' (bundled)' if card.bundled else ''}: {card.folder}")
-    print(f"  classes: {len(card.label_names)} ({' '.join(card.label_names)})")
+    answers = card_label_names(card)
+    rejects = f", and a \"{card_reject_label(card)}\" output" if card_reject_label(card) else ""
+    print(f"  classes: {len(answers)} ({' '.join(answers)}){rejects}")
     print(f"  outputs: {card.outputs}; input {data.get('input', {}).get('shape')}; "
           f"preprocessing v{data.get('preprocess_version')}; {data.get('params', '?')} parameters")
     if dataset:

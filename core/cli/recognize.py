@@ -203,10 +203,13 @@ def _table(rows: list[dict], top: int) -> str:
     for r in rows:
         guesses = "  ".join(f"{t['label']} {t['p']:.1%}" for t in r["top"])
         mark = "?" if r["unsure"] else " "
+        rejected = r["status"] == "not-a-character"
+        # A non-character has no label: "-" (its nearest classes are still in TOP).
+        label, confidence = ("-", "-") if rejected else (r["label"], f"{r['confidence']:.1%}")
         lines.append(
-            f"{r['source']:<{width}}  {r['index']:>4}  {r['label']:<5}{mark} "
-            f"{r['confidence']:>6.1%}  {guesses}"
-            + ("  (not a character)" if r["status"] == "not-a-character" else "")
+            f"{r['source']:<{width}}  {r['index']:>4}  {label:<5}{' ' if rejected else mark} "
+            f"{confidence:>6}  {guesses}"
+            + ("  (not a character)" if rejected else "")
         )
     return "\n".join(lines)
 

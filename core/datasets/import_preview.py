@@ -29,7 +29,7 @@ from core.datasets.readers.idx import read_idx_pair
 from core.datasets.readers.imagefolder import class_folders, read_image_folder, read_image_folder_skipping
 from core.datasets.readers.npzfile import read_npz
 from core.errors import DataError
-from core.labels import LETTERS, SIGN_LETTERS
+from core.labels import LETTERS, SIGN_LETTERS, counted
 from core.progress import CancelToken, ProgressCallback, no_progress
 
 
@@ -53,7 +53,7 @@ class ImportPreview:
     def describe(self) -> str:
         """One line for the CLI and the GUI: format, classes, samples per split."""
         splits = ", ".join(f"{n} {len(s)}" for n, s in self.dataset.splits.items())
-        return f"{self.format}: {self.dataset.n_classes} classes, {splits}"
+        return f"{self.format}: {counted(self.dataset.n_classes, 'class')}, {splits}"
 
 
 def preview_import(

@@ -77,6 +77,7 @@ def export_model(name_or_path: str | Path, to: str | Path, fmt: str = "tflite") 
             public.pop("litert", None)
         storage.write_json(staging / library.CARD_FILE, public)
         storage.write_bytes(staging / "labels.txt", ("\n".join(card.label_names) + "\n").encode("utf-8"))
+        storage.plain_permissions(staging)  # an export is for sharing, not drwx------ like a temp folder
         os.replace(staging, target)
     except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)

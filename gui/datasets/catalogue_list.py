@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.labels import counted
 from gui.widgets.elided_label import ElidedLabel
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
@@ -27,7 +28,7 @@ NAME_ROLE = Qt.ItemDataRole.UserRole
 def status_text(spec, available: bool) -> str:
     """The row's second line: what the set is, or how to get it."""
     if available:
-        return f"{spec.name} · {len(spec.label_names)} classes · {spec.kind}"
+        return f"{spec.name} · {counted(len(spec.label_names), 'class')} · {spec.kind}"
     if spec.download is not None:
         return f"{spec.name} · downloadable"
     return f"{spec.name} · import it"

@@ -14,6 +14,7 @@ from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.errors import InkLabError
+from core.labels import counted
 from core.models.recognizer import Recognizer, RecognizerCache, card_data, card_label_names
 from gui.concurrency import Worker
 from gui.widgets.message_banner import MessageBanner
@@ -91,7 +92,7 @@ class ModelPicker(QWidget):
                     n = 0
                 text = f"{name} (bundled)" if card.get("bundled") else name
                 if n:
-                    text += f" · {n} classes"
+                    text += f" · {counted(n, 'class')}"
                 self.combo.addItem(text, name)
             index = self.combo.findData(current) if current else -1
             if index < 0:
