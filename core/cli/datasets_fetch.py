@@ -13,9 +13,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add ``import`` and ``download`` to the ``datasets`` sub-commands."""
     importing = commands.add_parser(
         "import",
-        help="import IDX, CSV or NPZ files, or a folder of class sub-folders of images",
+        help="import IDX, CSV or NPZ files, a folder of class sub-folders of images, or pen strokes "
+        "(UNIPEN files, labelled stroke JSONL)",
         description="Import data files as a new data set. Files of Sign-MNIST or EMNIST letters "
-        "imported with --name sign-mnist / emnist-letters complete that built-in set.",
+        "imported with --name sign-mnist / emnist-letters complete that built-in set; the UNIPEN "
+        "archive unipen-1abc.tar.xz imported as unipen-letters (or -digits, -upper, -lower) "
+        "completes all four UNIPEN sets. Pen strokes: UNIPEN segment files (.dat/.unp/.uni, or a "
+        'folder of them) or JSONL with one {"label": "a", "strokes": [[[x, y], ...], ...]} per line.',
     )
     importing.add_argument("paths", nargs="+", metavar="PATH", help="files, or a folder")
     importing.add_argument("--name", required=True, help="name of the new data set (letters, digits, - _)")
