@@ -140,3 +140,23 @@ def test_the_real_digits(monkeypatch) -> None:
     assert (len(train), len(test)) == (13_720, 2_230)  # 15,950: 3 of the 15,953 have no extent
     assert (len(set(train.groups)), len(set(test.groups))) == (207, 51)
     assert not set(train.groups) & set(test.groups)
+
+
+def test_the_cli_lists_shows_and_says_how_to_get_them(fake_root, tmp_path, monkeypatch, capsys) -> None:
+    import json
+
+    from core.cli import run_cli
+
+    assert run_cli(["datasets", "show", "unipen-digits"]) == 0
+    out = capsys.readouterr().out
+    assert "unipen-digits: 10 classes" in out and "train: 60 samples" in out and "test: 20 samples" in out
+
+    monkeypatch.setenv("INKLAB_DATA_PATH", str(tmp_path / "nothing"))
+    assert run_cli(["datasets", "list"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("unipen-letters"))
+    assert "missing (import only)" in row
+    assert out.count("https://doi.org/10.5281/zenodo.1195803") == 4
+    assert run_cli(["datasets", "list", "--json"]) == 0
+    rows = {r["name"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert "zenodo.1195803" in rows["unipen-lower"]["how_to_get"] and rows["mnist"]["how_to_get"] is None
