@@ -125,11 +125,13 @@ def _pen_files(paths: Sequence[Path]) -> list[tuple[Path, str, bool]]:
             if len(inside) > MAX_PEN_FILES:
                 raise DataError(f"{path}: more than {MAX_PEN_FILES:,} files; InkLab imports at most that many")
             for file in inside:
+                if not file.is_file():
+                    continue  # a device, a pipe or a broken link: never data (reading it may not end)
                 kind = pen_kind(file)
                 if kind is not None:
                     out.append((file, kind, False))
         else:
-            kind = pen_kind(path)
+            kind = pen_kind(path) if path.is_file() else None
             if kind is None:
                 raise DataError(f"{path}: not a UNIPEN or stroke JSONL file: import pen files on their own, "
                                 "apart from images and tables")

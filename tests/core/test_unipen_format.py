@@ -150,3 +150,11 @@ def test_a_shared_cache_gives_the_same_samples(tmp_path: Path) -> None:
     first = read(tmp_path, '.INCLUDE h.doc\n.INCLUDE p.dat\n.SEGMENT CHARACTER 0 ? "a"\n', cache=cache)
     again = read(tmp_path, '.INCLUDE h.doc\n.INCLUDE p.dat\n.SEGMENT CHARACTER 1 ? "b"\n', cache=cache)
     assert [s.strokes[0].tolist() for s in first + again] == [A, B]
+
+
+def test_an_include_that_is_a_device_or_a_folder_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "zero").symlink_to("/dev/zero")  # no size, and no end: reading it would never stop
+    (tmp_path / "folder").mkdir()
+    for name in ("zero", "folder"):
+        with pytest.raises(DataError, match=f"included file '{name}' not found"):
+            read(tmp_path, f".INCLUDE {name}\n")

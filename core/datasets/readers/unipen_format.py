@@ -87,12 +87,16 @@ def folder_resolver(include_root: Path) -> Resolver:
         if rel.is_absolute() or ".." in rel.parts:
             raise DataError(f"include path {name!r} leaves the include folder")
         path = root.joinpath(*rel.parts)
+        if not path.is_file():  # a folder, a device (/dev/zero has no size and no end) or a pipe
+            raise DataError(f"included file {name!r} not found under {root}")
         try:
-            if path.stat().st_size > MAX_DOCUMENT_BYTES:
-                raise DataError(f"{path}: larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
-            return str(path), path.read_bytes().decode("latin-1")
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_DOCUMENT_BYTES + 1)  # bounded even if the size lies
         except OSError:
             raise DataError(f"included file {name!r} not found under {root}") from None
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise DataError(f"{path}: larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
+        return str(path), data.decode("latin-1")
 
     return resolve
 
