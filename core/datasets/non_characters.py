@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-
 from pathlib import Path
 
 import numpy as np
