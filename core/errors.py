@@ -28,6 +28,10 @@ class TrainingError(InkLabError):
     """Training settings are invalid or a run cannot start."""
 
 
+class StorageError(InkLabError):
+    """The user data folder cannot be used (a file in its place, no permission to write)."""
+
+
 class Cancelled(Exception):
     """A long task was cancelled by the user; raised inside the worker to unwind it.
 

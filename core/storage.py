@@ -54,6 +54,41 @@ def data_dir() -> Path:
     return path
 
 
+def check_data_dir() -> Path:
+    """The user data folder, made if needed and checked writable, or one StorageError saying why not.
+
+    Run first by the window and by every command: a data folder that cannot be used
+    (``INKLAB_DATA_DIR`` naming a file, a folder without write permission) is one line
+    naming the folder, not a traceback from whatever touched it first.
+    """
+    from core.errors import StorageError
+
+    override = os.environ.get("INKLAB_DATA_DIR")
+    where = Path(override).expanduser() if override else None
+    source = " (set by INKLAB_DATA_DIR)" if override else ""
+    try:
+        path = data_dir()
+        fd, probe = tempfile.mkstemp(prefix=".write-check-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except (FileExistsError, NotADirectoryError):
+        raise StorageError(f"cannot use the data folder {where or _default_dir()}{source}: a file is in "
+                           "the way, not a folder") from None
+    except PermissionError:
+        raise StorageError(f"cannot use the data folder {where or _default_dir()}{source}: "
+                           "no permission to write there") from None
+    except OSError as err:
+        raise StorageError(f"cannot use the data folder {where or _default_dir()}{source}: "
+                           f"{err.strerror or err}") from None
+    return path
+
+
+def _default_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
 def subdir(name: str) -> Path:
     """A named folder inside the user data folder (``datasets``, ``models``, ...), created."""
     path = data_dir() / name

@@ -68,6 +68,19 @@ def create_window():
     return window
 
 
+def show_startup_error(text: str) -> int:
+    """The window cannot start (its data folder is unusable): one line on stderr and in a box; exit 2."""
+    print(f"inklab: error: {text}", file=sys.stderr)
+    from PySide6.QtWidgets import QMessageBox
+
+    app = create_application()
+    box = QMessageBox(QMessageBox.Icon.Critical, "InkLab cannot start", f"InkLab cannot start: {text}.",
+                      QMessageBox.StandardButton.Close)
+    if app.platformName() != "offscreen":  # nobody could answer it there
+        box.exec()
+    return 2
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Open the window and run the event loop; the exit code (0 after a normal close)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter out of the terminal

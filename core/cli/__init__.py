@@ -53,6 +53,7 @@ def run_cli(argv: list[str]) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
+        storage.check_data_dir()  # an unusable data folder: one line naming it, exit 2
         storage.clean_leftovers()
         return int(args.handler(args) or 0)
     except InkLabError as err:
