@@ -340,6 +340,11 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
+        # Gone from the screen at once: what is left is waiting for background work, which
+        # the user did not ask for (TensorFlow's warm-up takes up to ~1 s to reach a point
+        # where it can stop; Ctrl+Q seemed to hang for 1.6-2.1 s).
+        self.hide()
+        QGuiApplication.processEvents()
         # The one shutdown path (also run on aboutToQuit): cancel every task and wait,
         # bounded; a task that cannot stop in time is a daemon thread and is left behind.
         concurrency.shutdown()

@@ -9,6 +9,7 @@ import numpy as np
 from core.datasets.dataset import Dataset, Split
 from core.models.inference import predict_batch
 from core.native_logs import import_tensorflow
+from core.progress import CancelToken
 from core.training.config import TrainingConfig
 from core.training.events import TrainingListener
 from core.training.session import TrainingSession
@@ -17,7 +18,7 @@ _WARM_LOCK = threading.Lock()
 _warmed = False
 
 
-def warm_up() -> bool:
+def warm_up(cancel: CancelToken | None = None) -> bool:
     """Pay TensorFlow's one-time training set-up now, on a tiny throw-away run; True if it ran.
 
     The first fit, validation and prediction in a process do one-off C++ set-up that holds
@@ -27,6 +28,10 @@ def warm_up() -> bool:
     Training tab calls this on a background thread while the user is still choosing
     settings.  Runs once per process; later calls return False at once.  The model and data
     are private to this call, so it never touches a model another thread uses.
+
+    ``cancel`` (the app closing) ends it between its steps and after the current batch:
+    quitting the window while it warmed up waited ~2 s for it (TensorFlow's import itself
+    cannot be cut short).  A cancelled warm-up is not counted as done.
     """
     global _warmed
     with _WARM_LOCK:
@@ -39,11 +44,20 @@ def warm_up() -> bool:
         data = Dataset("warm-up", ("0", "1"), {"train": Split(images, labels), "test": Split(images[:32], labels[:32])})
         config = TrainingConfig.for_preset("dense-small", dataset=data.name, epochs=1, batch_size=32,
                                            validation=0.25, seed=0)
-        session = TrainingSession(config, TrainingListener(), data=data)
-        session.prepare()
-        predict_batch(session.model, images[:4], session.outputs)
-        if session.run().status == "failed":  # logged by run(); the real run will say why
+        if cancel is not None and cancel.cancelled:
             return False
+        session = TrainingSession(config, TrainingListener(), data=data)
+        if cancel is not None:
+            cancel.on_cancel(session.stop)
+        session.prepare()
+        if cancel is not None and cancel.cancelled:
+            return False
+        predict_batch(session.model, images[:4], session.outputs)
+        if cancel is not None and cancel.cancelled:
+            return False
+        result = session.run()
+        if result.status != "completed" or (cancel is not None and cancel.cancelled):
+            return False  # a failure is logged by run(); the real run will say why
         session.evaluate("test")
         _warmed = True
         return True

@@ -70,6 +70,13 @@ class DatasetRow(QWidget):
         elif not available:
             self.setToolTip(spec.how_to_get)
 
+    def set_selected(self, selected: bool) -> None:
+        """Selected, the row's text takes the selection's text colour: a missing set's grey on
+        the blue selection could not be read."""
+        style = "QLabel { color: palette(highlighted-text); }" if selected else ""
+        for label in (self.title, self.status):
+            label.setStyleSheet(style)
+
 
 class CatalogueList(QListWidget):
     """The data-set list: :meth:`populate` from the catalogue; emits the picked name and download requests."""
@@ -101,6 +108,9 @@ class CatalogueList(QListWidget):
             self.setItemWidget(item, row)
         if keep is not None:
             self.set_current(keep)
+            row = self.row_widget(keep)
+            if row is not None:
+                row.set_selected(True)
         self.blockSignals(False)
 
     def current_name(self) -> str | None:
@@ -121,7 +131,11 @@ class CatalogueList(QListWidget):
         return None
 
     @Slot(QListWidgetItem, QListWidgetItem)
-    def _on_current_changed(self, current: QListWidgetItem | None, _previous) -> None:
+    def _on_current_changed(self, current: QListWidgetItem | None, previous) -> None:
+        for item, selected in ((previous, False), (current, True)):
+            row = self.itemWidget(item) if item is not None else None
+            if isinstance(row, DatasetRow):
+                row.set_selected(selected)
         if current is not None:
             self.picked.emit(current.data(NAME_ROLE))
 

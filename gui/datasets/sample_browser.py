@@ -150,6 +150,7 @@ class SampleBrowser(QWidget):
         previous_split = self.split_combo.currentData()
         self.dataset, self.stats, self.title, self.deletable = dataset, stats, title, deletable
         self.centre_stack.setCurrentWidget(self.grid_view)
+        self.right.widget().show()
         self.split_combo.blockSignals(True)
         self.split_combo.clear()
         for split_name, split in dataset.splits.items():
@@ -163,6 +164,8 @@ class SampleBrowser(QWidget):
     def show_nothing(self, title: str) -> None:
         """Forget the shown set: empty grid, sample, charts and filters; ``title`` in the header."""
         self.dataset, self.stats, self.deletable = None, {}, False
+        # No sample to click and no classes to chart: nothing there, not empty axes.
+        self.right.widget().hide()
         self.grid_view.thumbnails.clear()
         self.sample_view.clear()
         self.title_label.setText(title)

@@ -10,7 +10,7 @@ the earlier runs drawn behind the current one while the live view's "Show earlie
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -36,6 +36,8 @@ RANKING = ("Ranked by test accuracy: how well the model each run produced does o
 
 class ComparePanel(QWidget):
     """The leaderboard of the runs, and their overlays on ``loss_plot``/``accuracy_plot``."""
+
+    title_changed = Signal(str)  # the page's tab title, whenever the list changes (restart included)
 
     def __init__(self, loss_plot, accuracy_plot, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,9 +70,9 @@ class ComparePanel(QWidget):
         self.refresh()
 
     def title(self) -> str:
-        """The page's tab title: with the number of runs listed once there is more than one."""
+        """The page's tab title: with the number of runs listed, runs of earlier sessions included."""
         count = len(self.history.leaderboard())
-        return f"Compare runs ({count})" if count > 1 else "Compare runs"
+        return f"Compare runs ({count})" if count else "Compare runs"
 
     def start_run(self, config) -> RunRecord:
         """Archive the run on screen as an overlay and record a new one for ``config``."""
@@ -158,6 +160,7 @@ class ComparePanel(QWidget):
                     item.setFont(font)
                 table.setItem(row, col, item)
         table.blockSignals(False)
+        self.title_changed.emit(self.title())
         self.clear_button.setEnabled(bool(runs) and any(r is not self.current or r.status != "running" for r in runs))
 
     @Slot(QTableWidgetItem)

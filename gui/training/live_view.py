@@ -189,6 +189,7 @@ class LiveView(QWidget):
         self.latest_batch = self.info = None
         self._curves = (BatchCurve(), BatchCurve())
         self.bar.progress_bar.setValue(0)
+        self.bar.progress_bar.setFormat("%p%")
         self.strip.set_samples(np.zeros((0, 28, 28), np.uint8))
         self.strip_caption.setText("Loading the data and building the model…")
         # Frame the plots now, before the worker starts: redrawn later, the axes would be
@@ -207,6 +208,7 @@ class LiveView(QWidget):
             plot.flush()
             plot.settle_range()
         bar = self.bar.progress_bar
+        bar.setFormat("%p%")
         if result.status == "completed":
             bar.setRange(0, 1)
             bar.setValue(1)
@@ -292,14 +294,17 @@ class LiveView(QWidget):
         elapsed = self.controller.elapsed_s()
         rate = progress.samples_seen / elapsed if elapsed > 0 else 0.0
         eta = remaining_s(progress.samples_seen, info.epochs * info.train_samples, elapsed)
-        # What matters first: a long line is shortened at its end (see ElidedLabel).
+        # Short enough to be read whole beside the buttons at 1280 px (it was cut at "batch 10…"):
+        # the batch goes into the progress bar, which has room for it.
         where = f"epoch {progress.epoch}/{info.epochs}"
         if state is RunState.PAUSED:
-            text = f"Paused at {where} · {clock(eta)} left · {clock(elapsed)} elapsed · batch {progress.step}/{progress.steps}"
+            text = f"Paused at {where} · {clock(eta)} left · {clock(elapsed)} elapsed"
         else:
-            text = (f"Epoch {progress.epoch}/{info.epochs} · {clock(eta)} left · {rate:,.0f} samples/s · "
-                    f"{clock(elapsed)} elapsed · batch {progress.step}/{progress.steps}")
+            text = f"Epoch {progress.epoch}/{info.epochs} · {clock(eta)} left · {clock(elapsed)} elapsed · {rate:,.0f}/s"
         self.bar.status_label.setText(text)
+        self.bar.status_label.setToolTip(f"{text} · batch {progress.step}/{progress.steps} of this epoch "
+                                         f"· {rate:,.0f} samples a second")
+        bar.setFormat(f"batch {progress.step}/{progress.steps} · %p%")
         percent = int(100 * bar.value() / bar.maximum()) if bar.maximum() > 0 else 0
         self._report_progress(percent, where + (", paused" if state is RunState.PAUSED else ""))
 

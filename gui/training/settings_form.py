@@ -364,7 +364,7 @@ class SettingsForm(QScrollArea):
         def warm(progress, cancel):
             from core.training import warm_up
 
-            return warm_up()
+            return warm_up(cancel)  # closing the window cuts it short
 
         self._warm_runner.start_latest(warm)
 

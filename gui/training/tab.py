@@ -71,8 +71,10 @@ class TrainingTab(QWidget):
         self.live = LiveView(self.controller, self.bar)
         self.results = ResultsPanel()
         self.compare = ComparePanel(self.live.loss_plot, self.live.accuracy_plot)
-        self.results.addTab(self.compare, "Compare runs")
+        # Titled with its count from the start: the list is kept across restarts.
+        self.results.addTab(self.compare, self.compare.title())
         self._compare_page = COMPARE_PAGE
+        self.compare.title_changed.connect(lambda title: self.results.setTabText(COMPARE_PAGE, title))
 
         outer = self.layout()
         outer.setContentsMargins(6, 6, 6, 6)
@@ -253,7 +255,6 @@ class TrainingTab(QWidget):
         if last is not None and last.session is not None:
             self.results.propose_name(last.session.config)
         self.compare.finish_run()
-        self.results.setTabText(self._compare_page, self.compare.title())
 
     # ------------------------------------------------------------------ compare, save, export
 

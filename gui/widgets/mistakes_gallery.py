@@ -86,8 +86,15 @@ class MistakesGallery(QListWidget):
         self._fill()
 
     def clear_mistakes(self) -> None:
-        """No mistakes (a new run starts)."""
+        """No mistakes (a new run starts): the enlarged one of the last run closes too."""
+        self.close_large()
         self.set_mistakes(np.zeros((0, 28, 28), np.uint8), [], [], [], ())
+
+    def close_large(self) -> None:
+        """Close the enlarged sample, if one is open."""
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog = None
 
     def set_filter(self, true: int | None = None, predicted: int | None = None) -> None:
         """Show only mistakes of true class ``true`` and/or taken for ``predicted`` (None: any)."""
@@ -131,17 +138,22 @@ class MistakesGallery(QListWidget):
         self.show_large(self.row(item))
 
     def keyPressEvent(self, event) -> None:
-        """Enter or Return opens the current sample large, as a click does."""
+        """Enter or Return opens the current sample large, as a click does; Esc closes it."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
             self.show_large(self.currentRow())
+            return
+        if event.key() == Qt.Key.Key_Escape and self.dialog is not None and self.dialog.isVisible():
+            self.close_large()
             return
         super().keyPressEvent(event)
 
     def show_large(self, rank: int) -> SampleDialog:
         """Open the sample at ``rank`` large (non-modal, so the class can keep watching)."""
-        if self.dialog is not None:
-            self.dialog.close()
+        self.close_large()
         self.dialog = SampleDialog(self._images[rank], self._captions[rank], self)
         self.dialog.show()
+        # In front and with the keys (Esc closes it), not left behind the main window.
+        self.dialog.raise_()
+        self.dialog.activateWindow()
         self.sample_clicked.emit(rank)
         return self.dialog
