@@ -103,6 +103,7 @@ def preview_import(
         return ImportPreview("image folder", dataset, (folder,), usable_name(folder.name), skipped=skipped)
 
     files = _expand(paths)
+    _refuse_loose_images(paths, files)
     builtin = _builtin_of(files)
     if builtin is not None and name is not None and shares_files(name, builtin):
         builtin = name  # the UNIPEN archive: whichever of its sets is named is the one previewed
@@ -188,6 +189,21 @@ def _expand(paths: list[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+
+
+def _refuse_loose_images(paths: list[Path], files: list[Path]) -> None:
+    """Images not sorted into class folders: say the layout an image import needs."""
+    if not files or any(f.suffix.lower() not in _IMAGE_SUFFIXES for f in files):
+        return
+    top = paths[0] if len(paths) == 1 and paths[0].is_dir() else files[0].parent
+    shown = ", ".join(f.name for f in files[:2]) + (", …" if len(files) > 2 else "")
+    raise DataError(
+        f"{top}: images ({shown}) but no class folders; a folder of images needs one sub-folder per "
+        f"class, named by its label: {top.name}/0/{files[0].name}, {top.name}/1/…, then import {top.name}"
+    )
 
 
 def _sniff(path: Path) -> str:

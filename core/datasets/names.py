@@ -44,8 +44,9 @@ def usable_name(text: str) -> str:
     return name or "imported"
 
 
-def collection_slug(text: str) -> str:
-    """The collection name stored for what the user typed: "my symbols" -> "my-symbols".
+def name_slug(text: str, what: str = "data set") -> str:
+    """The name stored for what the user typed: "my symbols" -> "my-symbols" (the one rule for
+    a collection on the Draw tab and an import in the Import dialog).
 
     Spaces (and any other character a name may not hold) become '-', so a name typed with
     spaces is accepted; the caller shows the slug, so the user knows what it is called.
@@ -53,9 +54,14 @@ def collection_slug(text: str) -> str:
     """
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", (text or "").strip()).strip("-_")
     if not slug:
-        raise DataError(f"'{text}' is not a usable collection name: use letters, digits, '-' and '_'")
-    check_format(slug, "collection")
+        raise DataError(f"'{text}' is not a usable {what} name: use letters, digits, '-' and '_'")
+    check_format(slug, what)
     return slug
+
+
+def collection_slug(text: str) -> str:
+    """The collection name stored for what the user typed (see :func:`name_slug`)."""
+    return name_slug(text, "collection")
 
 
 def shares_files(name: str | None, other: str | None) -> bool:

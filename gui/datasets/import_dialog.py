@@ -71,7 +71,12 @@ class ImportDialog(QDialog):
         self.paths_label.setWordWrap(True)
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("a short name, e.g. my-letters")
+        self.name_edit.setAccessibleName("Name of the new data set")
         self.name_edit.textChanged.connect(self._update_buttons)
+        # What the name becomes or why it cannot be one, said while typing (the Draw tab's rule).
+        self.name_note = QLabel(" ")
+        self.name_note.setWordWrap(True)
+        self._suggested = ""  # the name last filled in for the user (replaced with the next choice)
         self.preview_label = QLabel()
         self.preview_label.setWordWrap(True)
         self.skipped_label = QLabel()
@@ -92,6 +97,10 @@ class ImportDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.add_button = self.buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # Enter means Add (the expected action), never Cancel or whichever button was clicked last.
+        for button in (self.files_button, self.folder_button, self.skip_button, self.cancel_button):
+            button.setAutoDefault(False)
+        self.add_button.setDefault(True)
         self.add_button.clicked.connect(self.add)
         self.cancel_button.clicked.connect(self._cancel_or_close)
 
@@ -101,6 +110,7 @@ class ImportDialog(QDialog):
         choose.addStretch(1)
         form = QFormLayout()
         form.addRow("Name", self.name_edit)
+        form.addRow("", self.name_note)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addLayout(choose)
@@ -134,6 +144,7 @@ class ImportDialog(QDialog):
         self.banner.clear()
         self.paths_label.setText(HINT)
         self.name_edit.clear()
+        self._suggested = ""
         self.preview_label.clear()
         self._show_skipped(())
         self._clear_thumbnails()
@@ -169,8 +180,9 @@ class ImportDialog(QDialog):
         self._show_skipped(())
         shown = ", ".join(p.name for p in self.paths[:4]) + (" …" if len(self.paths) > 4 else "")
         self.paths_label.setText(f"{len(self.paths)} item(s): {shown}")
-        if not self.name_edit.text():
-            self.name_edit.setText(suggest_name(self.paths))
+        if self.name_edit.text() in ("", self._suggested):  # not one the user typed: follow the choice
+            self._suggested = suggest_name(self.paths)
+            self.name_edit.setText(self._suggested)
         self.preview_label.setText("Reading a preview…")
         self._clear_thumbnails()
         paths_now = list(self.paths)
@@ -190,7 +202,9 @@ class ImportDialog(QDialog):
         """Import the previewed files under the chosen name."""
         if not self._ready() or self.runner.is_running():
             return
-        name, preview = self.name_edit.text().strip(), self._preview
+        name, preview = self.stored_name(), self._preview
+        if name is None:
+            return
 
         def task(progress, cancel):
             # The preview already parsed and checked every file: save that, do not re-read.
@@ -204,13 +218,36 @@ class ImportDialog(QDialog):
         self.runner.start(task)
         self._update_buttons()
 
+    def stored_name(self) -> str | None:
+        """The name the set is stored under ("my letters" -> "my-letters"), None when unusable."""
+        return self._check_name()[0]
+
+    def _check_name(self) -> tuple[str | None, str]:
+        """(the stored name or None, what to say about it under the field)."""
+        from core.datasets import names
+        from core.errors import DataError
+
+        typed = self.name_edit.text().strip()
+        if not typed:
+            return None, ""
+        try:
+            name = names.name_slug(typed)
+            builtin = self._preview.builtin if self._preview is not None else None
+            names.check_import_name(name, builtin, overwrite=True)
+        except DataError as err:
+            return None, str(err)
+        if names.is_imported(name) and not names.is_built_in(name):
+            return None, f"you already have an imported data set called '{name}': choose another name"
+        return name, (f"Stored as “{name}”." if name != typed else "")
+
     @Slot()
     def skip_unreadable(self) -> None:
-        """Go on without the files the preview could not read (Add becomes possible)."""
+        """Go on without the files the preview could not read (Add becomes possible, and the default)."""
         self._skip_confirmed = True
         self.skip_button.setEnabled(False)
         self.skip_button.setText("Skipped")
         self._update_buttons()
+        self.add_button.setFocus()
 
     def _ready(self) -> bool:
         skipped = self._preview is not None and bool(self._preview.skipped)
@@ -224,7 +261,11 @@ class ImportDialog(QDialog):
 
     def _update_buttons(self) -> None:
         busy = self.runner.is_running()
-        self.add_button.setEnabled(self._ready() and bool(self.name_edit.text().strip()) and not busy)
+        name, note = self._check_name()
+        self.name_note.setText(note or " ")
+        self.name_note.setStyleSheet("" if name is not None or not note else "color: #a40e26;")
+        self.add_button.setEnabled(self._ready() and name is not None and not busy)
+        self.add_button.setDefault(True)  # (set once before the button was in the dialog, Qt forgot it)
         self.files_button.setEnabled(not busy)
         self.folder_button.setEnabled(not busy)
         self.name_edit.setEnabled(not (busy and self._task == "import"))
@@ -265,6 +306,7 @@ class ImportDialog(QDialog):
 
         self._preview = preview
         if preview.builtin and self.name_edit.text() == suggest_name(self.paths):
+            self._suggested = preview.builtin
             self.name_edit.setText(preview.builtin)  # a built-in's files (the UNIPEN archive) complete it
         dataset = preview.dataset
         sizes = ", ".join(f"{name}: {len(split):,}" for name, split in dataset.splits.items())
