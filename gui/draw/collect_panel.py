@@ -15,12 +15,22 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from core.datasets import names
 from core.errors import DataError, InkLabError
@@ -50,22 +60,33 @@ class CollectPanel(QGroupBox):
         self.label_edit.returnPressed.connect(self.add_to_collection)
         self.add_button = QPushButton("Add to my data set")
         self.add_button.clicked.connect(self.add_to_collection)
+        # Two lines, always: what the name is stored as (or what to do), then the tally, each cut
+        # to its line.  Wrapping as the user typed moved the Label field up under the pointer.
         self.counts = QLabel("")
-        self.counts.setWordWrap(True)
+        self.counts.setWordWrap(False)
         self.counts.setStyleSheet("color: #57606a;")
-        self.counts.setToolTip("How many drawings each label has in this collection so far")
+        self.counts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.counts.setFixedHeight(2 * self.counts.fontMetrics().lineSpacing() + 2)
+        self.counts.setAccessibleName("Drawings per label so far")
         self._counts: dict[str, int] = {}
+        self._lines: list[str] = []
         self.collection_combo.currentTextChanged.connect(self.refresh_counts)
         self.label_edit.textChanged.connect(self._show_counts)
+        # Beside the button, in the height it already has: a message never adds a line.
         self.add_status = QLabel("")
         self.add_status.setWordWrap(True)
         self.add_status.setStyleSheet("color: #57606a;")
+        self.add_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.add_status.setFixedHeight(max(self.add_button.sizeHint().height(),
+                                           2 * self.add_status.fontMetrics().lineSpacing()))
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_button)
+        add_row.addWidget(self.add_status, 1)
         form = QFormLayout(self)
         form.addRow("Collection", self.collection_combo)
         form.addRow("Label", self.label_edit)
         form.addRow("So far", self.counts)
-        form.addRow(self.add_button)
-        form.addRow(self.add_status)
+        form.addRow(add_row)
         self._show_counts()
 
     def refresh_collections(self) -> None:
@@ -102,27 +123,54 @@ class CollectPanel(QGroupBox):
     def _show_counts(self) -> None:
         typed = self.collection_combo.currentText().strip()
         name = stored_name(typed)
-        lines = []
-        if name != typed:
-            lines.append(f"Stored as “{html.escape(name)}”.")
-        if self._counts:
-            current = self.label_edit.text().strip()
-            shown = [
-                f"<b>{html.escape(label)}: {n}</b>" if label == current else f"{html.escape(label)}: {n}"
-                for label, n in list(self._counts.items())[:MAX_COUNTS_SHOWN]
-            ]
-            if len(self._counts) > MAX_COUNTS_SHOWN:
-                shown.append(f"… and {len(self._counts) - MAX_COUNTS_SHOWN} more")
-            lines.append(" · ".join(shown))
+        tally = list(self._counts.items())
+        if tally:
+            hint = ""
         elif typed:
-            lines.append("A new collection: the first drawing added starts it.")
+            hint = "A new collection: the first drawing added starts it."
         else:
-            lines.append("Name a collection to see its drawings per label.")
-        self.counts.setText("<br>".join(lines))
+            hint = "Name a collection to see its drawings per label."
+        stored = f"Stored as “{name}”." if name != typed else ""
+        self._lines = [line for line in (stored, hint or self._tally_text(tally)) if line]
+        width = max(self.counts.width(), 200)
+        metrics = self.counts.fontMetrics()
+        shown = [html.escape(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width))
+                 for line in (stored, hint) if line]
+        if tally:
+            shown.append(self._fitted_tally(tally, width))
+        self.counts.setText("<br>".join(shown))
+        self.counts.setToolTip("\n".join(self._lines))
+
+    @staticmethod
+    def _tally_text(tally: list[tuple[str, int]]) -> str:
+        return " · ".join(f"{label}: {n}" for label, n in tally)
+
+    def _fitted_tally(self, tally: list[tuple[str, int]], width: int) -> str:
+        """The tally as rich text on one line of ``width`` px (the label being typed in bold);
+        what does not fit ends in "… and N more" (the whole tally is in the tooltip)."""
+        current = self.label_edit.text().strip()
+        bold = self.counts.font()
+        bold.setBold(True)
+        shown = tally[:MAX_COUNTS_SHOWN]
+        while True:
+            rest = len(tally) - len(shown)
+            plain = self._tally_text(shown) + (f" · … and {rest} more" if rest else "")
+            if len(shown) <= 1 or QFontMetrics(bold).horizontalAdvance(plain) <= width:
+                break
+            shown = shown[:-1]
+        parts = [f"<b>{html.escape(label)}: {n}</b>" if label == current else f"{html.escape(label)}: {n}"
+                 for label, n in shown]
+        if rest:
+            parts.append(f"… and {rest} more")
+        return " · ".join(parts)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._show_counts()  # the lines are cut to the width
 
     def counts_text(self) -> str:
-        """The tally as shown, without markup ("A: 12 · B: 9 · 7: 3")."""
-        return html.unescape(re.sub(r"<[^>]+>", "", self.counts.text().replace("<br>", "\n")))
+        """What the two lines say, whole and without markup ("Stored as “x”." / "A: 12 · B: 9 · 7: 3")."""
+        return "\n".join(line for line in self._lines if line)
 
     @staticmethod
     def _collection_name(item: object) -> str:

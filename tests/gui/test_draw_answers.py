@@ -49,3 +49,34 @@ def test_a_model_without_not_a_character_says_it_always_picks_a_class(qtbot, tab
     assert tab.detail.text().strip() == "" or tab.detail.text().startswith("looks most like")
     qtbot.keyClick(tab.pad, Qt.Key.Key_Escape)
     assert tab.detail.text().strip() == ""
+
+
+def test_nothing_moves_in_the_collect_panel_while_typing_or_adding(qtbot, tab) -> None:  # noqa: F811
+    """Issue 24, item 6: typing a name made "So far" wrap and moved Label 14 px up under the pointer."""
+    from PySide6.QtCore import QPoint
+
+    watched = (tab.collection_combo, tab.label_edit, tab.add_button, tab.model_combo, tab.clear_button)
+
+    def places():
+        return [w.mapTo(tab, QPoint(0, 0)) for w in watched]
+
+    before = places()
+    moved = []
+    tab.collection_combo.setFocus()
+    for ch in "my class letters and digits, drawn in 2026 by all":
+        qtbot.keyClicks(tab.collection_combo, ch)
+        if places() != before:
+            moved.append(tab.collection_combo.currentText())
+    assert not moved, f"the fields moved while typing, first after {moved[0]!r}"
+    assert "Stored as" in tab.collect.counts_text()
+    draw(tab.pad, vertical_bar(tab.pad))
+    qtbot.waitUntil(lambda: tab.prediction is not None, timeout=LOAD_TIMEOUT_MS)
+    tab.label_edit.setFocus()
+    qtbot.keyClicks(tab.label_edit, "1")
+    with qtbot.waitSignal(tab.sample_added):
+        qtbot.keyClick(tab.label_edit, Qt.Key.Key_Return)
+    assert tab.add_status.text().startswith("Added") and places() == before
+    for label in [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "a-long-label-name"]:  # a long tally
+        tab.collect._counts[label] = 3
+    tab.collect._show_counts()
+    assert places() == before and "… and" in tab.counts.text()
