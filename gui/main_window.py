@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.resize(self._first_size())
 
         self._banner = None
+        self._focus_rings = None
         self._exporter = None
         self._prefetch = None
         self.tabs = QTabWidget()
@@ -105,8 +106,11 @@ class MainWindow(QMainWindow):
 
     def _build_datasets_tab(self) -> QWidget:
         from gui.datasets.tab import DatasetsTab
+        from gui.widgets.focus_ring import FocusRings
 
         QTimer.singleShot(PREFETCH_DELAY_MS, self._prefetch_tab_modules)
+        if self._focus_rings is None:  # after the first paint: a ring around what Tab reaches
+            self._focus_rings = FocusRings(self)
         return DatasetsTab(settings=self.settings)
 
     def _prefetch_tab_modules(self) -> None:

@@ -65,6 +65,9 @@ class DatasetRow(QWidget):
             self.download_button = QPushButton("Download")
             self.download_button.setToolTip(f"Fetch {spec.title} from its public source")
             self.download_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            # Out of the Tab order: from the keyboard, the picked set's own Download button
+            # (beside its description) does this; here it came after the thumbnails.
+            self.download_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.download_button.clicked.connect(lambda: self.download_clicked.emit(self.name))
             layout.addWidget(self.download_button, 0, 1, Qt.AlignmentFlag.AlignRight)
         elif not available:
@@ -86,6 +89,7 @@ class CatalogueList(QListWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.setAccessibleName("Data sets")
         self.setSpacing(1)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)

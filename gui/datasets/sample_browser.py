@@ -75,8 +75,10 @@ class SampleBrowser(QWidget):
         self._charts = None
 
         self.split_combo = QComboBox()
+        self.split_combo.setAccessibleName("Split")
         self.split_combo.currentIndexChanged.connect(self._on_split_changed)
         self.class_combo = QComboBox()
+        self.class_combo.setAccessibleName("Show the class")
         self.class_combo.addItem("All classes", -1)
         self.class_combo.currentIndexChanged.connect(self._on_class_changed)
 
@@ -90,6 +92,9 @@ class SampleBrowser(QWidget):
         header.addWidget(self.title_label, 1)
         header.addWidget(self.busy, 1)
         self.grid_view = ImageGrid()
+        self.grid_view.setAccessibleName("Samples")
+        self.grid_view.setAccessibleDescription("every sample of the split as a thumbnail with its label; "
+                                                "the selected one is shown large beside it")
         self.grid_view.selectionModel().currentChanged.connect(self._on_current_sample_changed)
         self.grid_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid_view.customContextMenuRequested.connect(self._on_context_menu)
@@ -123,6 +128,7 @@ class SampleBrowser(QWidget):
         self.right.setWidget(right)
         self.right.setWidgetResizable(True)
         self.right.setFrameShape(QFrame.Shape.NoFrame)
+        self.right.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing in it takes keys
         self.right.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.right.setMinimumWidth(320)
 

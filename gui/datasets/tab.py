@@ -242,6 +242,9 @@ class DatasetsTab(QWidget):
             )
             text += f"<br><br><i>Not on this machine.</i> {how}"
         self.details.setText(text)
+        # In the Tab order only when it holds a link to follow: it is text, not a control.
+        linked = "<a " in text
+        self.details.setFocusPolicy(Qt.FocusPolicy.StrongFocus if linked else Qt.FocusPolicy.NoFocus)
 
     @Slot(str)
     def _on_busy(self, text: str) -> None:

@@ -59,6 +59,7 @@ class PadPanel(QWidget):
         self.pen_slider.setRange(4, 40)
         self.pen_slider.setValue(int(self.pad.pen_width))
         self.pen_slider.setFixedWidth(110)
+        self.pen_slider.setAccessibleName("Pen width")
         self.pen_slider.setToolTip("Pen width on screen (the model input is normalised either way)")
         self.pen_slider.valueChanged.connect(self.pad.set_pen_width)
         self.open_button = QPushButton("Open image…")

@@ -33,6 +33,9 @@ class AugmentBox(QGroupBox):
         self.shift_spin = _spin(0, 0.5, 0.05, 2)
         self.shear_spin = _spin(0, 1, 0.05, 2)
         self.zoom_spin = _spin(0, 0.9, 0.05, 2)
+        for spin, name in ((self.rotation_spin, "Rotation"), (self.shift_spin, "Shift"),
+                           (self.shear_spin, "Shear"), (self.zoom_spin, "Zoom")):
+            spin.setAccessibleName(f"{name} (augmentation)")
         aug.addRow("Rotation", self.rotation_spin)
         aug.addRow("Shift", self.shift_spin)
         aug.addRow("Shear", self.shear_spin)

@@ -59,6 +59,7 @@ class ComparePanel(QWidget):
         self.leaderboard.setHorizontalHeaderLabels(COLUMNS)
         self.leaderboard.horizontalHeaderItem(1).setToolTip(RANKING)
         self.leaderboard.verticalHeader().setVisible(False)
+        self.leaderboard.setAccessibleName("Runs, best test accuracy first")
         self.leaderboard.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.leaderboard.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

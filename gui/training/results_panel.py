@@ -51,6 +51,7 @@ class ResultsPanel(QTabWidget):
         head.addWidget(self.test_label, 1)
         self.save_name = QLineEdit()
         self.save_name.setPlaceholderText("model name")
+        self.save_name.setAccessibleName("Model name")
         self.save_name.setMinimumWidth(200)
         self.save_name.setMaximumWidth(300)
         self.save_button = QPushButton("Save to library")
@@ -95,7 +96,9 @@ class ResultsPanel(QTabWidget):
         for text, combo in (("True class", self.true_filter), ("Model said", self.predicted_filter)):
             combo.setAccessibleName(f"Show mistakes whose {text.lower()} is")
             combo.currentIndexChanged.connect(self._apply_filter)
-            filters.addWidget(QLabel(text))
+            label = QLabel(text)
+            label.setBuddy(combo)  # names the combo box for a screen reader
+            filters.addWidget(label)
             filters.addWidget(combo)
         filters.addStretch(1)
         self.gallery = MistakesGallery(tile_size=48)

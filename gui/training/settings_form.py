@@ -89,7 +89,10 @@ class SettingsForm(QScrollArea):
         self.preset_description.setWordWrap(True)
         # As tall and wide as its rows (no scroll bars); the total is a footer line under it.
         self.summary_table = ModelSummaryTable()
-        model_col.addWidget(self.preset_combo)
+        preset_row = QFormLayout()
+        preset_row.setContentsMargins(0, 0, 0, 0)
+        preset_row.addRow("Preset", self.preset_combo)  # the label names it for a screen reader too
+        model_col.addLayout(preset_row)
         model_col.addWidget(self.preset_description)
         model_col.addWidget(self.summary_table)
         model_col.addWidget(self.summary_table.footer)
@@ -104,7 +107,17 @@ class SettingsForm(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not to the scrolling frame
         self._fit_width()
+        # Named for a screen reader by what they set (a combo box is otherwise named by its value,
+        # and the Validation field by its group, "Training").
+        for widget, name in ((self.dataset_combo, "Data set"), (self.limit_spin, "Samples"),
+                             (self.preset_combo, "Preset"), (self.epochs_spin, "Epochs"),
+                             (self.batch_spin, "Batch size"), (self.optimizer_combo, "Optimizer"),
+                             (self.lr_spin, "Learning rate"), (self.validation_spin, "Validation"),
+                             (self.validation_unit, "Validation as a percentage or a count"),
+                             (self.seed_spin, "Seed")):
+            widget.setAccessibleName(name)
 
         for name, title in OPTIMIZER_TITLES.items():
             self.optimizer_combo.addItem(title, name)

@@ -35,6 +35,8 @@ class ClassCharts(QWidget):
         self.balance_plot.setMouseEnabled(x=False, y=False)
         self.balance_plot.hideButtons()
         self.balance_plot.setMinimumHeight(150)
+        self.balance_plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a picture: no keys to take
+        self.balance_plot.setAccessibleName("Class balance")
         for axis in ("left", "bottom"):
             self.balance_plot.getAxis(axis).setPen(foreground)
             self.balance_plot.getAxis(axis).setTextPen(foreground)
@@ -48,6 +50,8 @@ class ClassCharts(QWidget):
         self.means_view = pg.GraphicsLayoutWidget()
         self.means_view.setBackground(background)
         self.means_view.setMinimumHeight(_ROW_HEIGHT_PX)
+        self.means_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.means_view.setAccessibleName("Mean image of each class")
         self.means_box = self.means_view.addViewBox(lockAspect=True, enableMouse=False, invertY=True)
         self.means_box.setMenuEnabled(False)
         self.means_image = pg.ImageItem(axisOrder="row-major")

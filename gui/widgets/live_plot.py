@@ -73,6 +73,7 @@ class LivePlot(QWidget):
     def __init__(self, title: str, y_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget(background="w")
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keys to take: out of the Tab order
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
