@@ -128,7 +128,8 @@ def time_command(preset: str, epochs: int, limit: int | None, seed: int = 0) -> 
     """
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     command = [sys.executable, os.path.join(repo, "main.py"), "train", "--dataset", "mnist",
-               "--preset", preset, "--epochs", str(epochs), "--seed", str(seed), "--json"]
+               "--preset", preset, "--epochs", str(epochs), "--seed", str(seed), "--json",
+               "--no-reject"]  # the same run as the in-process one (train adds "not a character" for digits)
     if limit:
         command += ["--limit", str(limit)]
     with tempfile.TemporaryDirectory(prefix="inklab-bench-") as library:

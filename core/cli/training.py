@@ -48,6 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--shift", type=float, help="augmentation: largest shift, fraction of the side")
     train.add_argument("--shear", type=float, help="augmentation: largest shear factor")
     train.add_argument("--zoom", type=float, help="augmentation: largest zoom change (0.1 = +-10%%)")
+    train.add_argument(
+        "--reject", action=argparse.BooleanOptionalAction, default=None,
+        help="add generated scribbles as a 'not a character' class (default: on for digit and letter sets)",
+    )
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     train.add_argument("--limit", type=int, help="train on only the first N samples (quick runs)")
     train.add_argument("--name", help="model name in the library (default: preset-dataset-date)")
@@ -93,6 +97,18 @@ def _validation(text: str | None) -> float | int | None:
         raise TrainingError(f"--validation must be a fraction or a number of samples, got '{text}'") from None
 
 
+def _reject_default(args: argparse.Namespace) -> bool:
+    """On for a set of digits or letters (its classes known without loading it)."""
+    from core.datasets import catalogue
+    from core.training.reject import suits
+
+    try:
+        spec = next((s for s in catalogue() if s.name == args.dataset), None)
+    except InkLabError:
+        return False
+    return spec is not None and suits(spec.label_names)
+
+
 def config_from_args(args: argparse.Namespace):
     """The TrainingConfig the ``train`` arguments ask for (validated)."""
     from core.training import TrainingConfig
@@ -119,6 +135,7 @@ def config_from_args(args: argparse.Namespace):
         seed=args.seed,
         limit=args.limit,
         name=args.name,
+        reject=_reject_default(args) if args.reject is None else args.reject,
     )
     config = config.validate(check_data=True)
     from core.training.distribution import check_cluster

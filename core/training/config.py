@@ -22,7 +22,9 @@ class TrainingConfig:
 
     ``validation`` is a fraction (0 < v < 1), a whole number of samples, or 0 for none.
     ``limit`` keeps only the first N samples of the split: quick runs for a class, tests
-    and benchmarks.
+    and benchmarks.  ``reject`` adds generated non-characters as one more class, so the
+    model can answer "not a character" (:mod:`core.training.reject`; the window and
+    ``train`` turn it on for digit and letter sets unless told otherwise).
     """
 
     dataset: str = "mnist"
@@ -39,6 +41,7 @@ class TrainingConfig:
     seed: int = 0
     limit: int | None = None
     name: str | None = None
+    reject: bool = False
 
     @classmethod
     def for_preset(cls, preset: str, **overrides) -> TrainingConfig:
@@ -89,6 +92,8 @@ class TrainingConfig:
             check_augment(c.augment_params)
         if not _is_int(c.seed) or c.seed < 0:
             raise TrainingError(f"seed must be a whole number of at least 0, got {c.seed}")
+        if not isinstance(c.reject, bool):
+            raise TrainingError(f"reject must be on or off, got {c.reject!r}")
         if c.limit is not None and (not _is_int(c.limit) or c.limit < 2):
             raise TrainingError(f"limit must be a whole number of at least 2 samples, got {c.limit}")
         if n_samples is not None:

@@ -114,6 +114,8 @@ class RunRecord:
                 f"lr {s.get('learning_rate'):g}")
         if s.get("augment"):
             text += ", augmented"
+        if s.get("reject"):
+            text += ", not-a-character"
         if s.get("limit"):
             text += f", {s['limit']:,} samples"
         return text

@@ -13,7 +13,8 @@ from two threads at once, so read ``session.model`` only after ``run`` returned 
 inside a listener method, which runs between batches).
 
 A little over 400 lines: the run, its Keras hooks and stop/pause share private state
-(counters, events) that splitting across modules would have to expose.
+(counters, events) that splitting across modules would have to expose.  What a "not a
+character" class adds lives in :mod:`core.training.reject`; the session only calls it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ import numpy as np
 
 from core.datasets.dataset import Dataset, Split
 from core.errors import TrainingError
+from core.labels import NOT_A_CHARACTER
 from core.models.inference import predict_batch
 from core.models.presets import get_preset
+from core.training import reject
 from core.training.advice import run_advice
 from core.training.config import TrainingConfig, validation_note
 from core.training.distribution import Distribution
@@ -90,6 +93,8 @@ class TrainingSession:
         self.result: RunResult | None = None
         self.device = ""
         self.notes: tuple[str, ...] = ()
+        self.rejects = False  # a "not a character" class was added (core.training.reject)
+        self._reject_card: dict | None = None
         self._batches_done = 0
         self._stop = threading.Event()
         self._unpaused = threading.Event()
@@ -132,7 +137,10 @@ class TrainingSession:
 
     @property
     def label_names(self) -> tuple[str, ...]:
-        return self.dataset.label_names if self.dataset else ()
+        """The model's outputs: the set's classes, and "not-a-character" last when added."""
+        if not self.dataset:
+            return ()
+        return (*self.dataset.label_names, NOT_A_CHARACTER) if self.rejects else self.dataset.label_names
 
     def prepare(self) -> None:
         """Load the data, hold out validation, build and compile the model.
@@ -163,6 +171,11 @@ class TrainingSession:
                 pick = np.unique(pick.astype(int))
                 self.preview_images = self.val_split.images[pick]
                 self.preview_labels = self.val_split.labels[pick]
+            if c.reject and NOT_A_CHARACTER not in self.dataset.label_names:
+                # After the hold-out, so the samples asked for and the validation note are the user's.
+                self.train_split, self.val_split = reject.add_non_characters(
+                    self.train_split, self.val_split, self.dataset.n_classes, c.seed)
+                self.rejects = True
             import keras
 
             from core.hardware import describe_device
@@ -171,7 +184,7 @@ class TrainingSession:
             self.device = describe_device() + (f", {spread}" if spread else "")
             keras.utils.set_random_seed(c.seed)
             with self.distribution.scope():
-                self.model = get_preset(c.preset).build(self.dataset.n_classes)
+                self.model = get_preset(c.preset).build(len(self.label_names))
                 compile_model(self.model, c, self.steps_per_epoch, self.outputs)
             self.distribution.adapt(self.model)
             self._prepared = True
@@ -397,7 +410,15 @@ class TrainingSession:
             "device": self.device,
             "history": self.history,
             "test": evaluation.metrics() if evaluation is not None else None,
+            **({"reject": self.reject_section()} if self.rejects and self.model is not None else {}),
         }
+
+    def reject_section(self) -> dict:
+        """The card's ``reject`` section (threshold chosen on validation; computed once, after the run)."""
+        if self._reject_card is None:
+            self._reject_card = reject.reject_card(self.model, self.outputs, self.val_split,
+                                                   self.dataset.label_names, self.config.seed)
+        return self._reject_card
 
     def save(self, name: str | None = None, evaluation=None, overwrite: bool = False):
         """Save the model and its card to the library; returns the :class:`ModelCard`."""

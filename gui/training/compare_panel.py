@@ -82,7 +82,7 @@ class ComparePanel(QWidget):
         self.current = self.history.start(config.dataset, config.preset, {
             "epochs": config.epochs, "batch_size": config.batch_size, "optimizer": config.optimizer,
             "learning_rate": config.learning_rate, "validation": config.validation,
-            "augment": config.augment, "seed": config.seed, "limit": config.limit,
+            "augment": config.augment, "seed": config.seed, "limit": config.limit, "reject": config.reject,
         })
         return self.current
 

@@ -17,6 +17,7 @@ import logging
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -36,6 +37,7 @@ from gui.training.augment_box import AugmentBox
 from gui.widgets.model_summary_table import ModelSummaryTable
 
 log = logging.getLogger("inklab.gui.training")
+REJECT_ROLE = Qt.ItemDataRole.UserRole + 2  # a data set's default for the "not a character" class
 
 OPTIMIZER_TITLES = {
     "sgd": "SGD",
@@ -78,8 +80,14 @@ class SettingsForm(QScrollArea):
         self.limit_spin.setSpecialValueText("all")
         self.limit_spin.setGroupSeparatorShown(True)
         self.limit_spin.setToolTip("Use only the first N training samples: quick runs in class (0 = all)")
+        # On by default for digits and letters (core.training.reject.suits), set again per data set.
+        self.reject_check = QCheckBox("Learn to say “not a character”")
+        self.reject_check.setToolTip("Add generated scribbles, zigzags and other shapes as one more class, so the "
+                                     "model can answer \"not a digit\" / \"not a letter\" instead of always "
+                                     "picking a class")
         data_form.addRow("Data set", self.dataset_combo)
         data_form.addRow("Samples", self.limit_spin)
+        data_form.addRow("", self.reject_check)
         form_col.addWidget(data_box)
 
         model_box = QGroupBox("Model")
@@ -122,6 +130,7 @@ class SettingsForm(QScrollArea):
         for name, title in OPTIMIZER_TITLES.items():
             self.optimizer_combo.addItem(title, name)
         self.dataset_combo.currentIndexChanged.connect(self._on_dataset_changed)
+        self.reject_check.toggled.connect(self._request_summary)  # one output more or less
         self.preset_combo.currentIndexChanged.connect(self._on_preset_changed)
         for spin in (self.limit_spin, self.validation_spin):
             spin.valueChanged.connect(self.update_validation_note)
@@ -130,7 +139,7 @@ class SettingsForm(QScrollArea):
         self._editable_widgets = [
             self.dataset_combo, self.limit_spin, self.preset_combo, self.epochs_spin, self.batch_spin,
             self.optimizer_combo, self.lr_spin, self.validation_spin, self.validation_unit, self.seed_spin,
-            self.defaults_button, self.augment_box,
+            self.defaults_button, self.augment_box, self.reject_check,
         ]
 
     def _fit_width(self) -> None:
@@ -232,6 +241,7 @@ class SettingsForm(QScrollArea):
             augment_params=self.augment_box.params(),
             seed=self.seed_spin.value(),
             limit=self.limit_spin.value() or None,
+            reject=self.reject_check.isChecked(),
         )
 
     def training_samples(self) -> int | None:
@@ -268,6 +278,7 @@ class SettingsForm(QScrollArea):
     def refresh_datasets(self) -> None:
         """List the data sets that are on this machine (call after an import or download)."""
         from core.datasets import catalogue, locate
+        from core.training.reject import suits
 
         current = self.dataset_combo.currentData()
         self.dataset_combo.blockSignals(True)
@@ -283,17 +294,21 @@ class SettingsForm(QScrollArea):
             self.dataset_combo.addItem(f"{spec.title} ({spec.name})", spec.name)
             self.dataset_combo.setItemData(self.dataset_combo.count() - 1, len(spec.label_names),
                                            Qt.ItemDataRole.UserRole + 1)
+            self.dataset_combo.setItemData(self.dataset_combo.count() - 1, suits(spec.label_names), REJECT_ROLE)
         index = self.dataset_combo.findData(current) if current else self.dataset_combo.findData("mnist")
         self.dataset_combo.setCurrentIndex(max(0, index))
         self.dataset_combo.blockSignals(False)
+        self.reject_check.setChecked(bool(self.dataset_combo.currentData(REJECT_ROLE)))
         if not specs:
             self.problem.emit("No data set is on this machine yet: get one on the Data sets tab.", "warning")
 
     def _n_classes(self) -> int:
+        """The model's outputs: the set's classes, one more with "not a character"."""
         value = self.dataset_combo.currentData(Qt.ItemDataRole.UserRole + 1)
-        return int(value) if value else 10
+        return (int(value) if value else 10) + int(self.reject_check.isChecked())
 
     def _on_dataset_changed(self) -> None:
+        self.reject_check.setChecked(bool(self.dataset_combo.currentData(REJECT_ROLE)))
         self._request_summary()
         self.augment_box.schedule_preview()
 
