@@ -1,0 +1,130 @@
+"""Read a line of several characters: segment, render each candidate, one model call, choose.
+
+:func:`read_strokes` is the Draw tab's "Several characters" path and ``recognize --multi``'s
+for stroke files; :func:`read_image` does the same for a picture, with connected blobs of
+ink in place of strokes.  Each candidate character goes through the exact recipe of a
+single drawing (:func:`core.imaging.strokes.render_many_strokes`, or
+:func:`core.imaging.framing.mnist_normalize` for a picture's ink), and all of them through
+the model in one batch (:meth:`Recognizer.predict_many`).  Where the geometry leaves a
+choice (parts that touch: one character or two?), the grouping whose characters the model
+finds most probable together wins (:meth:`Segmentation.choose`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.errors import DrawingError
+from core.imaging.segmentation import DEFAULT_RULES, Group, Rules, Segmentation, segment
+from core.models.recognizer import Prediction, Recognizer
+
+_FLOOR = 1e-4  # a candidate's probability is never taken as below this (log of 0)
+BATCH_STEP = 8
+
+
+@dataclass(frozen=True)
+class Character:
+    """One character of a line: what the model read, where it is, and from which strokes."""
+
+    prediction: Prediction
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the drawing's coordinates
+    strokes: tuple[int, ...]  # indices of its strokes (of its ink blobs, for a picture)
+
+    @property
+    def label(self) -> str:
+        return self.prediction.label
+
+    @property
+    def confidence(self) -> float:
+        return self.prediction.confidence
+
+    @property
+    def status(self) -> str:
+        return self.prediction.status
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A line read character by character, left to right; ``marks``: strokes read as nothing."""
+
+    characters: list[Character]
+    marks: tuple[int, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The best guess of every character, joined (a "not a character" too: its nearest class)."""
+        return "".join(c.label for c in self.characters)
+
+    @property
+    def unsure(self) -> bool:
+        return any(c.prediction.unsure for c in self.characters)
+
+
+def candidate_score(prediction: Prediction) -> float:
+    """How well a candidate reads as one character: the log of its likeliest real class.
+
+    With a "not a character" output the real classes share what it leaves, so a blob of
+    two characters, which such a model rejects, scores low by itself.
+    """
+    return math.log(max(prediction.confidence, _FLOOR))
+
+
+def read_strokes(
+    recognizer: Recognizer, strokes: Sequence[Any], *, y_up: bool = False, rules: Rules = DEFAULT_RULES
+) -> Reading:
+    """Read pen strokes (screen coordinates, y down, unless ``y_up``) as a line of characters.
+
+    Pad strokes may carry pressure and time columns; time is dropped for rendering.
+    Raises :class:`DrawingError` for an empty drawing, too many strokes or characters.
+    """
+    from core.imaging.strokes import render_many_strokes
+
+    arrays = [np.asarray(s, np.float32).reshape(len(s), -1)[:, :3] for s in strokes]
+    found = segment(arrays, rules, y_up=y_up)
+    rendered = render_many_strokes([[arrays[i] for i in g.strokes] for g in found.candidates], y_up=y_up)
+    for result in rendered:
+        if isinstance(result, DrawingError):
+            raise result
+    return _decide(recognizer, found, np.stack(rendered))  # type: ignore[arg-type]
+
+
+def read_image(recognizer: Recognizer, image: Any, rules: Rules = DEFAULT_RULES) -> Reading:
+    """Read a picture (path, PIL image or array) of one line of dark characters on a light ground.
+
+    The ink's connected blobs take the place of strokes; boxes are in the picture's pixels.
+    """
+    from core.imaging.ink_parts import ink_blobs, render_blobs
+
+    ink, blobs, scale = ink_blobs(image)
+    found = segment(blobs, rules, paths=False)
+    images = render_blobs(ink, blobs, [g.strokes for g in found.candidates])
+    reading = _decide(recognizer, found, images)
+    if scale == 1.0:
+        return reading
+    return Reading([_scaled(c, scale) for c in reading.characters], reading.marks)
+
+
+def _scaled(character: Character, scale: float) -> Character:
+    box = tuple(round(v * scale, 1) for v in character.box)
+    return Character(character.prediction, box, character.strokes)  # type: ignore[arg-type]
+
+
+def _decide(recognizer: Recognizer, found: Segmentation, images: np.ndarray) -> Reading:
+    """Predict every candidate in one batch and keep the most probable grouping."""
+    # The batch is padded to a multiple of BATCH_STEP with blank images: LiteRT rebuilds its
+    # batch interpreter (~2 ms) whenever the batch size changes, as it would on every stroke.
+    padded = -len(images) % BATCH_STEP
+    if padded:
+        images = np.concatenate([images, np.zeros((padded, *images.shape[1:]), images.dtype)])
+    predictions = recognizer.predict_many(images)[: len(images) - padded]
+    chosen = found.choose([candidate_score(p) for p in predictions])
+    by_group: dict[Group, Prediction] = {}
+    for group, prediction in zip(found.candidates, predictions, strict=True):
+        by_group.setdefault(group, prediction)
+    characters = [Character(by_group[g], g.box, g.strokes) for g in chosen]
+    return Reading(characters, found.marks)
