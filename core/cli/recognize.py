@@ -43,6 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--top", type=int, default=3, metavar="K", help="how many best guesses to show (default 3)"
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per drawing")
+    parser.add_argument(
+        "--multi", action="store_true",
+        help="read several characters written on one line (a number, a word) in each stroke drawing or picture",
+    )
     parser.set_defaults(handler=cmd_recognize)
 
 
@@ -217,6 +221,10 @@ def _table(rows: list[dict], top: int) -> str:
 def cmd_recognize(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise DataError(f"--top must be at least 1, not {args.top}")
+    if args.multi:
+        from core.cli.recognize_multi import cmd_recognize_multi
+
+        return cmd_recognize_multi(args)
     errors: list[str] = []
     drawings: list[_Drawing] = []
     for name in args.files:

@@ -258,6 +258,36 @@ def _is_normalized(img28: np.ndarray) -> bool:
     return BOX - 1 <= long_side <= BOX + 1 and abs(cy - SIZE / 2) <= 1.0 and abs(cx - SIZE / 2) <= 1.0
 
 
+def ink_image(image: object) -> tuple[np.ndarray, float]:
+    """A picture's ink, bright on black (float32 0..1), as :func:`image_to_input` finds it,
+    and the factor from its pixels to the picture's (large pictures are box-reduced first).
+
+    For pictures of several characters (:mod:`core.imaging.ink_parts`); raises
+    :class:`DrawingError` for an unreadable file or a picture without ink.
+    """
+    where = str(image) if isinstance(image, (str, os.PathLike)) else "image"
+    img = _as_image(image, where)
+    work = _reduce_to(img, _WORK_SIDE)
+    gray = _gray(work)
+    ink = _InkLevels(gray, where).apply(gray)
+    if not ink.any():
+        raise DrawingError(f"{where} {EMPTY_IMAGE}")
+    return ink, img.width / work.width
+
+
+def _as_image(image: object, where: str) -> Image.Image:
+    """A path, PIL image or array as an 8-bit PIL image (L, LA, RGB or RGBA)."""
+    if isinstance(image, (str, os.PathLike)):
+        img = open_image(Path(image))
+    elif isinstance(image, Image.Image):
+        img = image
+    else:
+        img = _array_to_pil(np.asarray(image), where)
+    if img.width == 0 or img.height == 0:
+        raise DrawingError(f"{where} {EMPTY_IMAGE}")
+    return _eight_bit(img, where)
+
+
 def image_to_input(image: object) -> np.ndarray:
     """Any picture of one character -> the 28x28 model input (float32, white on black).
 

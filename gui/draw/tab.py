@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
+    QStackedWidget,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -39,6 +40,7 @@ from core.errors import DrawingError, InkLabError
 from core.models.recognizer import Prediction, Recognizer
 from gui.draw.collect_panel import CollectPanel, Drawing
 from gui.draw.model_picker import ModelPicker
+from gui.draw.multi_mode import MultiMode
 from gui.draw.pad_panel import PadPanel
 from gui.draw.recognition_panel import RecognitionPanel
 from gui.errors import user_message
@@ -89,6 +91,13 @@ class DrawTab(QWidget):
         self.recognition = RecognitionPanel(self)
         self.collect = CollectPanel(self._drawing, self)
         self.collect.sample_added.connect(self._on_sample_added)
+        # "Several characters": the line read as a string, in place of the recognition panel.
+        self.multi = MultiMode(self.pad_panel.pad, self.collect, self)
+        self.multi.sample_added.connect(self.sample_added)
+        self.answers = QStackedWidget()
+        self.answers.addWidget(self.recognition)
+        self.answers.addWidget(self.multi.panel)
+        self.multi.switch.toggled.connect(self._on_multi_toggled)
 
         # What users (and tests) reach for, by its everyday name.
         self.pad = self.pad_panel.pad
@@ -106,7 +115,8 @@ class DrawTab(QWidget):
 
         right = QVBoxLayout()
         right.addWidget(self.models)
-        right.addWidget(self.recognition, 1)
+        right.addWidget(self.multi.switch)
+        right.addWidget(self.answers, 1)
         right.addWidget(self.collect)
         body = QHBoxLayout()
         body.addWidget(self.pad_panel, 3)
@@ -203,6 +213,9 @@ class DrawTab(QWidget):
     def update_prediction(self) -> None:
         """Render what is drawn (or the opened image), predict it, and show the result now."""
         self._throttle.stop()
+        if self.multi.active():
+            self._update_multi()
+            return
         name = self.current_model()
         recognizer = self.models.recognizer()
         started = time.perf_counter()
@@ -248,6 +261,21 @@ class DrawTab(QWidget):
             self.recognition.show_prediction(prediction, elapsed_ms, source, recognizer.can_reject)
         self.prediction_updated.emit()
 
+    @Slot(bool)
+    def _on_multi_toggled(self, on: bool) -> None:
+        self.answers.setCurrentIndex(1 if on else 0)
+        self.update_prediction()
+
+    def _update_multi(self) -> None:
+        """Several characters: the multi mode reads the pad (the single answer is left alone)."""
+        name = self.current_model()
+        recognizer = self.models.recognizer()
+        self.multi.update(recognizer, self._waiting_text(name), self._opened is not None)
+        if recognizer is None and name is not None and not self.pad.is_empty():
+            self.models.ensure_loaded()  # the first drawing is what loads the model
+        self.pad_panel.set_answer(self.multi.text() or None)
+        self.prediction_updated.emit()
+
     def _waiting_text(self, name: str | None) -> str:
         if name is None:
             return "No model yet: train one in the Training tab"
@@ -281,6 +309,8 @@ class DrawTab(QWidget):
         return self.pad_panel.save_drawing(path)
 
     def _drawing(self) -> Drawing:
+        if self.multi.active():
+            return self.multi.chosen_drawing()
         strokes = [s[:, :3] for s in self.pad.strokes()] if not self.pad.is_empty() else None
         return self.image, strokes
 

@@ -1,0 +1,204 @@
+"""The Draw tab's "Several characters" mode: read a whole number or word as it is written.
+
+The switch, the panel and the boxes on the pad (:mod:`gui.draw.multi_view`) are run from
+here: each update reads the pad's strokes as a line (:func:`core.models.reading.read_strokes`:
+segment, one model call for every candidate character, the most probable grouping), keeps
+the user's corrections of characters whose strokes are still grouped the same way, and
+adds a chosen character, with what the user says it is, to their collection.  With the
+switch off nothing here runs and the tab is exactly the single-character tab.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QCheckBox
+
+from core.errors import DrawingError, InkLabError
+from core.models.reading import Reading
+from gui.draw.collect_panel import CollectPanel
+from gui.draw.multi_view import HINT, CharacterBoxes, MultiPanel, shown_label
+from gui.errors import user_message
+from gui.widgets.drawing_pad import DrawingPad
+
+log = logging.getLogger("inklab.gui.draw")
+
+PICTURE_NOTE = ("Several characters reads what you write on the pad; switch it off to read the "
+                "opened picture as one character (the command line's recognize --multi reads pictures).")
+
+
+class MultiMode(QObject):
+    """Several characters at once; ``sample_added(collection)`` after a character was stored."""
+
+    sample_added = Signal(str)
+
+    def __init__(self, pad: DrawingPad, collect: CollectPanel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pad = pad
+        self.collect = collect
+        self.switch = QCheckBox("Several characters")
+        self.switch.setToolTip("Read a whole number or word written left to right, one character after another")
+        self.panel = MultiPanel()
+        self.boxes = CharacterBoxes(pad)
+        self.boxes.hide()
+        self.reading: Reading | None = None
+        self.chosen = -1
+        self._fixed: dict[tuple[int, ...], str] = {}  # corrections, by the strokes of their character
+        self._labels: list[str] = []
+        self.switch.toggled.connect(self._on_toggled)
+        self.panel.chosen.connect(self.choose)
+        self.panel.corrected.connect(self.correct)
+        self.panel.add_requested.connect(self.add_chosen)
+
+    def active(self) -> bool:
+        return self.switch.isChecked()
+
+    @Slot(bool)
+    def _on_toggled(self, on: bool) -> None:
+        self.boxes.setVisible(on)
+        if not on:
+            self._forget()
+
+    def _forget(self) -> None:
+        self.reading, self.chosen = None, -1
+        self._fixed.clear()
+        self.boxes.clear()
+
+    # --- reading -------------------------------------------------------------------
+
+    def update(self, recognizer, waiting_text: str, picture_open: bool) -> None:
+        """Read what is on the pad now and show it (or say why nothing is read)."""
+        if self.pad.is_empty():
+            self._show_message(PICTURE_NOTE if picture_open else HINT)
+            return
+        if recognizer is None:
+            self._show_message(waiting_text)
+            return
+        from core.imaging import check_drawing_size
+        from core.models.reading import read_strokes
+
+        strokes = self.pad.strokes()
+        started = time.perf_counter()
+        try:
+            check_drawing_size(strokes, min(self.pad.width(), self.pad.height()))
+            reading = read_strokes(recognizer, strokes)
+        except DrawingError as err:
+            text = str(err)
+            self._show_message(text[:1].upper() + text[1:])
+            return
+        except InkLabError as err:
+            self._show_message(user_message(err))
+            return
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self._labels = list(recognizer.label_names)
+        self._show(reading, elapsed_ms)
+
+    def _show_message(self, text: str) -> None:
+        self.reading, self.chosen = None, -1
+        self.boxes.clear()
+        self.panel.show_message(text)
+
+    def _show(self, reading: Reading, elapsed_ms: float) -> None:
+        groups = [c.strokes for c in reading.characters]
+        chosen_group = self._group(self.chosen)
+        self._fixed = {g: label for g, label in self._fixed.items() if g in groups}
+        self.reading = reading
+        self.chosen = groups.index(chosen_group) if chosen_group in groups else -1
+        self._refresh(elapsed_ms)
+
+    def _refresh(self, elapsed_ms: float | None = None) -> None:
+        characters = self.reading.characters
+        fixed = [self._fixed.get(c.strokes) for c in characters]
+        unsure = sum(c.prediction.unsure and f is None for c, f in zip(characters, fixed, strict=True))
+        note = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
+        if unsure:
+            note += f", {unsure} not sure (orange): click one to correct it"
+        elif characters:
+            note += ": click one to see its alternatives"
+        if elapsed_ms is not None:
+            self._note_ms = elapsed_ms
+        note += f" · {getattr(self, '_note_ms', 0.0):.1f} ms"
+        self.panel.show_reading(characters, fixed, note)
+        self.boxes.show_boxes(
+            [(c.box, f"{shown_label(c, f)} {'✓' if f else f'{c.confidence:.0%}'}{'?' if c.prediction.unsure and not f else ''}",
+              c.prediction.unsure and f is None) for c, f in zip(characters, fixed, strict=True)],
+            self.chosen,
+        )
+        if self.chosen >= 0:
+            c = characters[self.chosen]
+            self.panel.show_detail(self.chosen, c, self._fixed.get(c.strokes), self._labels,
+                                   self.collect.collection_name())
+        else:
+            self.panel.hide_detail()
+
+    def _group(self, index: int) -> tuple[int, ...] | None:
+        if self.reading is None or not 0 <= index < len(self.reading.characters):
+            return None
+        return self.reading.characters[index].strokes
+
+    def text(self) -> str:
+        """The line as shown: the model's answers with the user's corrections."""
+        if self.reading is None:
+            return ""
+        return "".join(shown_label(c, self._fixed.get(c.strokes)) for c in self.reading.characters)
+
+    # --- correcting and collecting -------------------------------------------------
+
+    @Slot(int)
+    def choose(self, index: int) -> None:
+        """Show character ``index``'s alternatives (and outline it on the pad)."""
+        if self._group(index) is None:
+            return
+        self.chosen = index
+        self.panel.add_status.setText("")
+        self._refresh()
+
+    @Slot(str)
+    def correct(self, label: str) -> None:
+        """"That is a 7": the chosen character is ``label`` (the model's own answer undoes a fix)."""
+        group = self._group(self.chosen)
+        if group is None or not label:
+            return
+        if label == self.reading.characters[self.chosen].label:
+            self._fixed.pop(group, None)
+        else:
+            self._fixed[group] = label
+        self.panel.add_status.setText("")
+        self._refresh()
+
+    @Slot()
+    def add_chosen(self) -> bool:
+        """Store the chosen character, as the user says it is, in the collection named below."""
+        from core.datasets import collections
+
+        group = self._group(self.chosen)
+        collection = self.collect.collection_name()
+        if group is None or not collection:
+            self.panel.add_status.setText("Name a collection below first." if group is not None else "")
+            return False
+        character = self.reading.characters[self.chosen]
+        label = self._fixed.get(group) or character.label
+        strokes = self.pad.strokes()
+        try:
+            collections.add_sample(collection, label, character.prediction.image,
+                                   strokes=[strokes[i][:, :3] for i in group])
+        except InkLabError as err:
+            self.panel.add_status.setText(user_message(err))
+            return False
+        log.info("added one character of a line to %s", collection)
+        self.panel.add_status.setText(f"Added “{label}”.")
+        self.collect.refresh_collections()
+        self.collect.collection_combo.setEditText(collection)
+        self.collect.refresh_counts()
+        self.sample_added.emit(collection)
+        return True
+
+    def chosen_drawing(self):
+        """The chosen character's (28x28, strokes), or (None, None): what "Add to my data set" stores."""
+        group = self._group(self.chosen)
+        if group is None:
+            return None, None
+        strokes = self.pad.strokes()
+        return self.reading.characters[self.chosen].prediction.image, [strokes[i][:, :3] for i in group]
