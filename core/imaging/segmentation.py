@@ -283,9 +283,10 @@ def _overlap_share(lo: np.ndarray, hi: np.ndarray, a: int, b: int, edge: float) 
 def _attach_marks(boxes: np.ndarray, marks: np.ndarray, height: float, rules: Rules, parent: list[int]) -> set[int]:
     """Join each mark to a character within reach horizontally; the rest are lonely.
 
-    The stroke written just before the mark wins when it is within reach (an i is dotted
-    right after its stem, more often than not with the dot off to one side); otherwise the
-    horizontally nearest stroke, and among strokes as near, the one vertically nearer.
+    The stroke written just before the mark wins when it is within reach and the mark is
+    not to its left (an i is dotted right after its stem, often with the dot off to the
+    right); otherwise the horizontally nearest stroke, and among strokes as near, the one
+    vertically nearer.
     """
     big = np.flatnonzero(~marks)
     lonely = set()
@@ -298,9 +299,11 @@ def _attach_marks(boxes: np.ndarray, marks: np.ndarray, height: float, rules: Ru
         if not within.any():
             lonely.add(int(m))
             continue
-        before = np.flatnonzero(within & (big < m))
-        if before.size and big[before[-1]] == _previous_big(m, marks):
-            chosen = big[before[-1]]
+        previous = _previous_big(m, marks)
+        # Going back to dot an earlier letter (the i's dot written after the whole word)
+        # puts the mark to the left of the stroke written just before it.
+        if previous >= 0 and within[np.searchsorted(big, previous)] and cx >= boxes[previous, 0] - 0.05 * height:
+            chosen = previous
         else:
             order = np.lexsort((gap_y, np.round(gap_x / (0.02 * height))))
             chosen = big[order[0]]
