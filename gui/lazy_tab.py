@@ -31,6 +31,9 @@ class TabScrollArea(QScrollArea):
         self.setWidgetResizable(False)
         self.setWidget(content)
         content.installEventFilter(self)
+        self._refit = QTimer(self)  # owned: it dies with the area (a bare singleShot outlived it)
+        self._refit.setSingleShot(True)
+        self._refit.timeout.connect(self._fit)
         self._fit()
 
     def _fit(self) -> None:
@@ -48,7 +51,7 @@ class TabScrollArea(QScrollArea):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            QTimer.singleShot(0, self._fit)  # the tab's minimum size may have changed
+            self._refit.start(0)  # the tab's minimum size may have changed
         return False
 
 

@@ -16,7 +16,7 @@ from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.image import to_pixmap
 from gui.widgets.probability_bars import ProbabilityBars
 
-PREVIEW_SIZE = 168  # 6 screen pixels per model pixel
+PREVIEW_SIZE = 140  # 5 screen pixels per model pixel (6 made the tab taller than a 1280x680 window)
 EMPTY_HINT = "Draw a character"
 UNSURE_COLOUR = "#b26a00"
 SURE_COLOUR = "#1b1f24"

@@ -126,6 +126,10 @@ class DrawTab(QWidget):
         # The message line has its own place under the pad: a message covers nothing.
         # (Esc is the pad's Clear here: the tab's shortcut dismisses a message first.)
         outer.addWidget(self.banner)
+        # Tab in the order of the column: the switch sits under the model list, above the fields
+        # (made after them, it came last).
+        QWidget.setTabOrder(self.model_combo, self.multi.switch)
+        QWidget.setTabOrder(self.multi.switch, self.collection_combo)
 
     def _add_pad_shortcuts(self) -> None:
         """Esc, Ctrl+Z and Ctrl+Shift+Z act on the pad whenever this tab is showing.

@@ -181,7 +181,7 @@ class MessageBanner(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         if self.is_showing() and event.oldSize().width() != event.size().width():
-            QTimer.singleShot(0, self._fit_height)
+            QTimer.singleShot(0, self, self._fit_height)  # with itself as context: not after it is gone
 
     # ---- dismissing by pointer and by key
 

@@ -35,7 +35,7 @@ class ProbabilityBars(QWidget):
         self._labels: list[str] = []
         self._values = np.zeros(0, np.float32)
         self._colours: list[str] = []
-        self.setMinimumHeight(140)
+        self.setMinimumHeight(120)  # the Draw tab must fit 1280x680 with the "Several characters" switch
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAccessibleName("Class probabilities")
         self.setAccessibleDescription("nothing recognised yet")

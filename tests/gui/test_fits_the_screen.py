@@ -166,6 +166,10 @@ def test_every_tab_fits_1280x680_in_every_state(main_window, datasets_tab, qtbot
     problems += _misfits(window, qtbot, "Draw", "typing the longest collection name")
     window.show_error("Could not export: " + "a long reason, " * 30)
     problems += _misfits(window, qtbot, "Draw", "a long error showing")
+    if hasattr(draw_tab, "multi"):  # "Several characters" (issue 26)
+        draw_tab.multi.switch.setChecked(True)
+        problems += _misfits(window, qtbot, "Draw", "several characters")
+        draw_tab.multi.switch.setChecked(False)
 
     watch.stop()
     tallest = max(asked, key=lambda s: s.height())

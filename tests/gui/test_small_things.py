@@ -158,12 +158,13 @@ def test_ctrl_q_with_nothing_running_quits_at_once(main_window, qtbot, monkeypat
     QApplication.processEvents()
 
 
-def test_the_warm_up_stops_when_cancelled():
+def test_the_warm_up_stops_when_cancelled(monkeypatch):
     import threading
 
     from core.progress import CancelToken
     from core.training import warmup
 
+    monkeypatch.setattr(warmup, "_warmed", False)  # an earlier test in this process may have warmed up
     token = CancelToken()
     threading.Timer(0.05, token.cancel).start()
     assert warmup.warm_up(token) is False

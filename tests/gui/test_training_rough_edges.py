@@ -123,9 +123,10 @@ def test_a_capped_validation_is_said_before_start_and_a_weak_run_says_why(traini
     assert "capped to 600" in form.validation_note.text()  # before Start
 
     press(qtbot, tab.bar.start_button)
+    # Said again as the run starts (information: it goes away by itself after a few seconds).
+    qtbot.waitUntil(lambda: "capped to 600" in tab.banner.text(), timeout=RUN_TIMEOUT_MS)
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=RUN_TIMEOUT_MS)
     assert tab.runs()[-1].status == "completed"
-    assert "capped to 600" in tab.banner.text()
     assert tab.results.advice_label.isVisible()
     assert "too few samples/epochs for this optimizer" in tab.results.advice_label.text().lower()
 
