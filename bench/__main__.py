@@ -12,8 +12,8 @@ import json
 import subprocess
 import sys
 
-BENCHMARKS = ("datasets", "training", "gui_training", "draw", "draw_first", "recognize", "pendigits", "reliability",
-              "shutdown")
+BENCHMARKS = ("datasets", "training", "gui_training", "draw", "draw_first", "recognize", "pendigits", "multi",
+              "reliability", "shutdown")
 
 
 def _last_json(text: str) -> object | None:

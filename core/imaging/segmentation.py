@@ -147,10 +147,7 @@ def segment(
     marks = sizes < rules.mark * height
     if marks.all():  # only small strokes: none of them is a mark beside the others
         marks[:] = False
-    lines = [_decimated(np.asarray(strokes[i], np.float64), 0.04 * height, paths) for i in kept]
-    if y_up:
-        for line in lines:
-            line[:, 1] *= -1
+    lines = _Lines([strokes[i] for i in kept], 0.04 * height, paths, y_up)
     parent = list(range(len(kept)))
     _join_bars(boxes, lines, ~marks, height, rules, parent)
     _join_inside(boxes, ~marks, rules, parent)
@@ -159,13 +156,17 @@ def segment(
     for i in range(len(kept)):
         if i not in lonely:
             members.setdefault(_root(parent, i), []).append(i)
-    groups = sorted(members.values(), key=lambda m: _centre(boxes, m))
-    if len(groups) > MAX_CHARACTERS:
+    if len(members) > MAX_CHARACTERS:
         raise DrawingError(
-            f"about {len(groups)} characters: InkLab reads at most {MAX_CHARACTERS} at once; write fewer"
+            f"about {len(members)} characters: InkLab reads at most {MAX_CHARACTERS} at once; write fewer"
         )
-    part_boxes = np.array([_union_box(boxes[m]) for m in groups])
-    touching = [_parts_touch(groups[k], groups[k + 1], lines, height * rules.touch) for k in range(len(groups) - 1)]
+    unsorted = list(members.values())
+    boxes_of = np.array([_union_box(boxes[m]) for m in unsorted])
+    order = np.argsort((boxes_of[:, 0] + boxes_of[:, 2]) / 2, kind="stable")
+    groups, part_boxes = [unsorted[k] for k in order], boxes_of[order]
+    reach = height * rules.touch
+    touching = [_parts_touch(groups[k], groups[k + 1], part_boxes[k], part_boxes[k + 1], lines, reach)
+                for k in range(len(groups) - 1)]
     centres = (part_boxes[:, 0] + part_boxes[:, 2]) / 2
     raised = (_baseline(part_boxes, height)(centres) - part_boxes[:, 3]) / height
     runs = _runs(part_boxes, touching, raised > rules.raised, height, rules)
@@ -177,13 +178,29 @@ def segment(
     return Segmentation(parts, candidates, runs, priors, height, tuple(kept[i] for i in sorted(lonely)))
 
 
-def _box(points: np.ndarray) -> list[float]:
+def _box(points: np.ndarray) -> np.ndarray:
     xy = points.reshape(len(points), -1)[:, :2]
-    return [xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max()]
+    return np.concatenate([xy.min(axis=0), xy.max(axis=0)])
 
 
 def _union_box(boxes: np.ndarray) -> np.ndarray:
-    return np.array([boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()])
+    return np.concatenate([boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)])
+
+
+class _Lines:
+    """Each stroke resampled for measuring distances (:func:`_decimated`), made when first needed."""
+
+    def __init__(self, strokes: list, step: float, paths: bool, y_up: bool) -> None:
+        self._strokes, self._step, self._paths, self._y_up = strokes, step, paths, y_up
+        self._made: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if i not in self._made:
+            line = _decimated(np.asarray(self._strokes[i], np.float64), self._step, self._paths)
+            if self._y_up:
+                line[:, 1] *= -1
+            self._made[i] = line
+        return self._made[i]
 
 
 def _line_height(boxes: np.ndarray, rules: Rules) -> float:
@@ -208,7 +225,7 @@ def _union(parent: list[int], i: int, j: int) -> None:
 
 
 def _join_bars(
-    boxes: np.ndarray, lines: list[np.ndarray], big: np.ndarray, height: float, rules: Rules, parent: list[int]
+    boxes: np.ndarray, lines: _Lines, big: np.ndarray, height: float, rules: Rules, parent: list[int]
 ) -> None:
     """Join each bar (a flat stroke) to the strokes it overlaps mostly, horizontally (module doc).
 
@@ -317,10 +334,6 @@ def _previous_big(m: int, marks: np.ndarray) -> int:
     return int(earlier[-1]) if earlier.size else -1
 
 
-def _centre(boxes: np.ndarray, members: list[int]) -> float:
-    return float((boxes[members, 0].min() + boxes[members, 2].max()) / 2)
-
-
 def _group(kept: list[int], boxes: np.ndarray, members: list[int]) -> Group:
     b = _union_box(boxes[members])
     return Group(tuple(sorted(kept[i] for i in members)), (float(b[0]), float(b[1]), float(b[2]), float(b[3])))
@@ -345,8 +358,12 @@ def _runs(
     return runs
 
 
-def _parts_touch(a: list[int], b: list[int], lines: list[np.ndarray], reach: float) -> bool:
+def _parts_touch(a: list[int], b: list[int], box_a: np.ndarray, box_b: np.ndarray, lines: _Lines,
+                 reach: float) -> bool:
     """Whether the ink of two parts comes within ``reach`` (touches or crosses)."""
+    if (box_a[0] > box_b[2] + reach or box_b[0] > box_a[2] + reach
+            or box_a[1] > box_b[3] + reach or box_b[1] > box_a[3] + reach):
+        return False
     pa, pb = np.concatenate([lines[i] for i in a]), np.concatenate([lines[i] for i in b])
     # Only the points near the other part's box can be near its ink.
     pa = pa[(pa[:, 0] >= pb[:, 0].min() - reach) & (pa[:, 0] <= pb[:, 0].max() + reach)]

@@ -35,7 +35,7 @@ QUIET_COLOUR = "#57606a"
 BOX_COLOUR = QColor(9, 105, 218, 70)
 CHOSEN_COLOUR = QColor(9, 105, 218, 200)
 HINT = "Write a number or a word, left to right"
-ALTERNATIVES = 4
+ALTERNATIVES = 3
 
 
 def _percent(p: float) -> str:
@@ -126,6 +126,7 @@ class MultiPanel(QWidget):
         big.setBold(True)
         self.answer.setFont(big)
         self.answer.setMinimumHeight(80)
+        self.answer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.answer.setAccessibleName("What the model reads")
         self.message = QLabel(HINT)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -141,6 +142,7 @@ class MultiPanel(QWidget):
         self.characters.setWidget(row_widget)
         self.characters.setWidgetResizable(True)
         self.characters.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.characters.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its buttons, not to the frame
         self.characters.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.characters.setFixedHeight(76)
         self._group = QButtonGroup(self)
@@ -149,6 +151,8 @@ class MultiPanel(QWidget):
         self.buttons: list[QToolButton] = []
 
         self.detail = self._build_detail()
+        # Its width is the column's, never the other way round (see _build_detail).
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.answer)
@@ -159,6 +163,11 @@ class MultiPanel(QWidget):
         self.show_message(HINT)
 
     def _build_detail(self) -> QWidget:
+        """The chosen character: what the model sees, its answer, the alternatives, the fix row.
+
+        Compact on purpose: the panel must never widen the right column (that would shrink
+        the pad under the user's writing).
+        """
         box = QWidget()
         self.preview = QLabel()
         self.preview.setFixedSize(84, 84)
@@ -166,32 +175,34 @@ class MultiPanel(QWidget):
         self.preview.setToolTip("The 28x28 image the model sees for this character")
         self.detail_text = QLabel("")
         self.detail_text.setWordWrap(True)
+        self.detail_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.alternatives = QHBoxLayout()
+        self.alternatives.addWidget(QLabel("That is a"))
         self.alternative_buttons: list[QPushButton] = []
         for _ in range(ALTERNATIVES):
             button = QPushButton()
             button.clicked.connect(lambda _=False, b=button: self.corrected.emit(b.property("label")))
             self.alternatives.addWidget(button)
             self.alternative_buttons.append(button)
-        self.alternatives.addStretch(1)
         self.label_combo = QComboBox()
         self.label_combo.setToolTip("Any class of the model")
-        self.label_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.label_combo.setAccessibleName("That is a")
         self.label_combo.activated.connect(lambda _=0: self.corrected.emit(self.label_combo.currentText()))
+        self.alternatives.addWidget(self.label_combo)
+        self.alternatives.addStretch(1)
         self.add_button = QPushButton("Add it")
         self.add_button.clicked.connect(self.add_requested)
+        self.add_button.setMaximumWidth(300)
         self.add_status = QLabel("")
         self.add_status.setStyleSheet(f"color: {QUIET_COLOUR};")
         self.add_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        fix_row = QHBoxLayout()
-        fix_row.addWidget(QLabel("That is a"))
-        fix_row.addWidget(self.label_combo)
-        fix_row.addWidget(self.add_button)
-        fix_row.addWidget(self.add_status, 1)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_button)
+        add_row.addWidget(self.add_status, 1)
         text_box = QVBoxLayout()
         text_box.addWidget(self.detail_text)
         text_box.addLayout(self.alternatives)
-        text_box.addLayout(fix_row)
+        text_box.addLayout(add_row)
         layout = QHBoxLayout(box)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
@@ -212,6 +223,8 @@ class MultiPanel(QWidget):
             colour = FIXED_COLOUR if f is not None else UNSURE_COLOUR if c.prediction.unsure else SURE_COLOUR
             parts.append(f'<span style="color:{colour}">{html.escape(shown_label(c, f))}</span>')
         self.answer.setText("".join(parts))
+        # A long line gets a smaller font, so it fits the column instead of widening it.
+        self.answer.setStyleSheet(f"font-size: {40 if len(characters) <= 10 else max(14, 400 // len(characters))}pt;")
         self.message.setText(note)
         self._set_buttons([self._button_text(c, f) for c, f in zip(characters, fixed, strict=True)],
                           [c.prediction.unsure and f is None for c, f in zip(characters, fixed, strict=True)])
@@ -258,7 +271,8 @@ class MultiPanel(QWidget):
         for button, item in zip(self.alternative_buttons, others + [None] * ALTERNATIVES, strict=False):
             button.setVisible(item is not None)
             if item is not None:
-                button.setText(f"That is a {item[0]} ({_percent(item[1])})")
+                button.setText(f"{item[0]} ({_percent(item[1])})")
+                button.setToolTip(f"That is a {item[0]}")
                 button.setProperty("label", item[0])
         if [self.label_combo.itemText(i) for i in range(self.label_combo.count())] != labels:
             self.label_combo.clear()
@@ -266,7 +280,9 @@ class MultiPanel(QWidget):
         self.label_combo.setCurrentText(fixed or p.label)
         self.add_button.setEnabled(bool(collection))
         label = fixed or p.label
-        self.add_button.setText(f"Add “{label}” to {collection}" if collection else "Add it to a collection")
+        text = f"Add “{label}” to {collection}" if collection else "Add it to a collection"
+        metrics = self.add_button.fontMetrics()
+        self.add_button.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, 270))
         self.add_button.setToolTip("Keep this character, labelled, in your collection" if collection
                                    else "Name a collection below first")
         self.detail.setVisible(True)
