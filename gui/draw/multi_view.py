@@ -177,7 +177,8 @@ class MultiPanel(QWidget):
         self.detail_text.setWordWrap(True)
         self.detail_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.alternatives = QHBoxLayout()
-        self.alternatives.addWidget(QLabel("That is a"))
+        that_is = QLabel("That is a")
+        self.alternatives.addWidget(that_is)
         self.alternative_buttons: list[QPushButton] = []
         for _ in range(ALTERNATIVES):
             button = QPushButton()
@@ -188,6 +189,7 @@ class MultiPanel(QWidget):
         self.label_combo.setToolTip("Any class of the model")
         self.label_combo.setAccessibleName("That is a")
         self.label_combo.activated.connect(lambda _=0: self.corrected.emit(self.label_combo.currentText()))
+        that_is.setBuddy(self.label_combo)  # screen readers on Linux name the box by its label
         self.alternatives.addWidget(self.label_combo)
         self.alternatives.addStretch(1)
         self.add_button = QPushButton("Add it")
