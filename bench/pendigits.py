@@ -2,9 +2,10 @@
 
 Renders every sample of ``pendigits-orig.tra`` (30 writers, real tablet strokes) through the
 drawing pad's pipeline (``render_strokes(..., y_up=True)``) and predicts them in batches
-with the bundled ``digits`` model.  The number that counts is ``heldout_writers_accuracy``:
-the writers the model never trained on (named in its card).  ``overall_accuracy`` mixes in
-the writers it did train on, so it is only an upper bound.  Also ``mnist_test_accuracy`` on
+with the bundled ``digits`` model.  Since issue 21 the bundled model trains on every
+pendigits writer (its numbers on unseen writers are the card's ``measured.writer_folds``),
+so ``heldout_writers_accuracy`` is None for it and ``overall_accuracy`` is an upper bound;
+a model whose card names held-out writers (``pen_heldout_writers``) gets them measured.  Also ``mnist_test_accuracy`` on
 the full MNIST test set.  The same numbers on the model's LiteRT copy (what the Draw tab and
 ``recognize`` run) beside Keras': accuracy must match within 0.1 point and the labels agree
 on >= 99.9% of MNIST test.  Prints ONE JSON object.
@@ -97,8 +98,9 @@ def main() -> int:
             "predict_ms_per_sample": round(1000 * lite_s / len(labels), 4),
         },
     }
+    result["writer_folds"] = (card.data.get("measured") or {}).get("writer_folds")
     result["litert"]["meets_target"] = bool(
-        abs(result["litert"]["heldout_writers_accuracy"] - result["heldout_writers_accuracy"]) <= 0.001
+        abs(result["litert"]["overall_accuracy"] - result["overall_accuracy"]) <= 0.001
         and abs(result["litert"]["mnist_test_accuracy"] - result["mnist_test_accuracy"]) <= 0.001
         and result["litert"]["mnist_label_agreement"] >= 0.999
     )

@@ -58,44 +58,10 @@ from core.models.presets import AugmentParams
 
 log = logging.getLogger(__name__)
 
-HELDOUT_WRITERS = (25, 26, 27, 28, 29, 30)
 SEED = 0
 
-# The recipe of each model; --quick shrinks only the amounts, never the kind of data.
-DIGITS_RECIPE = {
-    # Not `recommended` (issue 14's 32/64 net): on the check fold (writers 1-6 held out) it read
-    # 98.60% of the pen digits (99.00% after 10 epochs) where 48/96 read 99.27%.
-    "preset": "recommended-wide",
-    "epochs": 6,
-    "batch_size": 128,
-    "learning_rate": 3e-3,
-    "pen_copies": 6,  # renders of each training writer's sample: one clean + 5 distorted
-    "augment": AugmentParams(rotation=8.0, shift=0.05, shear=0.15, zoom=0.08),
-    "scan_samples": 10000,
-}
-# Stage 2 of the digits model: the stage-1 weights plus an 11th output, "not a character",
-# trained briefly on all of stage 1's data and generated non-characters.
-DIGITS_REJECT_RECIPE = {
-    "preset": DIGITS_RECIPE["preset"],
-    "batch_size": 128,
-    "learning_rate": 1e-3,
-    # The convolutions (and BatchNorm's statistics) stay stage 1's; the hidden Dense layer and
-    # the new output learn what is not a digit.  With the compact `recommended` of issue 14,
-    # a new output on frozen hidden features ("features") flagged only 88.1% of the
-    # calibration non-characters (seed SEED+21, never reported), against 94.6% before.
-    "freeze": "convolutions",
-    "keep_outputs": False,  # the hidden layer changes, so the ten digit outputs learn with it
-    "epochs": 2,
-    "mnist_every": 1,  # every MNIST training image
-    "pen_copies": 2,  # renders of each training writer's sample (one clean + one distorted)
-    "non_characters": 8000,
-    "augment": DIGITS_RECIPE["augment"],
-}
+# The synthetic font letters that join the real pen letters (tools.real_writers.RECIPES["letters"]["fonts"]).
 LETTERS_RECIPE = {
-    "preset": "recommended",
-    "epochs": 10,
-    "batch_size": 128,
-    "learning_rate": 3e-3,
     "per_font": 8,  # renders of each letter, each case, each training font
     "per_variant_letter": 300,  # renders of each hand-drawn lowercase variant letter (letter_shapes)
     "heldout_per_font": 6,
@@ -230,12 +196,8 @@ def _say(text: str) -> None:
 # --------------------------------------------------------------------------- shared steps
 
 
-def _train(name: str, data: Dataset, recipe: dict, quick: bool, start_from=None):
-    """Train ``data``'s train split with the recipe through InkLab's own engine.
-
-    With ``start_from`` (a Keras model of the same preset) training starts from its
-    weights; an output layer with fewer classes is copied into the first columns.
-    """
+def _train(name: str, data: Dataset, recipe: dict, quick: bool):
+    """Train ``data``'s train split with the recipe through InkLab's own engine."""
     from core.training import TrainingConfig, TrainingSession
 
     config = TrainingConfig(
@@ -244,73 +206,17 @@ def _train(name: str, data: Dataset, recipe: dict, quick: bool, start_from=None)
         epochs=1 if quick else recipe["epochs"],
         batch_size=recipe["batch_size"],
         learning_rate=recipe["learning_rate"],
-        validation=0,  # measured afterwards, on data kept out of training altogether
-        augment=True,
-        augment_params=recipe["augment"],
+        validation=0,  # measured afterwards, on writers kept out of training altogether
+        augment=bool(recipe["augment"]),  # image-space augmentation on the fly (False: none)
+        augment_params=recipe["augment"] or None,
         seed=SEED,
         name=name,
     )
     session = TrainingSession(config, _PrintListener(name), data=data, preview=0)
-    if start_from is not None:
-        session.prepare()
-        _warm_start(session.model, start_from)
-        if recipe.get("freeze") in ("features", "convolutions"):
-            from core.training import compile_model
-
-            # "features": everything but the output layer; "convolutions": everything before
-            # the hidden Dense layer(s) too, which then learn with the new output.
-            dense = [i for i, layer in enumerate(session.model.layers) if layer.__class__.__name__ == "Dense"]
-            frozen = len(session.model.layers) - 1 if recipe["freeze"] == "features" else dense[0]
-            for layer in session.model.layers[:frozen]:
-                layer.trainable = False
-            compile_model(session.model, session.config, session.steps_per_epoch, session.outputs)
-        if recipe.get("keep_outputs"):
-            _keep_outputs(session.model.layers[-1], start_from.layers[-1])
     result = session.run()
-    if start_from is not None and recipe.get("keep_outputs"):
-        for variable in session.model.layers[-1].weights:
-            variable.constraint = None
     if result.status != "completed":
         raise InkLabError(f"training the bundled '{name}' model {result.status}: {result.error}")
     return session
-
-
-def _warm_start(model, base) -> None:
-    """Copy ``base``'s weights into ``model`` layer by layer; the last layer may gain outputs."""
-    layers, base_layers = model.layers, base.layers
-    if len(layers) != len(base_layers):
-        raise InkLabError("the stage-1 model is not of the preset being trained: rebuild it from scratch")
-    for layer, old in zip(layers, base_layers, strict=True):
-        new_w, old_w = layer.get_weights(), old.get_weights()
-        if [w.shape for w in new_w] == [w.shape for w in old_w]:
-            layer.set_weights(old_w)
-            continue
-        if layer is not layers[-1] or len(new_w) != len(old_w):
-            raise InkLabError(f"the stage-1 model's layer {old.name} does not fit {layer.name}: rebuild from scratch")
-        merged = []
-        for w_new, w_old in zip(new_w, old_w, strict=True):
-            w = w_new.copy() * 0.1
-            w[..., : w_old.shape[-1]] = w_old
-            merged.append(w)
-        layer.set_weights(merged)
-
-
-def _keep_outputs(layer, base_layer) -> None:
-    """Hold the outputs ``layer`` shares with ``base_layer`` at their weights while training.
-
-    A Keras constraint puts those columns back after every update, so only the new
-    outputs learn: the old classes are then read exactly as before.
-    """
-    import keras
-
-    for variable, old in zip(layer.weights, base_layer.get_weights(), strict=True):
-        fixed = keras.ops.convert_to_tensor(old)
-        n = old.shape[-1]
-
-        def constraint(w, fixed=fixed, n=n):
-            return keras.ops.concatenate([fixed, w[..., n:]], axis=-1)
-
-        variable.constraint = constraint
 
 
 def _accuracy(model, outputs: str, images: np.ndarray, labels: np.ndarray, answers: int | None = None) -> float:
@@ -355,81 +261,6 @@ def _recipe_card(recipe: dict) -> dict:
 # --------------------------------------------------------------------------- digits
 
 
-def digits_data(
-    heldout: Sequence[int] = HELDOUT_WRITERS, *, quick: bool = False, copies: int | None = None
-) -> tuple[Dataset, Split, dict]:
-    """The digits training set, the held-out writers' pen split, and its description.
-
-    Train: MNIST train + pendigits writers not in ``heldout`` (``copies`` renders each).
-    Test: MNIST test.  The held-out split is the other writers' samples rendered exactly
-    as the pad renders them (clean, default pen width).
-    """
-    from core.datasets import find, load_dataset, locate
-    from core.datasets.readers.unipen import load_pendigits_strokes, render_samples
-    from core.datasets.synthetic import DIGIT_DISTORTION, pen_digit_split
-
-    mnist = load_dataset("mnist")
-    folder = locate(find("pendigits"))
-    if folder is None:
-        raise DataError("pendigits is not on this machine: the digits model needs its pen strokes "
-                        "(see 'python main.py datasets list')")
-    samples = load_pendigits_strokes(folder)
-    train_samples = [s for s in samples if s.writer not in heldout]
-    test_samples = [s for s in samples if s.writer in heldout]
-    mnist_train, mnist_test = mnist.split("train"), mnist.split("test")
-    copies = copies or DIGITS_RECIPE["pen_copies"]
-    if quick:
-        mnist_train, mnist_test = mnist_train.take(slice(0, 1000)), mnist_test.take(slice(0, 300))
-        train_samples, test_samples, copies = train_samples[::40], test_samples[::10], 2
-    _say(f"[digits] rendering {len(train_samples)} pen samples x {copies}")
-    t0 = time.monotonic()
-    pen = pen_digit_split(train_samples, copies, seed=SEED)
-    held_images = render_samples(test_samples)
-    held = Split(held_images, np.array([s.label for s in test_samples], np.int64),
-                 np.array([s.writer for s in test_samples], np.int64))
-    _say(f"[digits] rendered in {time.monotonic() - t0:.0f} s")
-    train = Split(np.concatenate([mnist_train.images, pen.images]),
-                  np.concatenate([mnist_train.labels, pen.labels]))
-    data = Dataset("mnist+pendigits", DIGITS, {"train": train, "test": mnist_test},
-                   source=f"{mnist.source} + {folder}")
-    train_writers = sorted({s.writer for s in train_samples})
-    description = {
-        "summary": (
-            f"MNIST train ({len(mnist_train)} images) + pendigits-orig.tra pen strokes of writers "
-            f"{_ranges(train_writers)} ({len(train_samples)} samples, each rendered {copies}x through "
-            f"render_strokes: once clean, then with random pen width and stroke-space distortion); "
-            f"writers {_ranges(heldout)} never seen in training"
-        ),
-        "mnist_train_samples": len(mnist_train),
-        "pen_train_writers": train_writers,
-        "pen_train_samples": len(train_samples),
-        "pen_renders_per_sample": copies,
-        "pen_distortion": DIGIT_DISTORTION.as_dict(),
-        "total_train_samples": len(train),
-    }
-    return data, held, description
-
-
-def _pen_renders(heldout: Sequence[int], copies: int, quick: bool) -> Split:
-    """The training writers' pen samples rendered ``copies`` times (first clean), another seed."""
-    from core.datasets import find, locate
-    from core.datasets.readers.unipen import load_pendigits_strokes
-
-    samples = [s for s in load_pendigits_strokes(locate(find("pendigits"))) if s.writer not in heldout]
-    if quick:
-        samples, copies = samples[::40], 2
-    block = 500
-    parts = _pool_map(_pen_block, [(samples[i : i + block], copies, SEED + 5 + i) for i in range(0, len(samples), block)])
-    return Split(np.concatenate([p.images for p in parts]), np.concatenate([p.labels for p in parts]),
-                 np.concatenate([p.groups for p in parts]))
-
-
-def _pen_block(samples: list, copies: int, seed: int) -> Split:
-    from core.datasets.synthetic import pen_digit_split
-
-    return pen_digit_split(samples, copies, seed=seed)
-
-
 def scan_split(test: Split, n: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """The first ``n`` test digits as scan-like pages read back through :func:`image_to_input`."""
     from core.datasets.synthetic import to_scan
@@ -439,109 +270,6 @@ def scan_split(test: Split, n: int, seed: int = SEED) -> tuple[np.ndarray, np.nd
     n = min(n, len(test))
     images = np.stack([to_uint8(image_to_input(to_scan(test.images[i], rng))) for i in range(n)])
     return images, test.labels[:n]
-
-
-def train_digits(out: Path | None = None, *, quick: bool = False,
-                 heldout: Sequence[int] = HELDOUT_WRITERS, name: str = "digits", stage1: Path | None = None):
-    """Train, measure and save the bundled digits model; returns its :class:`ModelCard`.
-
-    Stage 1 trains the ten digits (DIGITS_RECIPE); stage 2 adds the "not-a-character"
-    output and trains briefly on the same data plus generated non-characters
-    (DIGITS_REJECT_RECIPE).  ``stage1`` reuses a saved ten-digit model (a folder with
-    ``model.keras``, trained by this recipe) instead of training stage 1 again.
-    """
-    from core.datasets.non_characters import non_character_images
-    from core.datasets.synthetic import DIGIT_DISTORTION
-    from core.labels import NOT_A_CHARACTER
-    from core.models import library
-
-    out = Path(out) if out else bundled_dir()
-    # A reused stage 1 needs only MNIST and the held-out writers: render the rest once, not 6x.
-    copies = 1 if stage1 is not None else None
-    data, held, description = _cached(f"digits-{quick}-{copies}-{_ranges(heldout)}",
-                                      lambda: digits_data(heldout, quick=quick, copies=copies))
-    if stage1 is not None:
-        n = DIGITS_RECIPE["pen_copies"]
-        description["summary"] = description["summary"].replace("rendered 1x", f"rendered {n}x")
-        description["pen_renders_per_sample"] = n
-        description["total_train_samples"] = description["mnist_train_samples"] + n * description["pen_train_samples"]
-        base, base_card = library.load_model(stage1)
-        if len(base_card.label_names) != len(DIGITS):
-            raise InkLabError(f"{stage1}: stage 1 must be a ten-digit model, not {len(base_card.label_names)} classes")
-        stage1_info = {"reused": str(base_card.data.get("created")), "epochs": base_card.data.get("epochs_done"),
-                       "elapsed_s": base_card.data.get("elapsed_s"), "history": base_card.data.get("history")}
-    else:
-        base = _train(name, data, DIGITS_RECIPE, quick).model
-        stage1_info = {"trained": "now", "epochs": DIGITS_RECIPE["epochs"]}
-    stage2 = DIGITS_REJECT_RECIPE
-    n_reject = 40 if quick else stage2["non_characters"]
-    rejects = render_non_characters(n_reject, seed=SEED + 20, pen_width=DIGIT_DISTORTION.pen_width)
-    mnist_part = data.split("train").take(slice(0, description["mnist_train_samples"], stage2["mnist_every"]))
-    pen_part = _cached(f"digits-pen-{quick}-{stage2['pen_copies']}-{_ranges(heldout)}",
-                       lambda: _pen_renders(heldout, stage2["pen_copies"], quick))
-    train = Split(np.concatenate([mnist_part.images, pen_part.images, rejects]),
-                  np.concatenate([mnist_part.labels, pen_part.labels, np.full(len(rejects), len(DIGITS), np.int64)]))
-    data = Dataset(data.name + "+non-characters", (*DIGITS, NOT_A_CHARACTER),
-                   {"train": train, "test": data.split("test")}, source=data.source)
-    description["stage2"] = {"mnist_train_samples": len(mnist_part), "pen_renders": len(pen_part),
-                             "non_characters": len(rejects), "total_train_samples": len(train)}
-    description["summary"] += (f"; stage 2 (the reject class) trains on the MNIST training images "
-                               f"(every {stage2['mnist_every']}), the same writers rendered {stage2['pen_copies']}x and {len(rejects)} "
-                               f"generated non-characters as the class '{NOT_A_CHARACTER}'")
-    session = _train(name, data, DIGITS_REJECT_RECIPE, quick, start_from=base)
-    model, outputs = session.model, session.outputs
-    evaluation = session.evaluate("test")
-    test = data.split("test")
-    calibration = calibrate_reject(model, outputs, test.images,
-                                   non_character_images(200 if quick else 2000, seed=SEED + 21))
-    pen_acc = _accuracy(model, outputs, held.images, held.labels, answers=len(DIGITS))
-    per_class = {
-        str(c): round(_accuracy(model, outputs, held.images[held.labels == c], held.labels[held.labels == c], answers=len(DIGITS)), 4)
-        for c in range(10)
-    }
-    per_writer = {
-        str(w): round(_accuracy(model, outputs, held.images[held.groups == w], held.labels[held.groups == w], answers=len(DIGITS)), 4)
-        for w in sorted(set(held.groups.tolist()))
-    }
-    n_scan = 50 if quick else DIGITS_RECIPE["scan_samples"]
-    scan_images, scan_labels = _cached(f"digits-scan-{n_scan}", lambda: scan_split(data.split("test"), n_scan))
-    scan_acc = _accuracy(model, outputs, scan_images, scan_labels, answers=len(DIGITS))
-    measured = {
-        # The answer (the most likely digit) and, apart, how often a real digit is also flagged.
-        "mnist_test_accuracy": round(_accuracy(model, outputs, test.images, test.labels, answers=len(DIGITS)), 4),
-        "mnist_test_accuracy_counting_rejects_as_errors": round(evaluation.accuracy, 4),
-        "mnist_test_not_a_character": _reject_share(model, outputs, test.images),
-        "mnist_test_samples": evaluation.samples,
-        "pen_heldout_writers_accuracy": round(pen_acc, 4),
-        "pen_heldout_writers_not_a_character": _reject_share(model, outputs, held.images),
-        "pen_heldout_writers": list(heldout),
-        "pen_heldout_samples": len(held),
-        "pen_heldout_per_class": per_class,
-        "pen_heldout_per_writer": per_writer,
-        "pen_heldout_rendering": "render_strokes(strokes, y_up=True), default pen width: the pad's pipeline",
-        "image_scan_accuracy": round(scan_acc, 4),
-        "image_scan_samples": len(scan_labels),
-        "image_scan_method": (
-            "MNIST test digits inverted to dark ink, enlarged 4-8x, placed at a random spot of a 400x300 "
-            "light page with random paper/ink levels and noise, half blurred; read by image_to_input"
-        ),
-    }
-    measured["reject_unseen"] = measure_reject(model, outputs, held.images, calibration["sure_threshold"],
-                                               seed=SEED + 99)
-    measured["reject_unseen"]["real_set"] = f"pendigits writers {_ranges(heldout)} (never trained on)"
-    _say(f"[digits] reject: {measured['reject_unseen']}")
-    _say(f"[digits] MNIST test {measured['mnist_test_accuracy']:.4f}, pen writers {_ranges(heldout)} "
-         f"{measured['pen_heldout_writers_accuracy']:.4f}, image scans {measured['image_scan_accuracy']:.4f}")
-    extra = {
-        "description": "Digits 0-9 for the drawing pad and images: MNIST + real pen strokes",
-        "training_data": description,
-        "measured": measured,
-        "reject": _reject_card("digit", calibration),
-        "recipe": {**_recipe_card(DIGITS_RECIPE), "stage2": _recipe_card(DIGITS_REJECT_RECIPE),
-                   "stage1": stage1_info},
-        "quick": quick,
-    }
-    return _save(session, name, out, evaluation, extra)
 
 
 # --------------------------------------------------------------------------- letters
@@ -572,37 +300,6 @@ def fetch_fonts() -> None:
     font_cache().mkdir(parents=True, exist_ok=True)
     _say(f"[letters] fetching {len(FONTSOURCE_FAMILIES)} @fontsource font packages into {font_cache()}")
     subprocess.run(command, check=False)
-
-
-def _emnist_letters(quick: bool) -> tuple[Dataset, dict, dict]:
-    """EMNIST letters (train, test) plus generated non-characters as the reject class."""
-    from core.datasets import load_dataset
-    from core.datasets.non_characters import non_character_images
-    from core.labels import NOT_A_CHARACTER
-
-    emnist = load_dataset("emnist-letters")
-    train, test = emnist.split("train"), emnist.split("test")
-    n_reject = LETTERS_RECIPE["non_characters"]
-    if quick:
-        train, test, n_reject = train.take(slice(0, 2000)), test.take(slice(0, 500)), 40
-    rejects = non_character_images(n_reject, seed=SEED + 20)
-    calibration = non_character_images(max(20, n_reject // 6), seed=SEED + 21)
-    reject_label = len(LETTERS)
-    train = Split(np.concatenate([train.images, rejects]),
-                  np.concatenate([train.labels, np.full(len(rejects), reject_label, np.int64)]))
-    case = np.concatenate([np.zeros(len(test), np.int8), np.full(len(calibration), 2, np.int8)])
-    test = Split(np.concatenate([test.images, calibration]),
-                 np.concatenate([test.labels, np.full(len(calibration), reject_label, np.int64)]))
-    # The loader has already framed the letters the pad's way (core.imaging.reframe_images).
-    data = Dataset("emnist-letters", (*LETTERS, NOT_A_CHARACTER), {"train": train, "test": test},
-                   source=emnist.source)
-    description = {
-        "summary": (f"EMNIST letters train ({len(train) - len(rejects)} handwritten letters, upper and lower case "
-                    f"merged), re-framed with the MNIST recipe; {len(rejects)} generated non-characters as the "
-                    f"class '{NOT_A_CHARACTER}'"),
-        "total_train_samples": len(train),
-    }
-    return data, description, {"test_case": case}
 
 
 def heldout_fontsource_families() -> tuple[str, ...]:
@@ -720,29 +417,6 @@ def _probabilities(model, outputs: str, images: np.ndarray) -> np.ndarray:
     return np.asarray(predict_batch(model, images, outputs))
 
 
-def calibrate_reject(model, outputs: str, real: np.ndarray, rejects: np.ndarray) -> dict:
-    """The "sure" threshold: the top real-class probability that leaves SURE_SHARE of ``real`` sure.
-
-    Measured on calibration sets only (never on what the card reports as unseen); also
-    says how the rule does on the calibration non-characters.
-    """
-    from core.models.recognizer import reject_status
-
-    p_real = _probabilities(model, outputs, real)
-    real_top = np.sort(p_real[:, :-1], axis=1)
-    margin_ok = (real_top[:, -1] - real_top[:, -2]) >= UNSURE_MARGIN_FOR_CARD
-    not_rejected = p_real[:, :-1].max(axis=1) > p_real[:, -1]
-    eligible = real_top[:, -1][margin_ok & not_rejected]
-    threshold = float(np.quantile(eligible, 1 - SURE_SHARE * len(real) / max(1, len(eligible)))) \
-        if len(eligible) > SURE_SHARE * len(real) else 0.5
-    threshold = round(min(max(threshold, 0.5), 0.999), 4)
-    sure_real = np.mean([reject_status(p, threshold) == "sure" for p in p_real])
-    flagged = np.mean([reject_status(p, threshold) != "sure" for p in _probabilities(model, outputs, rejects)])
-    return {"sure_threshold": threshold, "calibration_real_sure": round(float(sure_real), 4),
-            "calibration_non_characters_flagged": round(float(flagged), 4),
-            "calibration_samples": [len(real), len(rejects)]}
-
-
 def measure_reject(model, outputs: str, real: np.ndarray, threshold: float, seed: int) -> dict:
     """Both sides on unseen data: 1,000 fresh pad-drawn non-characters, and unseen real ones."""
     from core.datasets.non_characters import KINDS, non_character_images, non_character_strokes
@@ -766,54 +440,83 @@ def measure_reject(model, outputs: str, real: np.ndarray, threshold: float, seed
     }
 
 
-def train_letters(out: Path | None = None, *, quick: bool = False, name: str = "letters"):
-    """Train, measure and save the bundled letters model; returns its :class:`ModelCard`.
+def train_bundled(which: str, out: Path | None = None, *, quick: bool = False, name: str | None = None):
+    """Train, measure and save the bundled ``digits`` or ``letters`` model; returns its card.
 
-    Uses EMNIST letters whenever they are on this machine, else synthetic letters.
+    The recipe is :data:`tools.real_writers.RECIPES` (chosen on writer-disjoint folds by
+    :mod:`tools.writer_folds`); it trains on *every* real writer, so the card's numbers on
+    unseen writers are the folds' (``measured.writer_folds``, read from
+    ``tools/fold_results/WHICH.jsonl`` for this exact recipe).  The reject output's logit
+    bias and the "sure" threshold are the folds' choices too.
     """
-    from core.datasets import is_available
+    from core.datasets import load_dataset
+    from tools import real_writers as rw
 
+    name = name or which
     out = Path(out) if out else bundled_dir()
-    emnist = is_available("emnist-letters")
-    data, description, extra_sets = _emnist_letters(quick) if emnist else _cached(
-        f"letters-{quick}", lambda: letters_data(quick))
-    session = _train(name, data, LETTERS_RECIPE, quick)
+    recipe = dict(rw.RECIPES[which])
+    if quick:
+        recipe["non_characters"] = 40
+    pool = rw.pen_pool(which, recipe, quick)
+    doodles = rw.doodle_pool(recipe)
+    if which == "digits":
+        test = load_dataset("mnist").split("test")
+        test = test.take(slice(0, 300)) if quick else test
+        extra_sets: dict = {}
+    else:
+        font_data, font_description, extra_sets = _cached(f"letters-{quick}", lambda: letters_data(quick))
+        test = extra_sets["heldout_fonts_distorted"].split if "heldout_fonts_distorted" in extra_sets \
+            else font_data.split("test")
+    data, counts = rw.training_set(which, recipe, pool, doodles, set(), set(), test=test, quick=quick)
+    session = _train(name, data, recipe, quick)
     model, outputs = session.model, session.outputs
+    folds = rw.fold_card(which, recipe)
+    bias = float(recipe.get("reject_bias", 0.0))
+    rw.add_reject_bias(model, bias)
+    threshold = folds.get("sure_threshold", 0.5) if folds else 0.5
     evaluation = session.evaluate("test")
-    test = data.split("test")
-    case = extra_sets["test_case"]
-    measured: dict = {"test_accuracy": round(evaluation.accuracy, 4), "test_samples": evaluation.samples,
-                      "test_set": "EMNIST letters test, re-framed with the MNIST recipe, + non-characters" if emnist
-                      else "fresh distorted renders of the training fonts (another seed) + non-characters"}
-    if not emnist:
-        measured["test_upper_accuracy"] = round(
-            _accuracy(model, outputs, test.images[case == 0], test.labels[case == 0], len(LETTERS)), 4)
-        measured["test_lower_accuracy"] = round(
-            _accuracy(model, outputs, test.images[case == 1], test.labels[case == 1], len(LETTERS)), 4)
-    calibration = calibrate_reject(model, outputs, test.images[case < 2], test.images[case == 2])
-    for key in ("heldout_fonts_distorted", "heldout_fonts_clean"):
-        if key in extra_sets:
-            measured[key] = _case_accuracies(model, outputs, extra_sets[key])
-    if "heldout_fonts_distorted" in extra_sets:
-        held = extra_sets["heldout_fonts_distorted"].split
-        measured["reject_unseen"] = measure_reject(model, outputs, held.images, calibration["sure_threshold"],
-                                                   seed=SEED + 99)
-        measured["reject_unseen"]["real_set"] = "held-out font families, distorted"
-    if not emnist:
-        measured["real_handwriting"] = "not measured: no real handwritten letters on this machine"
-    _say(f"[letters] measured: {measured}")
-    extra = {
-        "description": "Letters A-Z (upper and lower case merged) for the drawing pad",
+    measured: dict = {"writer_folds": folds or "not measured: run python -m tools.writer_folds " + which}
+    if which == "digits":
+        n_scan = 50 if quick else 10000
+        scan_images, scan_labels = _cached(f"digits-scan-{n_scan}", lambda: scan_split(test, n_scan))
+        measured.update({
+            "mnist_test_accuracy": round(_accuracy(model, outputs, test.images, test.labels, len(DIGITS)), 4),
+            "mnist_test_not_a_character": _reject_share(model, outputs, test.images),
+            "mnist_test_samples": len(test),
+            "image_scan_accuracy": round(_accuracy(model, outputs, scan_images, scan_labels, len(DIGITS)), 4),
+            "image_scan_samples": len(scan_labels),
+            "image_scan_method": (
+                "MNIST test digits inverted to dark ink, enlarged 4-8x, placed at a random spot of a 400x300 "
+                "light page with random paper/ink levels and noise, half blurred; read by image_to_input"),
+        })
+        real_for_reject, real_set = test.images, "MNIST test"
+    else:
+        for key in ("heldout_fonts_distorted", "heldout_fonts_clean"):
+            if key in extra_sets:
+                measured[key] = _case_accuracies(model, outputs, extra_sets[key])
+        real_for_reject, real_set = test.images, "held-out font families, distorted (a hint, not a writer)"
+    measured["reject_unseen"] = measure_reject(model, outputs, real_for_reject, threshold, seed=SEED + 99)
+    measured["reject_unseen"]["real_set"] = real_set
+    _say(f"[{which}] measured: {measured}")
+    description = rw.describe_training(which, recipe, counts)
+    if which == "letters":
+        description["fonts"] = font_description["fonts"]
+        description["heldout_fonts"] = font_description["heldout_fonts"]
+    card_extra = {
+        "description": ("Digits 0-9 for the drawing pad and images: MNIST + real pen strokes of ~300 writers"
+                        if which == "digits" else
+                        "Letters A-Z (upper and lower case merged) for the drawing pad: real pen letters of "
+                        "~300 writers + handwriting fonts"),
         "training_data": description,
         "measured": measured,
-        "reject": _reject_card("letter", calibration),
-        "recipe": _recipe_card(LETTERS_RECIPE),
+        "reject": _reject_card("digit" if which == "digits" else "letter", threshold, bias, folds),
+        "recipe": _recipe_card({k: v for k, v in recipe.items()}),
         "quick": quick,
     }
-    return _save(session, name, out, evaluation, extra)
+    return _save(session, name, out, evaluation, card_extra)
 
 
-def _reject_card(noun: str, calibration: dict) -> dict:
+def _reject_card(noun: str, threshold: float, bias: float, folds: dict | None) -> dict:
     from core.labels import NOT_A_CHARACTER
 
     return {
@@ -821,38 +524,19 @@ def _reject_card(noun: str, calibration: dict) -> dict:
         "noun": noun,
         "method": (
             f"both: a reject class ('{NOT_A_CHARACTER}', trained on generated scribbles, zigzags, asterisks, "
-            "hatching, circles with lines, spirals, waves, stars and clutter drawn through the pad's renderer) "
-            "answers 'not-a-character' when it is the most likely class; otherwise the answer is 'sure' only "
-            "when the top probability reaches sure_threshold (calibrated) and leads the runner-up by "
+            "hatching, circles with lines, spirals, waves, stars and clutter, and on real Quick, Draw! doodles, all "
+            "drawn through the pad's renderer) answers 'not-a-character' when it is the most likely class; its "
+            f"logit carries a bias of {bias:+.1f} chosen on writer-disjoint folds; otherwise the answer is 'sure' "
+            f"only when the top probability reaches sure_threshold (the folds' mean) and leads the runner-up by "
             f"{UNSURE_MARGIN_FOR_CARD}, else 'unsure'"
         ),
-        **calibration,
+        "sure_threshold": threshold,
+        "reject_bias": bias,
+        "chosen_on": "writer-disjoint folds (tools/fold_results)" if folds else "not measured",
     }
 
 
 # --------------------------------------------------------------------------- command line
-
-
-def _ranges(ids: Sequence[int]) -> str:
-    """``[1, 2, 3, 7]`` -> ``"1-3, 7"``."""
-    ids = sorted(ids)
-    parts, start = [], None
-    for i, v in enumerate(ids):
-        if start is None:
-            start = v
-        if i + 1 == len(ids) or ids[i + 1] != v + 1:
-            parts.append(f"{start}-{v}" if v > start else f"{v}")
-            start = None
-    return ", ".join(parts)
-
-
-def _writers(text: str) -> tuple[int, ...]:
-    """``"25-30"`` or ``"1,2,3"`` -> writer ids."""
-    ids: list[int] = []
-    for part in text.split(","):
-        lo, _, hi = part.strip().partition("-")
-        ids.extend(range(int(lo), int(hi or lo) + 1))
-    return tuple(ids)
 
 
 def convert_litert(out: Path, name: str):
@@ -873,16 +557,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("which", nargs="?", default="all", choices=("digits", "letters", "all"))
     parser.add_argument("--quick", action="store_true", help="tiny models from small slices (tests)")
     parser.add_argument("--out", type=Path, default=None, help="folder to save into (default: resources/models)")
-    parser.add_argument("--heldout-writers", type=_writers, default=HELDOUT_WRITERS,
-                        help="pendigits writers kept out of training, e.g. 1-6 (a check fold; default 25-30)")
-    parser.add_argument("--digits-stage1", type=Path, default=None, metavar="FOLDER",
-                        help="reuse this ten-digit model (trained by DIGITS_RECIPE) as stage 1 of the digits model")
     parser.add_argument("--litert-only", action="store_true",
                         help="only (re)convert the saved models to LiteRT (model.tflite), no training")
     parser.add_argument("--data-cache", type=Path, default=None, metavar="FOLDER",
                         help="keep the rendered training sets here and reuse them (same recipe only)")
     args = parser.parse_args(argv)
     _DATA_CACHE[:] = [args.data_cache] if args.data_cache else []
+    if __name__ == "__main__":  # run as a script: tools.real_writers imports the module again, by name
+        import tools.build_models
+
+        tools.build_models._DATA_CACHE[:] = _DATA_CACHE
     logging.basicConfig(level=logging.WARNING)
     try:
         for which in ("digits", "letters"):
@@ -892,11 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     card = convert_litert(args.out or bundled_dir(), which)
                     _say(f"[{which}] LiteRT file: {card.data['litert']}")
                     continue
-                if which == "digits":
-                    card = train_digits(args.out, quick=args.quick, heldout=args.heldout_writers,
-                                        stage1=args.digits_stage1)
-                else:
-                    card = train_letters(args.out, quick=args.quick)
+                card = train_bundled(which, args.out, quick=args.quick)
                 size = card.model_path.stat().st_size / 1e6
                 _say(f"[{which}] saved {card.folder} ({size:.2f} MB) in {time.monotonic() - t0:.0f} s")
     except InkLabError as err:
@@ -909,14 +589,10 @@ if __name__ == "__main__":
     sys.exit(main())
 
 __all__ = [
-    "DIGITS_RECIPE",
-    "HELDOUT_WRITERS",
     "LETTERS_RECIPE",
-    "digits_data",
-    "letters_data",
     "convert_litert",
+    "letters_data",
     "main",
     "scan_split",
-    "train_digits",
-    "train_letters",
+    "train_bundled",
 ]
