@@ -4,18 +4,16 @@ The bundled models must read handwriting from people they never saw, through the
 pad's own pipeline (:func:`core.imaging.render_strokes`).  Two sources help where real
 data is short:
 
-* **pen digits** — pendigits' real tablet strokes, each rendered several times with a
-  random pen width and a random *stroke-space* distortion (rotation, slant, aspect, a
-  smooth elastic bend, point jitter).  Distorting the points, not the finished image, keeps
-  every render exactly what the pad would produce for a slightly different writer.
+* **pen renders** — real tablet strokes (pendigits, UNIPEN) rendered several times with a
+  random pen width and a random *stroke-space* distortion (rotation, slant, aspect, elastic
+  bend, point jitter): every render is what the pad would give a slightly different writer.
 * **synthetic letters** — A..Z in upper and lower case (labels case-merged, EMNIST order)
   from the single-stroke Hershey fonts, whose line segments are rendered like pad strokes,
   and from handwriting-style TrueType fonts, whose glyphs are warped in image space and
   brought to the pad's stroke width (the fonts are found by :mod:`core.datasets.letter_fonts`).
 
-Everything is seeded: the same arguments give the same images.  Also here: :func:`to_scan`,
-which turns a 28x28 digit into a scan-like page (dark ink, small, somewhere on a large,
-slightly noisy light canvas) to measure the image path the way a photo would reach it.
+Everything is seeded.  Also here: :func:`to_scan`, a 28x28 digit as a scan-like page (dark
+ink, small, on a large noisy light canvas) to measure the image path as a photo reaches it.
 """
 
 from __future__ import annotations
