@@ -191,11 +191,7 @@ def pen_digit_split(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> Split:
-    """Render pen samples (:class:`core.datasets.readers.unipen.PenSample`) ``copies`` times each.
-
-    :func:`pen_renders` of their strokes (y up, as pendigits stores them); ``groups`` keeps
-    each sample's writer, so whole writers can still be held out.
-    """
+    """:func:`pen_renders` of pen samples (``PenSample``, y up), with ``groups`` their writers."""
     images = pen_renders([s.strokes for s in samples], copies, seed=seed, distortion=distortion, clean=clean,
                          progress=progress, cancel=cancel)
     labels = np.repeat(np.array([s.label for s in samples], np.int64), copies)
