@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.labels import NOT_A_CHARACTER
 from gui.training.live_view import big
 from gui.widgets.confusion_view import ClassAccuracyBars, ConfusionView
 from gui.widgets.mistakes_gallery import MistakesGallery
 
 RESULTS_PAGE, MISTAKES_PAGE, COMPARE_PAGE = 0, 1, 2
+REJECT_SHOWN = "—"  # how the "not a character" class is labelled in the matrix, bars and mistakes
 
 
 class ResultsPanel(QTabWidget):
@@ -154,12 +156,16 @@ class ResultsPanel(QTabWidget):
         self.test_label.setToolTip(
             f"On the {view.samples:,} samples of the {view.split} split, never seen in training"
         )
-        self.confusion_view.set_matrix(view.confusion, view.label_names)
-        # A class with no samples in the split is "no samples", not 0% right.
-        self.class_bars.set_accuracy(view.per_class_accuracy, view.label_names,
-                                     support=view.confusion.sum(axis=1))
+        # "not-a-character" (a run with that class) is "—" where space is short, as on the Draw tab.
+        names = [REJECT_SHOWN if name == NOT_A_CHARACTER else name for name in view.label_names]
+        self.confusion_view.set_matrix(view.confusion, names)
+        # A class with no samples in the split is "no samples", not 0% right; the reject class
+        # never has any (the test split holds characters only), so it gets no bar at all.
+        support = view.confusion.sum(axis=1)
+        bars = len(names) - int(view.label_names[-1:] == (NOT_A_CHARACTER,) and support[-1] == 0)
+        self.class_bars.set_accuracy(view.per_class_accuracy[:bars], names[:bars], support=support[:bars])
         self.gallery.set_mistakes(view.mistake_images, view.mistake_true, view.mistake_predicted,
-                                  view.mistake_confidence, view.label_names)
+                                  view.mistake_confidence, names)
         self._fill_filters(view.label_names)
         self.setTabText(MISTAKES_PAGE, f"Mistakes ({len(view.mistake_true):,})")
 

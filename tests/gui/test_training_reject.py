@@ -34,6 +34,8 @@ def test_a_run_with_it_saves_a_model_that_can_say_not_a_digit(training_tab, qtbo
     qtbot.waitUntil(lambda: tab.results.evaluation is not None, timeout=RUN_TIMEOUT_MS)
     names = tab.results.evaluation.label_names
     assert names[-1] == "not-a-character" and len(names) == 11  # its column in the confusion matrix
+    assert tab.results.confusion_view.matrix().shape == (11, 11)
+    assert len(tab.results.class_bars.values()) == 10  # the test split has no scribbles: no bar for them
     assert "not-a-character" in tab.runs()[-1].hyper_text()
     saved = tab.save_model("with-not-a-digit")
     assert saved == "with-not-a-digit"
