@@ -1,24 +1,15 @@
 """Strokes written on one line -> which of them make each character, left to right.
 
-Every rule is measured against the line's character height ``H`` (the median height of
-its tall strokes), so a number written small and the same number written large group the
-same way.  Three kinds of evidence, strongest first:
-
-- **Overlap.**  Two strokes whose horizontal extents overlap mostly (the narrower one, or
-  at least a stem's width of it, inside the wider one and not at its very end) belong to
-  one character: the crossbar and stem of a T or a 4, the flag of a 5, the bowl of a P.
-- **Marks.**  A stroke much smaller than ``H`` (the dot of an i, a short crossbar) joins
-  the character nearest to it horizontally, in whatever order it was written.
-- **Touch.**  Characters that touch or nearly touch may be one character written in
-  several strokes (a V or a k in two strokes, an H) or two characters written tight.
-  These are *weak* links: :class:`Segmentation` lists every way of joining linked
-  neighbours (at most :data:`MAX_RUN` parts) as a candidate, and the recognizer's answers
-  decide (:meth:`Segmentation.choose`: the grouping whose characters are most probable
-  together).  Everything else splits.
-
-The same rules group the ink of a picture: there each "stroke" is a connected blob of
-ink (:mod:`core.imaging.ink_parts`).  This module knows geometry only; rendering and the
-model are :mod:`core.models.reading`'s.
+Every distance is a share of the line's character height ``H`` (the median height of its
+tall strokes), so small and large writing group alike.  By rule: a *bar* (a flat stroke: a
+T's or a 4's crossbar, a 5's flag) joins what it overlaps and touches; a *mark* (an i's dot)
+joins the stroke written just before it, or the nearest; a stroke inside another's box is
+part of it.  Neighbouring parts that touch, are very close, or of which one is a *raised
+piece* (ending above the baseline: half of a 4) may be one character or two:
+:class:`Segmentation` lists those joins as candidates with the geometry's log-prior, and
+the model's answers decide (:meth:`Segmentation.choose`).  Everything else splits.  A
+picture's connected blobs of ink group the same way (:mod:`core.imaging.ink_parts`); the
+rendering and the model are :mod:`core.models.reading`'s.
 """
 
 from __future__ import annotations
@@ -125,8 +116,8 @@ def segment(
     """Group ``strokes`` (arrays whose first two columns are x and y) into candidate characters.
 
     Coordinates are screen coordinates (y down) unless ``y_up``.  ``paths``: the strokes
-    are pen paths, points in writing order (two that cross are one character); False for
-    a picture's blobs of ink (blobs that cross are one blob already).  Empty strokes are skipped (indices still count them).
+    are pen paths, points in writing order; False for a picture's blobs of ink (their
+    pixels).  Empty strokes are skipped (indices still count them).
     Raises :class:`DrawingError` when nothing is drawn, for more than :data:`MAX_STROKES`
     strokes or more than :data:`MAX_CHARACTERS` characters.
     """
