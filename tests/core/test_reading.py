@@ -112,3 +112,15 @@ def test_cli_multi_reads_json_stdin_and_pictures_and_refuses_a_matrix(capsys, mo
     assert run_cli(["recognize", "--multi", str(tmp_path / "one.npy")]) == 2
     _, err = capsys.readouterr()
     assert "a 28x28 matrix is one character" in err and "Traceback" not in err
+
+
+def test_any_library_model_reads_a_line_also_without_a_reject_output(capsys, tmp_path_factory, mnist, number) -> None:
+    from tests.helpers.models import install_tiny_model
+
+    name = install_tiny_model(tmp_path_factory, mnist)  # trained here, no "not a character" output
+    path = tmp_path_factory.mktemp("drawings") / "2026.json"
+    path.write_text(json.dumps({"strokes": [s[:, :2].tolist() for s in number[0]]}))
+    assert run_cli(["recognize", "--multi", "--json", "--model", name, str(path)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert len(row["characters"]) == 4  # grouped the same way; what it reads is the tiny model's business
+    assert all(c["status"] in ("sure", "unsure") for c in row["characters"])
