@@ -20,7 +20,7 @@ from core.training.distribution import Distribution, check_cluster, setup_distri
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL_RUN = ["train", "--preset", "dense-small", "--epochs", "1", "--limit", "2000", "--validation", "0.1",
-             "--batch-size", "32"]
+             "--batch-size", "32", "--no-reject"]
 
 
 def test_cluster_flags_are_checked_before_anything_starts() -> None:
