@@ -99,25 +99,6 @@ def _read_json(path: Path) -> object:
     return limits.read_json(path, DataError)  # bounded in size and nesting depth
 
 
-def _jsonl_lines(path: Path):
-    """(number, line) of a JSONL file, read as a stream with bounded lines and drawings."""
-    try:
-        with open(path, "rb") as handle:
-            count = 0
-            for number, line in enumerate(handle):
-                if len(line) > limits.MAX_JSONL_LINE_BYTES:
-                    raise DataError(f"{path}:{number + 1}: the line is longer than "
-                                    f"{limits.MAX_JSONL_LINE_BYTES // limits.MiB} MB")
-                if not line.strip():
-                    continue
-                count += 1
-                if count > limits.MAX_JSONL_DRAWINGS:
-                    raise DataError(f"{path}: more than {limits.MAX_JSONL_DRAWINGS} drawings; split the file")
-                yield number, line
-    except OSError as err:
-        raise DataError(f"{path}: cannot read the file ({err.strerror or err})") from None
-
-
 def _strokes_to_image(obj: object, where: str) -> np.ndarray:
     from core.imaging import render_strokes
     from core.imaging.stroke_batches import read_strokes
@@ -136,11 +117,11 @@ def _load_file(path: Path, errors: list[str]) -> list[_Drawing]:
         raise DataError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        from core.imaging.stroke_batches import render_lines
+        from core.imaging.stroke_batches import jsonl_lines, render_lines
 
         # A first, cheap pass: a file with too many drawings is refused before any is drawn.
-        count = sum(1 for _ in _jsonl_lines(path))
-        drawings = _sorted_out(render_lines(_jsonl_lines(path), str(path), count), source, errors)
+        count = sum(1 for _ in jsonl_lines(path))
+        drawings = _sorted_out(render_lines(jsonl_lines(path), str(path), count), source, errors)
         if not drawings and not errors:
             raise DataError(f"{path}: no drawings in this file")
         return drawings

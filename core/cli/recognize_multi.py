@@ -43,7 +43,7 @@ def _stroke_line(obj: object, source: str, index: int, where: str) -> _Line:
 
 def _from_file(path: Path, errors: list[str]) -> Iterator[_Line]:
     """The drawings of one file; a bad line of a JSONL file goes to ``errors``."""
-    from core.cli.recognize import _jsonl_lines
+    from core.imaging.stroke_batches import jsonl_lines
 
     source = str(path)
     if not path.is_file():
@@ -53,7 +53,7 @@ def _from_file(path: Path, errors: list[str]) -> Iterator[_Line]:
         yield _stroke_line(limits.read_json(path, DataError), source, 0, source)
     elif suffix == ".jsonl":
         any_line = False
-        for number, text in _jsonl_lines(path):
+        for number, text in jsonl_lines(path):
             any_line = True
             try:
                 yield _stroke_line(limits.parse_json(text, f"{path}:{number + 1}", DataError), source, number,

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import numpy as np
 
@@ -117,3 +118,22 @@ def read_strokes(obj: object, where: str) -> list[np.ndarray]:
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl+C to the parent, which terminates them (no traceback from each)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(number, line) of a JSONL file, read as a stream with bounded lines and drawings."""
+    try:
+        with open(path, "rb") as handle:
+            count = 0
+            for number, line in enumerate(handle):
+                if len(line) > limits.MAX_JSONL_LINE_BYTES:
+                    raise DataError(f"{path}:{number + 1}: the line is longer than "
+                                    f"{limits.MAX_JSONL_LINE_BYTES // limits.MiB} MB")
+                if not line.strip():
+                    continue
+                count += 1
+                if count > limits.MAX_JSONL_DRAWINGS:
+                    raise DataError(f"{path}: more than {limits.MAX_JSONL_DRAWINGS} drawings; split the file")
+                yield number, line
+    except OSError as err:
+        raise DataError(f"{path}: cannot read the file ({err.strerror or err})") from None
