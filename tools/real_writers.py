@@ -259,16 +259,6 @@ def with_reject_bias(p: np.ndarray, bias: float) -> np.ndarray:
     return q / q.sum(axis=1, keepdims=True)
 
 
-def sure_threshold(p_real: np.ndarray, share: float = 0.99, margin: float = 0.2) -> float:
-    """The top-class probability that leaves ``share`` of real samples "sure" (as the recognizer decides)."""
-    top = np.sort(p_real[:, :-1], axis=1)
-    eligible = top[:, -1][((top[:, -1] - top[:, -2]) >= margin) & (top[:, -1] > p_real[:, -1])]
-    if len(eligible) <= share * len(p_real):
-        return 0.5
-    q = float(np.quantile(eligible, 1 - share * len(p_real) / len(eligible)))
-    return round(min(max(q, 0.5), 0.999), 4)
-
-
 def run_fold(which: str, recipe: dict, pool: PenPool, doodles: DoodlePool,
              held_writers: set[str], held_kinds: set[str], save: Path | None = None) -> dict:
     """Train on every writer but ``held_writers`` (and doodle kinds but ``held_kinds``); measure on them.
@@ -276,6 +266,7 @@ def run_fold(which: str, recipe: dict, pool: PenPool, doodles: DoodlePool,
     With ``save`` the measured probabilities are kept there (``.npz``) to re-read later.
     """
     from core.datasets.non_characters import non_character_images
+    from core.training.reject import sure_threshold
     from tools.build_models import _train
     from tools.writer_folds import BIASES, reject_shares
 
@@ -305,7 +296,7 @@ def run_fold(which: str, recipe: dict, pool: PenPool, doodles: DoodlePool,
         "doodles_held": int(d_mask.sum()),
         "doodles_not_a_character": reject_shares(p_doodles),
         "generated_not_a_character": reject_shares(p_generated),
-        "sure_threshold": {f"{b:+.1f}": sure_threshold(with_reject_bias(p, b)) for b in BIASES},
+        "sure_threshold": {f"{b:+.1f}": sure_threshold(with_reject_bias(p, b)) for b in BIASES},  # core's rule
         "confusions": dict(confusions.most_common(12)),
     }
     arrays = {"pen": p, "pen_labels": truth, "pen_writers": writers, "doodles": p_doodles,

@@ -60,7 +60,8 @@ def rescore(path: Path) -> int:
     rewritten in place; a line whose ``.npz`` is gone is kept as it was.  Returns how many
     lines were rescored.
     """
-    from tools.real_writers import sure_threshold, with_reject_bias
+    from core.training.reject import sure_threshold
+    from tools.real_writers import with_reject_bias
 
     lines, done = [], 0
     for line in path.read_text().splitlines():
