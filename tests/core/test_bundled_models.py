@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from core.datasets.letter_fonts import LetterSource
@@ -116,10 +117,9 @@ def test_quick_run_trains_and_saves_both_models(tmp_path, capsys):
     assert digits_card["measured"]["reject_unseen"]["non_characters"] == 1000
 
 
-@pytest.mark.slow
 def test_letters_use_emnist_when_it_is_there(tmp_path, monkeypatch, shared_data):
     """`make models` adds real EMNIST letters when they are here: a tiny one in the real format is used."""
-    from tools.build_models import train_bundled
+    from tools import real_writers as rw
 
     folder = tmp_path / "data" / "emnist-letters"
     folder.mkdir(parents=True)
@@ -129,9 +129,13 @@ def test_letters_use_emnist_when_it_is_there(tmp_path, monkeypatch, shared_data)
         write_idx(folder / f"emnist-letters-{split}-images-idx3-ubyte.gz", letters.images.transpose(0, 2, 1))
         write_idx(folder / f"emnist-letters-{split}-labels-idx1-ubyte.gz", letters.labels + 1)
     monkeypatch.setenv("INKLAB_DATA_PATH", f"{tmp_path / 'data'}:{shared_data}")
-    card = train_bundled("letters", tmp_path / "out", quick=True)
-    assert card.data["training_data"]["counts"]["emnist"] == len(letters)
-    assert "EMNIST letters" in card.data["training_data"]["summary"]
+    pen = letters.images[:4]
+    pool = rw.PenPool(pen, letters.labels[:4], np.array(["a/1"] * 4), pen, letters.labels[:4], np.array(["a/1"] * 4))
+    doodles = rw.DoodlePool(pen[:2], np.array(["cat", "cat"]), pen[:2], np.array(["cat", "cat"]))
+    recipe = dict(rw.RECIPES["letters"], fonts=False, non_characters=4)
+    data, counts = rw.training_set("letters", recipe, pool, doodles, set(), set(), test=letters, quick=True)
+    assert counts["emnist"] == len(letters) and len(data.split("train")) == 4 + len(letters) + 4 + 1  # quick: every 20th doodle
+    assert "EMNIST letters" in rw.describe_training("letters", recipe, counts)["summary"]
 
 
 def test_a_missing_unipen_archive_says_what_it_is_and_where_it_is_published(monkeypatch, tmp_path):
