@@ -108,6 +108,7 @@ def pen_samples(which: str, quick: bool = False) -> tuple[list, np.ndarray, np.n
     ``quick`` reads a few segment files of each part straight from the archive (seconds).
     """
     from core.datasets import find, locate
+    from core.datasets.pen_samples import label_indices
     from core.datasets.unipen_archive import ARCHIVE, parse_archive, unipen_samples
 
     unipen = locate_unipen()
@@ -118,12 +119,12 @@ def pen_samples(which: str, quick: bool = False) -> tuple[list, np.ndarray, np.n
             return parts[part]
     if which == "letters":
         samples = unipen_samples(unipen, "1b") + unipen_samples(unipen, "1c")
-        labels = [LETTERS.index(s.label.upper()) for s in samples]
+        labels = list(label_indices([s.label for s in samples], LETTERS))
     else:
         from core.datasets.readers.unipen import load_pendigits_strokes
 
         samples = unipen_samples(unipen, "1a")
-        labels = [int(s.label) for s in samples]
+        labels = list(label_indices([s.label for s in samples], DIGITS))
         folder = locate(find("pendigits"))
         if folder is None:
             raise DataError("pendigits is not on this machine: the digits model needs its pen strokes")
@@ -136,15 +137,14 @@ def pen_samples(which: str, quick: bool = False) -> tuple[list, np.ndarray, np.n
 
 def locate_unipen():
     """The folder holding the UNIPEN archive, or a DataError that says what it is and where it is published."""
-    from core.datasets.builtin import data_roots
-    from core.datasets.unipen_archive import ARCHIVE, CITATION
+    from core.datasets import find, locate
 
-    for root in data_roots():
-        if (root / "unipen" / ARCHIVE).is_file():
-            return root / "unipen"
-    raise DataError(f"the UNIPEN archive ({ARCHIVE}) is not on this machine: the bundled models train on its "
-                    f"real pen strokes. It is {CITATION} Put it in a folder 'unipen/' under a data root "
-                    "($INKLAB_DATA_PATH).")
+    spec = find("unipen-letters")  # the four UNIPEN sets share the one archive
+    folder = locate(spec)
+    if folder is None:
+        raise DataError(f"the UNIPEN archive ({', '.join(spec.files)}) is not on this machine: the bundled "
+                        f"models train on its real pen strokes. {spec.how_to_get}")
+    return folder
 
 
 def pen_pool(which: str, recipe: dict, quick: bool = False) -> PenPool:
@@ -246,11 +246,6 @@ def training_set(which: str, recipe: dict, pool: PenPool, doodles: DoodlePool,
                    source="tools.real_writers"), counts
 
 
-def probabilities(model, outputs: str, images: np.ndarray) -> np.ndarray:
-    from core.models.inference import predict_batch
-
-    return np.asarray(predict_batch(model, images, outputs))
-
 
 def with_reject_bias(p: np.ndarray, bias: float) -> np.ndarray:
     """Probabilities as if ``bias`` were added to the reject output's logit (the last column)."""
@@ -267,6 +262,7 @@ def run_fold(which: str, recipe: dict, pool: PenPool, doodles: DoodlePool,
     """
     from core.datasets.non_characters import non_character_images
     from core.training.reject import sure_threshold
+    from tools.build_models import _probabilities as probabilities
     from tools.build_models import _train
     from tools.writer_folds import BIASES, reject_shares
 
