@@ -562,11 +562,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-cache", type=Path, default=None, metavar="FOLDER",
                         help="keep the rendered training sets here and reuse them (same recipe only)")
     args = parser.parse_args(argv)
-    _DATA_CACHE[:] = [args.data_cache] if args.data_cache else []
-    if __name__ == "__main__":  # run as a script: tools.real_writers imports the module again, by name
-        import tools.build_models
+    # Set on the module by its name: run as a script this file is __main__, and tools.real_writers
+    # imports tools.build_models again (a second copy with its own _DATA_CACHE).
+    import tools.build_models
 
-        tools.build_models._DATA_CACHE[:] = _DATA_CACHE
+    for cache in (_DATA_CACHE, tools.build_models._DATA_CACHE):
+        cache[:] = [args.data_cache] if args.data_cache else []
     logging.basicConfig(level=logging.WARNING)
     try:
         for which in ("digits", "letters"):
