@@ -412,8 +412,7 @@ def summarise(results: list[dict]) -> dict:
     out: dict = {}
     for key, value in results[0].items():
         if isinstance(value, (int, float)) and key not in ("fold", "folds"):
-            values = [r[key] for r in results]
-            out[key] = {"mean": round(float(np.mean(values)), 4), "min": min(values), "max": max(values)}
+            out[key] = _spread([r[key] for r in results])
         elif isinstance(value, dict) and (key.endswith("not_a_character") or key == "sure_threshold"):
             out[key] = {b: round(float(np.mean([r[key][b] for r in results])), 4) for b in value}
     return out
