@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 
-BENCHMARKS = ("datasets", "training", "gui_training", "draw", "draw_first", "recognize", "pendigits", "multi",
+BENCHMARKS = ("datasets", "training", "gui_training", "draw", "draw_first", "inside", "recognize", "pendigits", "multi",
               "reliability", "shutdown")
 
 

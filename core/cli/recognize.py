@@ -182,6 +182,17 @@ def _sorted_out(rendered, source: str, errors: list[str]) -> list[_Drawing]:
     return drawings
 
 
+def read_drawings(names: list[str], errors: list[str]) -> list[_Drawing]:
+    """Every drawing in the named files (``-`` is standard input); each problem goes to ``errors``."""
+    drawings: list[_Drawing] = []
+    for name in names:
+        try:
+            drawings.extend(read_stdin(errors) if name == "-" else _load_file(Path(name), errors))
+        except InkLabError as err:
+            errors.append(str(err))
+    return drawings
+
+
 def _table(rows: list[dict], top: int) -> str:
     width = max(len("FILE"), *(len(r["source"]) for r in rows))
     lines = [f"{'FILE':<{width}}  {'#':>4}  {'LABEL':<6} {'CONF':>6}  TOP {top}"]
@@ -207,12 +218,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
 
         return cmd_recognize_multi(args)
     errors: list[str] = []
-    drawings: list[_Drawing] = []
-    for name in args.files:
-        try:
-            drawings.extend(read_stdin(errors) if name == "-" else _load_file(Path(name), errors))
-        except InkLabError as err:
-            errors.append(str(err))
+    drawings = read_drawings(args.files, errors)
     for line in errors:
         print(f"inklab: {line}", file=sys.stderr)
     if drawings:

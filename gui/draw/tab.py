@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from core.errors import DrawingError, InkLabError
 from core.models.recognizer import Prediction, Recognizer
 from gui.draw.collect_panel import CollectPanel, Drawing
+from gui.draw.inside_view import InsideView
 from gui.draw.model_picker import ModelPicker
 from gui.draw.multi_mode import MultiMode
 from gui.draw.pad_panel import PadPanel
@@ -121,6 +122,10 @@ class DrawTab(QWidget):
         body = QHBoxLayout()
         body.addWidget(self.pad_panel, 3)
         body.addLayout(right, 2)
+        # "Inside the network": hidden until asked for, then in place of the answer panels.
+        self.inside = InsideView(self)
+        self.inside.install(right, body, [self.answers, self.collect])
+        self.prediction_updated.connect(self.inside.schedule)
         outer = QVBoxLayout(self)
         outer.addLayout(body, 1)
         # The message line has its own place under the pad: a message covers nothing.

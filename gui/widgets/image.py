@@ -44,3 +44,12 @@ def to_pixmap(image: np.ndarray, size: int) -> QPixmap:
         size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
     )
     return QPixmap.fromImage(scaled)
+
+
+def rgb_qimage(rgb: np.ndarray) -> QImage:
+    """An RGB QImage that owns a copy of one (H, W, 3) uint8 picture (core.inside.pictures draws them)."""
+    import numpy as np
+
+    pixels = np.ascontiguousarray(rgb, dtype=np.uint8)
+    height, width, _ = pixels.shape
+    return QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()

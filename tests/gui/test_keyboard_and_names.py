@@ -16,7 +16,7 @@ TAB_ORDER = {
                  "Validation", "Validation as a percentage or a count", "Seed", "Preset defaults", "Augmentation",
                  "▶  Start (F5)", "Show earlier runs", "Results", "Confusion matrix"],
     "Draw": ["Drawing pad", "Pen width", "Open image…", "Save drawing…", "Model", "Several characters",
-             "Collection", "Label", "Add to my data set"],
+             "Collection", "Label", "Add to my data set", "Inside the network"],
 }
 # A unit chooser beside its field: what it says ("%" or "samples") is what it is.
 NAMED_BY_VALUE = {"Validation as a percentage or a count"}
