@@ -42,6 +42,7 @@ from gui.widgets.probability_bars import ProbabilityBars
 FOLLOW_MS = 80  # at most ~12 looks inside a second while the pen moves
 PICTURE = 112  # px: the input, the Why? map and the enlarged map (4 px a pixel)
 QUIET = "color: #57606a;"
+HOVER_HINT = "Hover a map to enlarge it here; click a Conv 1 map for its filter"
 
 
 def _pixmap(rgb: np.ndarray, side: int):
@@ -144,7 +145,7 @@ class InsideView(QWidget):
         self.why_not.toggled.connect(self._show_why)
         self.why_caption = QLabel(" ")
         self.why_caption.setWordWrap(True)
-        self.detail_caption = QLabel(" ")
+        self.detail_caption = QLabel(HOVER_HINT)
         self.detail_caption.setWordWrap(True)
         self.detail_caption.setStyleSheet(QUIET)
 

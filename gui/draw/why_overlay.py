@@ -1,21 +1,22 @@
 """The "Why?" map laid faintly over the drawing pad, where the strokes are.
 
-A child of the pad that lets every mouse and tablet event through; it paints the signed
-saliency map (red: ink that argued for the class, blue: against) at a fraction of its
-strength over the part of the pad the 28x28 input came from
-(:func:`core.inside.saliency.placement_on_pad`).
+A child of the pad that lets every mouse and tablet event through.  It traces the strokes
+again in a wide, half-transparent pen coloured by the signed saliency map under each piece
+(red: ink that argued for the class, blue: against), the map placed over the part of the pad
+the 28x28 input came from (:func:`core.inside.saliency.placement_on_pad`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from core.inside.saliency import placement_on_pad
 
-OPACITY = 0.45
+OPACITY = 0.5
+WIDTH = 2.6  # times the pad's pen: a soft band along the ink
 
 
 class WhyOverlay(QWidget):
@@ -29,7 +30,8 @@ class WhyOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.placement: tuple[float, float, float] | None = None
-        self._image: QImage | None = None
+        self._strokes: list[np.ndarray] = []
+        self._heat = np.zeros((28, 28), np.float32)
         pad.installEventFilter(self)
         self.setGeometry(pad.rect())
         self.hide()
@@ -45,14 +47,8 @@ class WhyOverlay(QWidget):
         if self.placement is None:
             self.clear()
             return
-        v = np.clip(np.asarray(saliency, np.float32), -1, 1)
-        rgba = np.zeros((*v.shape, 4), np.uint8)
-        rgba[..., 0] = np.where(v > 0, 220, 40)
-        rgba[..., 1] = np.where(v > 0, 40, 110)
-        rgba[..., 2] = np.where(v > 0, 40, 220)
-        rgba[..., 3] = (np.abs(v) * 255 * OPACITY).astype(np.uint8)
-        pixels = np.ascontiguousarray(rgba)
-        self._image = QImage(pixels.data, 28, 28, 28 * 4, QImage.Format.Format_RGBA8888).copy()
+        self._strokes = [np.asarray(s, np.float32)[:, :2] for s in strokes if len(s)]
+        self._heat = np.clip(np.asarray(saliency, np.float32), -1, 1)
         self.setGeometry(self._pad.rect())
         self.show()
         self.raise_()
@@ -60,14 +56,44 @@ class WhyOverlay(QWidget):
 
     def clear(self) -> None:
         self.placement = None
-        self._image = None
+        self._strokes = []
         self.hide()
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if self._image is None or self.placement is None:
-            return
+    def heat_at(self, x: float, y: float) -> float:
+        """The map's value under pad point (x, y): 0 outside the input's square."""
+        if self.placement is None:
+            return 0.0
         left, top, side = self.placement
+        col, row = int((x - left) / side * 28), int((y - top) / side * 28)
+        return float(self._heat[row, col]) if 0 <= row < 28 and 0 <= col < 28 else 0.0
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Each piece of every stroke, traced again in a wide soft pen coloured by the map under it."""
+        if self.placement is None:
+            return
+        # Drawn first into a layer where each piece replaces what is under it (no beads where
+        # the round ends of neighbouring pieces overlap), then laid over the pad half-transparent.
+        ratio = self.devicePixelRatioF()
+        layer = QImage(self.size() * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+        layer.setDevicePixelRatio(ratio)
+        layer.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(layer)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        width = max(6.0, float(getattr(self._pad, "pen_width", 14.0)) * WIDTH)
+        for stroke in self._strokes:
+            for (x0, y0), (x1, y1) in zip(stroke[:-1], stroke[1:], strict=True):
+                v = self.heat_at((x0 + x1) / 2, (y0 + y1) / 2)
+                if abs(v) < 0.05:
+                    continue
+                colour = QColor(220, 40, 40) if v > 0 else QColor(40, 110, 220)
+                colour.setAlphaF(min(1.0, abs(v)))
+                pen = QPen(colour, width)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                painter.setPen(pen)
+                painter.drawLine(QPointF(float(x0), float(y0)), QPointF(float(x1), float(y1)))
+        painter.end()
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(QRectF(left, top, side, side), self._image)
+        painter.setOpacity(OPACITY)
+        painter.drawImage(0, 0, layer)
         painter.end()
