@@ -4,7 +4,8 @@ For each drawing in the files (anything ``recognize`` reads) it prints the answe
 layer with its output shape and strongest maps, and which ink argued for the answer and
 for the second guess.  ``--out DIR`` writes the pictures the window shows, as PNGs: the
 input, each layer's feature-map grid (strongest first) or bar row, the first layer's
-filters and the "Why?" maps.  ``--json`` prints one object per drawing instead.
+filters and the "Why?" maps.  ``--json`` prints one object per drawing instead; ``--map`` places each drawing on the map of
+what the model learned (and writes it with ``--out``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="what recognize reads: image, stroke JSON/JSONL, 28x28 matrix; - for stdin")
     parser.add_argument("--out", metavar="DIR", help="write the pictures as PNGs into DIR (made if missing)")
     parser.add_argument("--json", action="store_true", help="one JSON object per drawing")
+    parser.add_argument(
+        "--map", action="store_true",
+        help="also place each drawing on the map of what the model learned (2,000 test samples, PCA of "
+        "its last layer's input): where it sits and among which class; with --out, NAME-map.png",
+    )
     parser.set_defaults(handler=cmd_inspect)
 
 
@@ -117,6 +123,10 @@ def _print_text(row: dict) -> None:
     if "second" in why:
         line += f"; why not {why['second']}: {why['second_strength']:.2f}"
     print(line)
+    if "map" in row:
+        where = row["map"]
+        print(f"  on the map of {where['samples']} {where['dataset']} test samples: at ({where['x']:.2f}, "
+              f"{where['y']:.2f}), among the {where['among']}s ({where['count']} of its {where['neighbours']} nearest)")
     for name in row.get("files", []):
         print(f"  wrote {name}")
 
@@ -124,10 +134,12 @@ def _print_text(row: dict) -> None:
 def cmd_inspect(args: argparse.Namespace) -> int:
     from core import storage
     from core.cli.recognize import read_drawings
+    from core.inside import feature_map
     from core.inside.probe import probe_for
     from core.inside.saliency import occlusion
     from core.models.recognizer import Recognizer
 
+    learned = None
     errors: list[str] = []
     drawings = read_drawings(args.files, errors)
     if len(drawings) > MAX_DRAWINGS:
@@ -150,12 +162,24 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             inside = probe.look(drawing.image)
             saliency = occlusion(probe, drawing.image)
             row = _describe(drawing, prediction, inside, saliency, probe, labels)
+            pictures = _pictures(inside, saliency, probe, row["_answer"], row["_second"], labels) if out else {}
+            if args.map:
+                learned = learned or feature_map.build(recognizer)
+                point = learned.project(inside.features)
+                among, count = learned.neighbourhood(point)
+                row["map"] = {"dataset": learned.dataset, "samples": len(learned.points), "x": round(float(point[0]), 4),
+                              "y": round(float(point[1]), 4), "among": learned.label_names[among], "count": count,
+                              "neighbours": 15}
+                if out is not None:
+                    from core.inside.pictures import map_picture
+
+                    pictures["map"] = map_picture(learned.points, learned.labels, len(learned.label_names), point)
             if out is not None:
                 try:
                     out.mkdir(parents=True, exist_ok=True)
                     prefix = _slug(Path(drawing.source).stem) + (f"-{drawing.index}" if per_source[drawing.source] > 1 else "")
                     files = []
-                    for name, picture in _pictures(inside, saliency, probe, row["_answer"], row["_second"], labels).items():
+                    for name, picture in pictures.items():
                         path = out / f"{prefix}-{name}.png"
                         storage.write_bytes(path, _png(picture))
                         files.append(str(path))

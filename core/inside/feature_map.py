@@ -11,6 +11,8 @@ machine with the model's classes.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +44,13 @@ class FeatureMap:
     def project(self, features: np.ndarray) -> np.ndarray:
         """Where feature vectors (features,) or (N, features) fall on the map: (2,) or (N, 2)."""
         return (np.asarray(features, np.float32) - self.mean) @ self.axes.T
+
+    def neighbourhood(self, point: np.ndarray, k: int = 15) -> tuple[int, int]:
+        """(the class most of the ``k`` samples nearest ``point`` belong to, how many of them do)."""
+        nearest = np.argsort(((self.points - np.asarray(point, np.float32)) ** 2).sum(axis=1))[:k]
+        counts = np.bincount(self.labels[nearest], minlength=len(self.label_names))
+        among = int(np.argmax(counts))
+        return among, int(counts[among])
 
     def nearest(self, point: np.ndarray) -> int:
         """The sample closest to ``point`` (map units)."""
@@ -96,15 +105,32 @@ def choose_samples(card: dict, label_names: list[str], progress: ProgressCallbac
     )
 
 
+_maps: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_maps_lock = threading.Lock()
+
+
+def cached(recognizer) -> FeatureMap | None:
+    """The map already built for this loaded model, or None (never builds: safe on the GUI thread)."""
+    with _maps_lock:
+        return _maps.get(recognizer)
+
+
 def build(recognizer, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None,
           n: int = SAMPLES) -> FeatureMap:
-    """The map of ``recognizer``'s model (loads the samples, reads their features, fits PCA)."""
+    """The map of ``recognizer``'s model (loads the samples, reads their features, fits PCA), kept with it."""
     from core.inside.probe import probe_for
+
+    done = cached(recognizer)
+    if done is not None:
+        return done
 
     probe = probe_for(recognizer)
     name, images, labels, indices = choose_samples(recognizer.card, recognizer.label_names, progress, cancel, n)
     features = probe.features(images, progress, cancel)
     mean, axes, explained = principal_axes(features)
     points = ((features - mean) @ axes.T).astype(np.float32)
-    return FeatureMap(recognizer.name, name, tuple(recognizer.label_names), points, labels.astype(np.int64),
+    made = FeatureMap(recognizer.name, name, tuple(recognizer.label_names), points, labels.astype(np.int64),
                       images, indices, mean, axes, explained)
+    with _maps_lock:
+        _maps[recognizer] = made
+    return made

@@ -107,3 +107,47 @@ def input_picture(image: np.ndarray, cell: int = 8) -> np.ndarray:
     gray = (np.clip(np.asarray(image, np.float32), 0, 1) * 255).astype(np.uint8)
     rgb = np.repeat(gray[..., None], 3, axis=-1)
     return np.repeat(np.repeat(rgb, cell, axis=0), cell, axis=1)
+
+
+_TEN = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+        (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
+
+
+def class_palette(n: int) -> list[tuple[int, int, int]]:
+    """``n`` distinct RGB colours: the ten familiar ones, or hues around the wheel for more classes."""
+    import colorsys
+
+    if n <= len(_TEN):
+        return list(_TEN[:n])
+    out = []
+    for i in range(n):
+        r, g, b = colorsys.hls_to_rgb(i / n, 0.45 if i % 2 else 0.6, 0.75)
+        out.append((int(r * 255), int(g * 255), int(b * 255)))
+    return out
+
+
+def map_picture(points: np.ndarray, labels: np.ndarray, n_classes: int, marker: np.ndarray | None = None,
+                size: int = 480) -> np.ndarray:
+    """The map as an RGB picture: each sample a dot in its class colour, the drawing a black ring."""
+    points = np.asarray(points, np.float32)
+    low, high = points.min(axis=0), points.max(axis=0)
+    span = np.maximum(high - low, 1e-6)
+    margin = 12
+
+    def to_px(p: np.ndarray) -> np.ndarray:
+        t = np.clip((p - low) / span, 0, 1)
+        return np.column_stack([margin + t[:, 0] * (size - 2 * margin), margin + (1 - t[:, 1]) * (size - 2 * margin)])
+
+    out = np.full((size, size, 3), 255, np.uint8)
+    palette = np.array(class_palette(n_classes), np.uint8)
+    xy = to_px(points).astype(int)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            out[xy[:, 1] + dy, xy[:, 0] + dx] = palette[np.asarray(labels, int)]
+    if marker is not None:
+        cx, cy = to_px(np.asarray(marker, np.float32)[None])[0]
+        yy, xx = np.mgrid[0:size, 0:size]
+        r = np.hypot(xx - cx, yy - cy)
+        out[(r >= 6) & (r <= 9)] = 0
+        out[r <= 2.5] = 0
+    return out

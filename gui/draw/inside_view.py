@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.inside import pictures
-from core.inside.pictures import grid_columns
 from gui.concurrency import Worker
+from gui.draw.map_page import MapPage
 from gui.draw.why_overlay import WhyOverlay
-from gui.widgets.feature_grid import FeatureGrid, ValueRow
+from gui.widgets.feature_grid import LayerRow
 from gui.widgets.image import rgb_qimage
 from gui.widgets.probability_bars import ProbabilityBars
 
@@ -67,36 +67,6 @@ def _look(recognizer, image: np.ndarray):
     return task
 
 
-class _LayerRow(QWidget):
-    """One layer: its name, shape and detail, then its maps (a grid) or its values (bars)."""
-
-    def __init__(self, layer, first_conv: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.layer = layer
-        title = QLabel(f"<b>{layer.name}</b> · {layer.shape_text()} · {layer.detail}")
-        title.setStyleSheet(QUIET)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 4)
-        layout.addWidget(title)
-        self.title = title
-        if layer.has_maps:
-            self.grid = FeatureGrid(grid_columns(layer.shape[-1], aspect=3.0))
-            self.grid.setToolTip("Hover a map to enlarge it" + ("; click it for its filter" if first_conv else ""))
-            layout.addWidget(self.grid)
-            self.values = None
-        else:
-            self.grid = None
-            self.values = ValueRow()
-            layout.addWidget(self.values)
-
-    def show(self, activation) -> None:  # noqa: A003 - a row shows one activation
-        if self.grid is not None:
-            self.grid.set_activation(activation)
-        else:
-            self.values.set_values(activation.values)
-        super().show()
-
-
 class InsideView(QWidget):
     """The Inside view of one Draw tab; :meth:`install` puts it and its button in the tab."""
 
@@ -120,7 +90,7 @@ class InsideView(QWidget):
         self._worker.returned.connect(self._on_looked)
         self._worker.errored.connect(self._on_failed)
         self.result = None  # (recognizer, probe, inside, saliency, ms) last shown
-        self.rows: list[_LayerRow] = []
+        self.rows: list[LayerRow] = []
         self._rows_for = None
         self._filter_channel = -1
         self.overlay = WhyOverlay(tab.pad)
@@ -187,6 +157,9 @@ class InsideView(QWidget):
         self.pages = QTabWidget()
         self.pages.setAccessibleName("Inside the network")
         self.pages.addTab(self.scroll, "Layers")
+        self.map = MapPage()
+        self.pages.addTab(self.map, "Map of what it learned")
+        self.pages.currentChanged.connect(lambda _: self._show_map())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
@@ -259,6 +232,7 @@ class InsideView(QWidget):
         for row in self.rows:
             row.hide()
         self.probabilities.set_probabilities(None)
+        self.map.place(None, None)
         self.looked.emit()
 
     @Slot(str)
@@ -280,6 +254,7 @@ class InsideView(QWidget):
         self.input_picture.setPixmap(_pixmap(pictures.input_picture(inside.image, 1), PICTURE))
         self.probabilities.set_probabilities(inside.probabilities)
         self._show_why()
+        self._show_map()
         answer, _ = self.why_classes()
         p = float(inside.probabilities[answer])
         self.status.setText(f"Inside {recognizer.name}: it reads {recognizer.label_names[answer]} ({p:.0%}) · "
@@ -293,7 +268,7 @@ class InsideView(QWidget):
             row.setParent(None)
             row.deleteLater()
         first = probe.first_conv()
-        self.rows = [_LayerRow(layer, layer is first) for layer in probe.layers]
+        self.rows = [LayerRow(layer, layer is first) for layer in probe.layers]
         for row in self.rows:
             self.rows_box.addWidget(row)
             if row.grid is not None:
@@ -310,9 +285,18 @@ class InsideView(QWidget):
         self._rows_for = probe
         self._filter_channel = -1
 
+    def _show_map(self) -> None:
+        """On the Map page: the picked model's map (built on first need) and the drawing's marker."""
+        if self.pages.currentWidget() is not self.map:
+            return
+        recognizer = self._tab.recognizer()
+        self.map.show_model(recognizer)
+        result = self.result
+        self.map.place(recognizer, result[2].features if result is not None and result[0] is recognizer else None)
+
     # --- hover, click, why -----------------------------------------------------------
 
-    def _enlarge(self, row: _LayerRow, channel: int) -> None:
+    def _enlarge(self, row: LayerRow, channel: int) -> None:
         if channel < 0 or self.result is None:
             return
         activation = self.result[2].activations[self.rows.index(row)]

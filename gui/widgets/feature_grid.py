@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.inside import pictures
+from core.inside.pictures import grid_columns
 from core.inside.probe import Activation
 from gui.widgets.image import rgb_qimage
 
@@ -143,3 +144,33 @@ class ValueRow(QWidget):
         painter.setPen(QPen(QColor("#c8ced6"), 1))
         painter.drawLine(0, self.height() - 1, self.width(), self.height() - 1)
         painter.end()
+
+
+class LayerRow(QWidget):
+    """One layer: its name, shape and detail, then its maps (a grid) or its values (bars)."""
+
+    def __init__(self, layer, first_conv: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layer = layer
+        title = QLabel(f"<b>{layer.name}</b> · {layer.shape_text()} · {layer.detail}")
+        title.setStyleSheet("color: #57606a;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.addWidget(title)
+        self.title = title
+        if layer.has_maps:
+            self.grid = FeatureGrid(grid_columns(layer.shape[-1], aspect=3.0))
+            self.grid.setToolTip("Hover a map to enlarge it" + ("; click it for its filter" if first_conv else ""))
+            layout.addWidget(self.grid)
+            self.values = None
+        else:
+            self.grid = None
+            self.values = ValueRow()
+            layout.addWidget(self.values)
+
+    def show(self, activation) -> None:  # noqa: A003 - a row shows one activation
+        if self.grid is not None:
+            self.grid.set_activation(activation)
+        else:
+            self.values.set_values(activation.values)
+        super().show()

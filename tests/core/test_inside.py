@@ -129,3 +129,26 @@ def test_inspect_a_bad_file_is_one_line_and_exit_2(tmp_path, tiny, capsys) -> No
     assert run_cli(["inspect", "tiny-digits", str(tmp_path / "bad.png")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) >= 1 and "bad.png" in err[0] and "Traceback" not in "".join(err)
+
+
+def test_the_map_projects_a_drawing_where_its_own_sample_lies(tiny, mnist) -> None:
+    from core.inside import feature_map
+    from core.inside.probe import probe_for
+
+    made = feature_map.build(tiny)
+    assert feature_map.cached(tiny) is made and made.dataset == "mnist" and len(made.points) == 2000
+    index = 17
+    sample = mnist.split("test").images[made.indices[index]]
+    np.testing.assert_array_equal(sample, made.images[index])
+    point = made.project(probe_for(tiny).look(sample.astype(np.float32) / 255).features)
+    np.testing.assert_allclose(point, made.points[index], atol=1e-3)
+    assert made.nearest(point) == index
+    assert 0 < made.explained[1] <= made.explained[0] < 1
+
+
+def test_inspect_map_says_where_the_drawing_sits_and_draws_it(tmp_path, tiny, digit, capsys) -> None:
+    np.save(tmp_path / "seven.npy", digit)
+    assert run_cli(["inspect", "tiny-digits", str(tmp_path / "seven.npy"), "--map", "--json", "--out", str(tmp_path)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["map"]["dataset"] == "mnist" and row["map"]["samples"] == 2000 and row["map"]["among"] == "7"
+    assert str(tmp_path / "seven-map.png") in row["files"]

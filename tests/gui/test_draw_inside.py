@@ -130,3 +130,42 @@ def test_a_dense_only_model_shows_rows_and_says_it_has_no_filters(qtbot, tab) ->
     assert [row.layer.name for row in inside.rows] == ["Dense 1"]
     assert inside.rows[0].grid is None and len(inside.rows[0].values.values) == 16
     assert inside.no_filters.isVisible() and "no filters" in inside.no_filters.text()
+
+
+def test_the_map_places_test_samples_and_the_drawing_among_them(qtbot, tab) -> None:
+    inside = tab.inside
+    open_inside(qtbot, tab)
+    draw(tab.pad, seven(tab.pad))
+    qtbot.waitUntil(lambda: inside.result is not None, timeout=LOAD_TIMEOUT_MS)
+    page = inside.map
+    with qtbot.waitSignal(page.ready, timeout=LOAD_TIMEOUT_MS):
+        inside.pages.setCurrentWidget(page)
+    scatter = page.scatter
+    assert len(scatter.points) == 2000 and set(np.unique(scatter.labels)) == set(range(10))
+    assert "2,000 test samples of mnist" in page.status.text() and "PCA" in page.status.text()
+    # The classes gather: a sample's nearest neighbour on the map is of its class far more often
+    # than chance (10%; the tiny model: ~37%, the bundled digits model: 82%).
+    points, labels = scatter.points, scatter.labels
+    d = ((points[:200, None] - points[None]) ** 2).sum(-1)
+    np.fill_diagonal(d[:, :200], np.inf)
+    assert (labels[np.argmin(d, axis=1)] == labels[:200]).mean() > 0.25
+    # The drawing is a marker, among the 7s.
+    qtbot.waitUntil(lambda: scatter.marker is not None, timeout=LOAD_TIMEOUT_MS)
+    assert page.where.text().startswith("Your drawing sits among the 7s")
+    first = scatter.marker.copy()
+    # It moves as the drawing changes.
+    draw(tab.pad, vertical_bar(tab.pad))
+    qtbot.waitUntil(lambda: scatter.marker is not None and not np.allclose(scatter.marker, first), timeout=LOAD_TIMEOUT_MS)
+    # Hover a sample: its picture and label; click it: it opens large.
+    spot = scatter._widget_points()[5]
+    from PySide6.QtCore import QPoint
+
+    QTest.mouseMove(scatter, QPoint(int(spot[0]), int(spot[1])))
+    index = scatter.sample_at(QPoint(int(spot[0]), int(spot[1])).toPointF())
+    label = str(int(labels[index]))
+    qtbot.waitUntil(lambda: page.preview_caption.text().startswith(label + "\nmnist test"))
+    QTest.mouseClick(scatter, Qt.MouseButton.LeftButton, pos=QPoint(int(spot[0]), int(spot[1])))
+    assert page.opened is not None and page.opened.isVisible()
+    assert page.opened.windowTitle().endswith(f": {label}")
+    np.testing.assert_array_equal(page.opened.grid.image(), page.map.images[index])
+    page.opened.close()
