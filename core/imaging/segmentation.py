@@ -49,6 +49,7 @@ class Rules:
     raised: float = 0.1  # a part whose bottom is this far above the line's baseline is a piece
     raised_cost: float = 8.0  # ... costing this per H above it when read alone
     touch_bonus: float = 0.5  # parts whose ink touches or crosses: a join costs this much less
+    model_weight: float = 1.5  # the model's log-probabilities count this much against the geometry's priors
 
 
 DEFAULT_RULES = Rules()
@@ -80,17 +81,19 @@ class Segmentation:
     priors: list[float]
     height: float
     marks: tuple[int, ...] = field(default=())
+    model_weight: float = 1.0
 
     def choose(self, scores: Sequence[float]) -> list[Group]:
         """The characters, left to right, given each candidate's log-probability from the model.
 
         A dynamic programme over the parts: each part either stands alone or is joined with
         its neighbours into one of the candidates; the grouping with the highest total of
-        score + prior wins (a tie keeps the parts apart).
+        ``model_weight`` x score + prior wins (a tie keeps the parts apart); a candidate
+        scored ``-inf`` (never predicted: it could not win) is never chosen.
         """
         if len(scores) != len(self.candidates):
             raise ValueError(f"expected {len(self.candidates)} scores, got {len(scores)}")
-        total = [float(s) + p for s, p in zip(scores, self.priors, strict=True)]
+        total = [self.model_weight * float(s) + p for s, p in zip(scores, self.priors, strict=True)]
         n = len(self.parts)
         ending: dict[int, list[tuple[int, int]]] = {}
         for k, (start, stop) in enumerate(self.runs):
@@ -166,7 +169,8 @@ def segment(
         boxes[:, [1, 3]] = -boxes[:, [3, 1]]
     parts = [_group(kept, boxes, m) for m in groups]
     candidates = parts + [_group(kept, boxes, [i for g in groups[a:b] for i in g]) for a, b in runs]
-    return Segmentation(parts, candidates, runs, priors, height, tuple(kept[i] for i in sorted(lonely)))
+    return Segmentation(parts, candidates, runs, priors, height, tuple(kept[i] for i in sorted(lonely)),
+                        rules.model_weight)
 
 
 def _box(points: np.ndarray) -> np.ndarray:

@@ -140,9 +140,7 @@ def _ink_box(strokes: Sequence[StrokeLike], pw: float, y_up: bool) -> tuple[np.n
         xy[:, 1] = (sign * stroke[:, 1] - lo[1]) * scale + margin
         _draw_stroke(draw, xy, width)
     # Cropped to the ink before going to floats (a disc at every point: never inkless).
-    pixels = np.asarray(canvas)
-    rows, cols = np.flatnonzero(pixels.any(1)), np.flatnonzero(pixels.any(0))
-    ink = pixels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32) * np.float32(1.0 / 255.0)
+    ink = np.asarray(canvas.crop(canvas.getbbox()), np.float32) * np.float32(1.0 / 255.0)
     return ink, (1.0 / k if is_dot else BOX / max(ink.shape))
 
 

@@ -73,12 +73,17 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-class LiteRTModel:
-    """A LiteRT flatbuffer in two interpreters: one fixed at batch 1, one for batches.
+KEPT_BATCH_SIZES = 4
 
-    The batch-1 interpreter never resizes, so a single drawing costs one ``invoke``; the
-    batch interpreter is resized only when the chunk size changes.  Not thread-safe: the
-    recognizer calls it under its lock.
+
+class LiteRTModel:
+    """A LiteRT flatbuffer in interpreters: one fixed at batch 1, and one per recent batch size.
+
+    The batch-1 interpreter never resizes, so a single drawing costs one ``invoke``; batch
+    interpreters are kept for the :data:`KEPT_BATCH_SIZES` sizes used last (opening one
+    costs ~1.5 CPU-ms, more than predicting a dozen drawings: a line of characters on the
+    pad alternates between a few sizes as it is written).  Not thread-safe: the recognizer
+    calls it under its lock.
     """
 
     def __init__(self, content: bytes, n_classes: int, where: str = "LiteRT model", interpreter=None) -> None:
@@ -89,8 +94,7 @@ class LiteRTModel:
         self.n_classes = int(n_classes)
         self._interpreter_class = interpreter or interpreter_class()
         self._one = self._open(batch=1)
-        self._many = None
-        self._many_size = 0
+        self._many: dict[int, tuple] = {}  # batch size -> interpreter, least recently used first
 
     @classmethod
     def from_file(cls, path: Path, n_classes: int, expected_sha256: str | None = None) -> LiteRTModel:
@@ -135,10 +139,10 @@ class LiteRTModel:
         if len(x) == 1:
             handle = self._one
         else:
-            if self._many is None or self._many_size != len(x):
-                self._many = self._open(batch=len(x))
-                self._many_size = len(x)
-            handle = self._many
+            handle = self._many.pop(len(x), None) or self._open(batch=len(x))
+            self._many[len(x)] = handle  # now the most recently used
+            if len(self._many) > KEPT_BATCH_SIZES:
+                del self._many[next(iter(self._many))]
         interpreter, input_index, output_index = handle
         interpreter.set_tensor(input_index, x.reshape((len(x), *self._feature_shape)))
         interpreter.invoke()

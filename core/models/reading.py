@@ -13,7 +13,7 @@ finds most probable together wins (:meth:`Segmentation.choose`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from core.imaging.segmentation import DEFAULT_RULES, Group, Rules, Segmentation,
 from core.models.recognizer import Prediction, Recognizer
 
 _FLOOR = 1e-4  # a candidate's probability is never taken as below this (log of 0)
-BATCH_STEP = 8
+BATCH_STEP = 4
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,6 @@ class Reading:
         return any(c.prediction.unsure for c in self.characters)
 
 
-def candidate_score(prediction: Prediction) -> float:
-    """How well a candidate reads as one character: the log of its likeliest real class.
-
-    With a "not a character" output the real classes share what it leaves, so a blob of
-    two characters, which such a model rejects, scores low by itself.
-    """
-    return math.log(max(prediction.confidence, _FLOOR))
-
-
 def read_strokes(
     recognizer: Recognizer, strokes: Sequence[Any], *, y_up: bool = False, rules: Rules = DEFAULT_RULES
 ) -> Reading:
@@ -86,11 +77,15 @@ def read_strokes(
 
     arrays = [np.asarray(s, np.float32).reshape(len(s), -1)[:, :3] for s in strokes]
     found = segment(arrays, rules, y_up=y_up)
-    rendered = render_many_strokes([[arrays[i] for i in g.strokes] for g in found.candidates], y_up=y_up)
-    for result in rendered:
-        if isinstance(result, DrawingError):
-            raise result
-    return _decide(recognizer, found, np.stack(rendered))  # type: ignore[arg-type]
+
+    def render(groups: list[Group]) -> np.ndarray:
+        rendered = render_many_strokes([[arrays[i] for i in g.strokes] for g in groups], y_up=y_up)
+        for result in rendered:
+            if isinstance(result, DrawingError):
+                raise result
+        return np.stack(rendered)  # type: ignore[arg-type]
+
+    return _decide(recognizer, found, render)
 
 
 def read_image(recognizer: Recognizer, image: Any, rules: Rules = DEFAULT_RULES) -> Reading:
@@ -102,8 +97,7 @@ def read_image(recognizer: Recognizer, image: Any, rules: Rules = DEFAULT_RULES)
 
     ink, blobs, scale = ink_blobs(image)
     found = segment(blobs, rules, paths=False)
-    images = render_blobs(ink, blobs, [g.strokes for g in found.candidates])
-    reading = _decide(recognizer, found, images)
+    reading = _decide(recognizer, found, lambda groups: render_blobs(ink, blobs, [g.strokes for g in groups]))
     if scale == 1.0:
         return reading
     return Reading([_scaled(c, scale) for c in reading.characters], reading.marks)
@@ -114,17 +108,49 @@ def _scaled(character: Character, scale: float) -> Character:
     return Character(character.prediction, box, character.strokes)  # type: ignore[arg-type]
 
 
-def _decide(recognizer: Recognizer, found: Segmentation, images: np.ndarray) -> Reading:
-    """Predict every candidate in one batch and keep the most probable grouping."""
-    # The batch is padded to a multiple of BATCH_STEP with blank images: LiteRT rebuilds its
-    # batch interpreter (~2 ms) whenever the batch size changes, as it would on every stroke.
+def _decide(recognizer: Recognizer, found: Segmentation, render: Callable[[list[Group]], np.ndarray]) -> Reading:
+    """Predict the candidates that can matter, in at most two batches; keep the most probable grouping.
+
+    The parts go first.  A join of parts can only win when its geometry's prior beats what
+    its parts already score apart (a candidate scores at most log 1 = 0), so only those
+    joins are rendered and predicted: most joins of clearly read characters never are.
+    Only the chosen characters become :class:`Prediction` objects.
+    """
+    n = len(found.parts)
+    outputs: list[np.ndarray | None] = [None] * len(found.candidates)
+    images: list[np.ndarray | None] = [None] * len(found.candidates)
+    scores = [-math.inf] * len(found.candidates)
+    weight = found.model_weight
+    for pass_ in (0, 1):
+        if pass_ == 0:
+            wanted = list(range(n))
+        else:
+            apart = [weight * scores[i] + found.priors[i] for i in range(n)]
+            wanted = [n + k for k, (start, stop) in enumerate(found.runs)
+                      if found.priors[n + k] > sum(apart[start:stop]) + 1e-9]
+        if not wanted:
+            continue
+        batch = render([found.candidates[k] for k in wanted])
+        out = _outputs(recognizer, batch)
+        best = np.log(np.maximum(recognizer.real_probabilities(out).max(axis=1), _FLOOR))
+        for j, k in enumerate(wanted):
+            outputs[k], images[k], scores[k] = out[j], batch[j], float(best[j])
+    chosen = found.choose(scores)
+    first: dict[Group, int] = {}
+    for k, group in enumerate(found.candidates):
+        if outputs[k] is not None:
+            first.setdefault(group, k)
+    characters = []
+    for group in chosen:
+        k = first[group]
+        characters.append(Character(recognizer.prediction(outputs[k], images[k]), group.box, group.strokes))
+    return Reading(characters, found.marks)
+
+
+def _outputs(recognizer: Recognizer, images: np.ndarray) -> np.ndarray:
+    """The model's outputs for ``images`` in one call, the batch padded to a multiple of BATCH_STEP
+    with blank images: LiteRT opens an interpreter (~1.5 CPU-ms) per batch size and keeps a few."""
     padded = -len(images) % BATCH_STEP
     if padded:
         images = np.concatenate([images, np.zeros((padded, *images.shape[1:]), images.dtype)])
-    predictions = recognizer.predict_many(images)[: len(images) - padded]
-    chosen = found.choose([candidate_score(p) for p in predictions])
-    by_group: dict[Group, Prediction] = {}
-    for group, prediction in zip(found.candidates, predictions, strict=True):
-        by_group.setdefault(group, prediction)
-    characters = [Character(by_group[g], g.box, g.strokes) for g in chosen]
-    return Reading(characters, found.marks)
+    return recognizer.outputs_many(images)[: len(images) - padded]

@@ -316,6 +316,27 @@ class Recognizer:
             results.extend(self._prediction(p, img) for p, img in zip(probabilities, chunk, strict=True))
         return results
 
+    def outputs_many(self, images: np.ndarray) -> np.ndarray:
+        """The model's probabilities (N, outputs) for a stack of 28x28 images, in one call.
+
+        The reject output, when the model has one, is the last column.  For callers that
+        look at many candidates and keep a few (:mod:`core.models.reading`): they build
+        :meth:`prediction` only for those.
+        """
+        array = np.asarray(images)
+        if array.ndim != 3 or array.shape[1:] != IMAGE_SHAPE:
+            raise DrawingError(f"expected images of shape (N, 28, 28), got {array.shape}")
+        with self._lock:
+            return np.asarray(self._many(_to_unit_float(array, "images")), np.float32)
+
+    def real_probabilities(self, outputs: np.ndarray) -> np.ndarray:
+        """``outputs`` (N, outputs) less the reject column: one probability per class that is an answer."""
+        return outputs[:, :-1] if self._reject else outputs
+
+    def prediction(self, outputs: np.ndarray, image: np.ndarray | None = None) -> Prediction:
+        """The :class:`Prediction` for one row of :meth:`outputs_many`."""
+        return self._prediction(outputs, image)
+
     def recognize_strokes(self, strokes: Sequence[Any], **render_options: Any) -> Prediction:
         """Render pen strokes (screen coordinates, y down) the way the pad does, then predict.
 
