@@ -22,6 +22,7 @@ Prints ONE JSON object.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -40,7 +41,7 @@ ROUNDS = 5
 N_LINES = 60
 TARGET_P95_MS = 10.0
 FOLD_MODELS = Path("/work/cache/folds/models")
-LINES_PER_WRITER = {"numbers": 30, "words": 12}
+LINES_PER_WRITER = {"numbers": 30, "words": 12, "codes": 4}
 # Before the folds were known, the grouping rules were first looked at on numbers by these
 # pendigits writers (read by the bundled model); they fell in folds 1 and 2, so the report
 # also gives those folds' numbers without them.
@@ -58,7 +59,7 @@ def edit_distance(a: str, b: str) -> int:
     return row[-1]
 
 
-def score(lines, recognizer, read) -> dict:
+def score(lines, recognizer, read, alone: bool = True) -> dict:
     """String and character accuracy of reading ``lines`` (case-insensitive), how often the
     grouping itself was right (each character's strokes exactly one group), and the share
     of characters the model reads right when each is given to it alone (the ceiling the
@@ -67,10 +68,11 @@ def score(lines, recognizer, read) -> dict:
     confusions: dict[str, int] = {}
     styles: dict[str, list[int]] = {}
     for line in lines:
-        alone = _read_alone(recognizer, line)
-        right = sum(a.upper() == b.upper() for a, b in zip(alone, line.text, strict=True))
-        alone_right += right
-        alone_exact += right == len(line.text)
+        if alone:
+            each = _read_alone(recognizer, line)
+            right = sum(a.upper() == b.upper() for a, b in zip(each, line.text, strict=True))
+            alone_right += right
+            alone_exact += right == len(line.text)
         reading = read(recognizer, line.strokes)
         got, want = reading.text.upper(), line.text.upper()
         exact += got == want
@@ -83,14 +85,16 @@ def score(lines, recognizer, read) -> dict:
             key = f"{want}->{got}"
             confusions[key] = confusions.get(key, 0) + 1
     n = max(1, len(lines))
-    return {
+    out = {
         "lines": len(lines), "string_accuracy": round(exact / n, 4),
         "character_accuracy": round(1 - errors / max(1, chars), 4), "grouping_right": round(grouped / n, 4),
-        "characters_read_alone": round(alone_right / max(1, chars), 4),
-        "strings_read_alone": round(alone_exact / n, 4),
         "string_accuracy_by_style": {k: round(sum(v) / len(v), 4) for k, v in sorted(styles.items())},
         "mistakes": dict(sorted(confusions.items(), key=lambda kv: -kv[1])[:12]),
     }
+    if alone:
+        out["characters_read_alone"] = round(alone_right / max(1, chars), 4)
+        out["strings_read_alone"] = round(alone_exact / n, 4)
+    return out
 
 
 def _read_alone(recognizer, line) -> list[str]:
@@ -115,11 +119,14 @@ def _pen_letters():
 
 
 def lines_for(kind: str, writers: set[str], samples, seed: int = 0):
-    from bench.written_lines import number_lines, word_lines
+    from bench.written_lines import codes, number_lines, word_lines
     from core.datasets.unipen_sets import person_of
 
     if kind == "numbers":
         return number_lines(samples, writers, LINES_PER_WRITER[kind], seed)
+    if kind == "codes":
+        return word_lines(samples, writers, LINES_PER_WRITER[kind], seed, person_of=person_of,
+                          vocabulary=codes(4000, seed))
     return word_lines(samples, writers, LINES_PER_WRITER[kind], seed, person_of=person_of)
 
 
@@ -150,12 +157,19 @@ def held_people(samples, held_writers: set[str]) -> set[str]:
 
 
 def fold_accuracy(folds: list[int], root: Path) -> dict:
-    """Each fold's held-out writers' lines read by that fold's model; mean and spread over the folds."""
-    from core.models.reading import read_strokes
+    """Each fold's held-out writers' lines read by that fold's model; mean and spread over the folds.
 
+    Words are read twice: letter by letter (the default) and with the words option (the
+    bundled word list); codes (random letters, which no list holds) are read both ways too,
+    to show what the option costs a name or a code.
+    """
+    from core.models.reading import read_strokes
+    from core.models.words import load_word_list
+
+    with_words = functools.partial(read_strokes, words=load_word_list())
     result: dict = {}
     for kind, which, samples in (("numbers", "digits", _pen_digits()), ("words", "letters", _pen_letters())):
-        per_fold = []
+        per_fold, per_fold_words, per_fold_codes = [], [], []
         for k in folds:
             folder = root / f"{which}-final-fold{k}"
             recognizer, held = fold_recognizer(folder)
@@ -171,16 +185,30 @@ def fold_accuracy(folds: list[int], root: Path) -> dict:
                     "writers": len({ln.writer for ln in unseen}),
                     **{key: part[key] for key in ("lines", "string_accuracy", "character_accuracy")}}
             per_fold.append(entry)
+            if kind == "words":
+                per_fold_words.append({"fold": k, **score(lines, recognizer, with_words, alone=False)})
+                codes = lines_for("codes", held, samples, seed=k)
+                per_fold_codes.append({"fold": k, "letter_by_letter": score(codes, recognizer, read_strokes, False),
+                                       "with_words": score(codes, recognizer, with_words, alone=False)})
         result[kind] = {"folds": per_fold, **_over_folds(per_fold, kind)}
+        if kind == "words":
+            result["words_with_word_list"] = {"folds": per_fold_words, **_over_folds(per_fold_words, kind)}
+            result["codes"] = {"folds": per_fold_codes, **{
+                f"{how}_{key}": _mean_spread([f[how][key] for f in per_fold_codes])
+                for how in ("letter_by_letter", "with_words") for key in ("string_accuracy", "character_accuracy")}}
     return result
+
+
+def _mean_spread(values: list[float]) -> dict:
+    return {"mean": round(statistics.mean(values), 4), "min": min(values), "max": max(values)}
 
 
 def _over_folds(per_fold: list[dict], kind: str) -> dict:
     out = {}
     for key in ("string_accuracy", "character_accuracy", "grouping_right", "characters_read_alone",
                 "strings_read_alone"):
-        values = [f[key] for f in per_fold]
-        out[key] = {"mean": round(statistics.mean(values), 4), "min": min(values), "max": max(values)}
+        if key in per_fold[0]:
+            out[key] = _mean_spread([f[key] for f in per_fold])
     string_target, char_target = TARGETS[kind]
     out["targets"] = {"string_accuracy": string_target, "character_accuracy": char_target}
     out["meets_targets"] = bool(out["string_accuracy"]["mean"] >= string_target

@@ -194,11 +194,12 @@ def number_lines(pen_samples: Sequence, writers: set[str], per_writer: int, seed
 
 
 def word_lines(ink_samples: Sequence, writers: set[str], per_writer: int, seed: int = 0,
-               person_of=lambda w: w) -> list[Line]:
+               person_of=lambda w: w, vocabulary: Sequence[str] = WORDS) -> list[Line]:
     """Words of 3-7 letters, all capitals or all lower case, by each UNIPEN person in ``writers``.
 
     ``ink_samples`` are UNIPEN 1b and 1c samples; a person's case is picked per word among
-    those for which they have enough letters.
+    those for which they have enough letters.  ``vocabulary``: the words to write (codes:
+    :func:`codes`).
     """
     rng = np.random.default_rng(seed)
     letters: dict[tuple[str, bool], dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -211,7 +212,7 @@ def word_lines(ink_samples: Sequence, writers: set[str], per_writer: int, seed: 
         options = []
         for lower in (False, True):
             by_label = letters.get((person, lower), {})
-            usable = [w for w in WORDS if _has_letters(w if lower else w.upper(), by_label)]
+            usable = [w for w in vocabulary if _has_letters(w if lower else w.upper(), by_label)]
             if usable:
                 options.append((lower, by_label, usable))
         if not options:
@@ -227,6 +228,12 @@ def word_lines(ink_samples: Sequence, writers: set[str], per_writer: int, seed: 
             lines.append(compose(text, picks, person, STYLES[i % len(STYLES)], rng, unit, x_height,
                                  zone_heights(by_label)))
     return lines
+
+
+def codes(count: int, seed: int = 0) -> list[str]:
+    """``count`` random strings of 3-7 letters a-z: names and codes, which no word list holds."""
+    rng = np.random.default_rng(seed)
+    return ["".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), int(rng.integers(3, 8)))) for _ in range(count)]
 
 
 def _has_letters(text: str, by_label: dict[str, list]) -> bool:

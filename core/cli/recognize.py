@@ -47,6 +47,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--multi", action="store_true",
         help="read several characters written on one line (a number, a word) in each stroke drawing or picture",
     )
+    parser.add_argument(
+        "--words", action="store_true",
+        help="with --multi and a letters model: read each line as the closest word of a word list when one "
+        "is close (default: letter by letter, as names and codes need)",
+    )
+    parser.add_argument(
+        "--word-list", metavar="FILE",
+        help="the word list for --words: one word a line, letters a-z (default: the bundled English list)",
+    )
     parser.set_defaults(handler=cmd_recognize)
 
 
@@ -213,6 +222,8 @@ def _table(rows: list[dict], top: int) -> str:
 def cmd_recognize(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise DataError(f"--top must be at least 1, not {args.top}")
+    if (args.words or args.word_list) and not args.multi:
+        raise DataError("--words reads a line of several characters: add --multi")
     if args.multi:
         from core.cli.recognize_multi import cmd_recognize_multi
 

@@ -6,6 +6,10 @@ prints one object per drawing::
 
     {"source", "index", "text", "characters": [{"label", "confidence", "status", "box", "top"}]}
 
+With ``--words`` (and a letters model) each line is read as the closest word of the word
+list when one is close (:mod:`core.models.words`); the object then also has ``"word"`` (the
+word taken, or null when none was close and the letters stand) and ``"letters"`` (the
+letter-by-letter reading).
 ``box`` is ``[x0, y0, x1, y1]`` in the drawing's coordinates (a picture's pixels).  A bad
 file, line or drawing (nothing drawn, more than the strokes or characters one line may
 have) is one line on stderr; the others are still read, and the exit code is then 2.
@@ -91,12 +95,22 @@ def _from_stdin(errors: list[str]) -> Iterator[_Line]:
                 errors.append(str(err))
 
 
-def _read(recognizer, line: _Line):
+def _read(recognizer, line: _Line, words):
     from core.models.reading import read_image, read_strokes
 
     if line.picture is not None:
-        return read_image(recognizer, line.picture)
-    return read_strokes(recognizer, line.strokes)
+        return read_image(recognizer, line.picture, words=words)
+    return read_strokes(recognizer, line.strokes, words=words)
+
+
+def _word_list(args: argparse.Namespace, recognizer):
+    """The words option's list (None without ``--words``); a model without letters is refused."""
+    if not (getattr(args, "words", False) or getattr(args, "word_list", None)):
+        return None
+    from core.models.words import letter_matrix, load_word_list
+
+    letter_matrix(list(recognizer.label_names), f"the {recognizer.name} model")  # ModelError: exit 2
+    return load_word_list(args.word_list)
 
 
 def _row(line: _Line, reading, top: int) -> dict:
@@ -109,7 +123,11 @@ def _row(line: _Line, reading, top: int) -> dict:
             "box": [round(v, 2) for v in c.box],
             "top": [{"label": label, "p": round(p, 6)} for label, p in c.prediction.top[:top]],
         })
-    return {"source": line.source, "index": line.index, "text": reading.text, "characters": characters}
+    row = {"source": line.source, "index": line.index, "text": reading.text, "characters": characters}
+    if reading.word is not None:
+        row["word"] = reading.word.word  # None: no word was close, the letters stand
+        row["letters"] = "".join(c.prediction.label for c in reading.characters)
+    return row
 
 
 def _table_line(row: dict, width: int) -> str:
@@ -117,6 +135,8 @@ def _table_line(row: dict, width: int) -> str:
         return "" if c["status"] == "sure" else "?" if c["status"] == "unsure" else " (not a character)"
 
     each = "  ".join(f"{c['label']} {c['confidence']:.0%}{mark(c)}" for c in row["characters"])
+    if "word" in row:
+        each += f"  (word list: {'no word close to ' + row['letters'] if row['word'] is None else 'letters ' + row['letters']})"
     return f"{row['source']:<{width}}  {row['index']:>4}  {row['text']:<10}  {each}"
 
 
@@ -134,9 +154,10 @@ def cmd_recognize_multi(args: argparse.Namespace) -> int:
         from core.models.recognizer import Recognizer
 
         recognizer = Recognizer.load(args.model)  # a bad model is one error for all: exit 2 via run_cli
+        words = _word_list(args, recognizer)
         for line in lines:
             try:
-                rows.append(_row(line, _read(recognizer, line), args.top))
+                rows.append(_row(line, _read(recognizer, line, words), args.top))
             except InkLabError as err:
                 message = str(err)
                 errors.append(message if message.startswith(line.where) else f"{line.where}: {message}")

@@ -12,6 +12,7 @@ finds most probable together wins (:meth:`Segmentation.choose`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import numpy as np
 from core.errors import DrawingError
 from core.imaging.segmentation import DEFAULT_RULES, Group, Rules, Segmentation, segment
 from core.models.recognizer import Prediction, Recognizer
+from core.models.words import WordList, WordMatch
 
 _FLOOR = 1e-4  # a candidate's probability is never taken as below this (log of 0)
 BATCH_STEP = 4
@@ -34,14 +36,17 @@ class Character:
     prediction: Prediction
     box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the drawing's coordinates
     strokes: tuple[int, ...]  # indices of its strokes (of its ink blobs, for a picture)
+    word_label: str | None = None  # the class the word list chose, when it differs from the model's
+    word_confidence: float = 0.0  # ... and the model's probability of that class
 
     @property
     def label(self) -> str:
-        return self.prediction.label
+        return self.word_label or self.prediction.label
 
     @property
     def confidence(self) -> float:
-        return self.prediction.confidence
+        """The model's probability of :attr:`label` (of the word's letter, when the word list chose it)."""
+        return self.word_confidence if self.word_label else self.prediction.confidence
 
     @property
     def status(self) -> str:
@@ -54,6 +59,7 @@ class Reading:
 
     characters: list[Character]
     marks: tuple[int, ...] = ()
+    word: WordMatch | None = None  # with the words option: what the word list made of the line
 
     @property
     def text(self) -> str:
@@ -66,12 +72,15 @@ class Reading:
 
 
 def read_strokes(
-    recognizer: Recognizer, strokes: Sequence[Any], *, y_up: bool = False, rules: Rules = DEFAULT_RULES
+    recognizer: Recognizer, strokes: Sequence[Any], *, y_up: bool = False, rules: Rules = DEFAULT_RULES,
+    words: WordList | None = None,
 ) -> Reading:
     """Read pen strokes (screen coordinates, y down, unless ``y_up``) as a line of characters.
 
     Pad strokes may carry pressure and time columns; time is dropped for rendering.
-    Raises :class:`DrawingError` for an empty drawing, too many strokes or characters.
+    ``words``: the words option (:mod:`core.models.words`), else letter by letter.
+    Raises :class:`DrawingError` for an empty drawing, too many strokes or characters, and
+    :class:`ModelError` for the words option with a model that reads no letters.
     """
     from core.imaging.strokes import render_many_strokes
 
@@ -85,10 +94,12 @@ def read_strokes(
                 raise result
         return np.stack(rendered)  # type: ignore[arg-type]
 
-    return _decide(recognizer, found, render)
+    return _decide(recognizer, found, render, words)
 
 
-def read_image(recognizer: Recognizer, image: Any, rules: Rules = DEFAULT_RULES) -> Reading:
+def read_image(
+    recognizer: Recognizer, image: Any, rules: Rules = DEFAULT_RULES, words: WordList | None = None
+) -> Reading:
     """Read a picture (path, PIL image or array) of one line of dark characters on a light ground.
 
     The ink's connected blobs take the place of strokes; boxes are in the picture's pixels.
@@ -97,18 +108,21 @@ def read_image(recognizer: Recognizer, image: Any, rules: Rules = DEFAULT_RULES)
 
     ink, blobs, scale = ink_blobs(image)
     found = segment(blobs, rules, paths=False)
-    reading = _decide(recognizer, found, lambda groups: render_blobs(ink, blobs, [g.strokes for g in groups]))
+    reading = _decide(recognizer, found, lambda groups: render_blobs(ink, blobs, [g.strokes for g in groups]), words)
     if scale == 1.0:
         return reading
-    return Reading([_scaled(c, scale) for c in reading.characters], reading.marks)
+    return Reading([_scaled(c, scale) for c in reading.characters], reading.marks, reading.word)
 
 
 def _scaled(character: Character, scale: float) -> Character:
     box = tuple(round(v * scale, 1) for v in character.box)
-    return Character(character.prediction, box, character.strokes)  # type: ignore[arg-type]
+    return dataclasses.replace(character, box=box)
 
 
-def _decide(recognizer: Recognizer, found: Segmentation, render: Callable[[list[Group]], np.ndarray]) -> Reading:
+def _decide(
+    recognizer: Recognizer, found: Segmentation, render: Callable[[list[Group]], np.ndarray],
+    words: WordList | None = None,
+) -> Reading:
     """Predict the candidates that can matter, in at most two batches; keep the most probable grouping.
 
     The parts go first.  A join of parts can only win when its geometry's prior beats what
@@ -132,7 +146,7 @@ def _decide(recognizer: Recognizer, found: Segmentation, render: Callable[[list[
             continue
         batch = render([found.candidates[k] for k in wanted])
         out = _outputs(recognizer, batch)
-        best = np.log(np.maximum(recognizer.real_probabilities(out).max(axis=1), _FLOOR))
+        best = np.log(np.maximum((out[:, :-1] if recognizer.can_reject else out).max(axis=1), _FLOOR))
         for j, k in enumerate(wanted):
             outputs[k], images[k], scores[k] = out[j], batch[j], float(best[j])
     chosen = found.choose(scores)
@@ -144,7 +158,28 @@ def _decide(recognizer: Recognizer, found: Segmentation, render: Callable[[list[
     for group in chosen:
         k = first[group]
         characters.append(Character(recognizer.prediction(outputs[k], images[k]), group.box, group.strokes))
-    return Reading(characters, found.marks)
+    reading = Reading(characters, found.marks)
+    return reading if words is None else with_words(reading, recognizer, words)
+
+
+def with_words(reading: Reading, recognizer: Recognizer, words: WordList) -> Reading:
+    """``reading`` with its letters replaced by the closest word of ``words``, when one is close."""
+    from core.models.words import letter_matrix, match
+
+    matrix = letter_matrix(list(recognizer.label_names), f"the {recognizer.name} model")
+    probabilities = np.stack([c.prediction.probabilities for c in reading.characters])
+    found = match(probabilities, matrix, words)
+    if found.word is None:
+        return dataclasses.replace(reading, word=found)
+    characters = []
+    for character, letter, p in zip(reading.characters, found.word, probabilities, strict=True):
+        classes = np.flatnonzero(matrix[ord(letter) - 97])
+        k = int(classes[np.argmax(p[classes])])
+        label = recognizer.label_names[k]
+        if label != character.prediction.label:
+            character = dataclasses.replace(character, word_label=label, word_confidence=float(p[k]))
+        characters.append(character)
+    return Reading(characters, reading.marks, found)
 
 
 def _outputs(recognizer: Recognizer, images: np.ndarray) -> np.ndarray:

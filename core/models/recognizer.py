@@ -305,33 +305,21 @@ class Recognizer:
         array = np.asarray(images)
         if array.ndim != 3 or array.shape[1:] != IMAGE_SHAPE:
             raise DrawingError(f"expected images of shape (N, 28, 28), got {array.shape}")
-        if len(array) == 0:
-            return []
         x = _to_unit_float(array, "images")
-        results: list[Prediction] = []
-        for start in range(0, len(x), batch_size):
-            chunk = x[start : start + batch_size]
-            with self._lock:
-                probabilities = np.asarray(self._many(chunk))
-            results.extend(self._prediction(p, img) for p, img in zip(probabilities, chunk, strict=True))
-        return results
+        return [self._prediction(p, img) for start in range(0, len(x), batch_size)
+                for p, img in zip(self.outputs_many(x[start : start + batch_size]), x[start : start + batch_size],
+                                  strict=True)]
 
-    def outputs_many(self, images: np.ndarray) -> np.ndarray:
-        """The model's probabilities (N, outputs) for a stack of 28x28 images, in one call.
-
-        The reject output, when the model has one, is the last column.  For callers that
-        look at many candidates and keep a few (:mod:`core.models.reading`): they build
-        :meth:`prediction` only for those.
-        """
+    def outputs_many(self, images: Any) -> np.ndarray:
+        """The model's outputs (N, classes, then the reject output if any) for (N, 28, 28) images, in one
+        call: for callers that score many candidates and make a :meth:`prediction` of a few."""
         array = np.asarray(images)
         if array.ndim != 3 or array.shape[1:] != IMAGE_SHAPE:
             raise DrawingError(f"expected images of shape (N, 28, 28), got {array.shape}")
+        if len(array) == 0:
+            return np.zeros((0, self._n_outputs), np.float32)
         with self._lock:
             return np.asarray(self._many(_to_unit_float(array, "images")), np.float32)
-
-    def real_probabilities(self, outputs: np.ndarray) -> np.ndarray:
-        """``outputs`` (N, outputs) less the reject column: one probability per class that is an answer."""
-        return outputs[:, :-1] if self._reject else outputs
 
     def prediction(self, outputs: np.ndarray, image: np.ndarray | None = None) -> Prediction:
         """The :class:`Prediction` for one row of :meth:`outputs_many`."""

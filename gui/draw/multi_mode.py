@@ -14,10 +14,11 @@ import logging
 import time
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from core.errors import DrawingError, InkLabError
 from core.models.reading import Reading
+from gui.concurrency import Worker
 from gui.draw.collect_panel import CollectPanel
 from gui.draw.multi_view import HINT, CharacterBoxes, MultiPanel, shown_label
 from gui.errors import user_message
@@ -30,9 +31,11 @@ PICTURE_NOTE = ("Several characters reads what you write on the pad; switch it o
 
 
 class MultiMode(QObject):
-    """Several characters at once; ``sample_added(collection)`` after a character was stored."""
+    """Several characters at once; ``sample_added(collection)`` after a character was stored,
+    ``changed`` when the pad must be read again (the words option switched, its list loaded)."""
 
     sample_added = Signal(str)
+    changed = Signal()
 
     def __init__(self, pad: DrawingPad, collect: CollectPanel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +43,22 @@ class MultiMode(QObject):
         self.collect = collect
         self.switch = QCheckBox("Several characters")
         self.switch.setToolTip("Read a whole number or word written left to right, one character after another")
+        self.words_switch = QCheckBox("Words")
+        self.words_switch.setToolTip(
+            "Read the line as the closest word of an English word list, when one is close (a letters model).\n"
+            "Off: letter by letter, as names and codes need.")
+        self.words_switch.setEnabled(False)
+        self.switches = QWidget()
+        row = QHBoxLayout(self.switches)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.switch)
+        row.addWidget(self.words_switch)
+        row.addStretch(1)
+        self.words = None  # the word list, loaded off the GUI thread when the option is first switched on
+        self._words_loader = Worker(self, "load word list")
+        self._words_loader.returned.connect(self._on_words_loaded)
+        self._words_loader.errored.connect(self._on_words_failed)
+        self.words_switch.toggled.connect(self._on_words_toggled)
         self.panel = MultiPanel()
         self.boxes = CharacterBoxes(pad)
         self.boxes.hide()
@@ -58,8 +77,27 @@ class MultiMode(QObject):
     @Slot(bool)
     def _on_toggled(self, on: bool) -> None:
         self.boxes.setVisible(on)
+        self.words_switch.setEnabled(on)
         if not on:
             self._forget()
+
+    @Slot(bool)
+    def _on_words_toggled(self, on: bool) -> None:
+        if on and self.words is None and not self._words_loader.is_running():
+            from core.models.words import load_word_list
+
+            self._words_loader.start(lambda progress, cancel: load_word_list())
+        self.changed.emit()
+
+    @Slot(object)
+    def _on_words_loaded(self, words) -> None:
+        self.words = words
+        self.changed.emit()
+
+    @Slot(str)
+    def _on_words_failed(self, message: str) -> None:
+        self.words_switch.setChecked(False)
+        self.panel.show_message(f"The word list could not be read: {message}")
 
     def _forget(self) -> None:
         self.reading, self.chosen = None, -1
@@ -80,10 +118,11 @@ class MultiMode(QObject):
         from core.models.reading import read_strokes
 
         strokes = self.pad.strokes()
+        words, self._words_note = self._word_list(recognizer)
         started = time.perf_counter()
         try:
             check_drawing_size(strokes, min(self.pad.width(), self.pad.height()))
-            reading = read_strokes(recognizer, strokes)
+            reading = read_strokes(recognizer, strokes, words=words)
         except DrawingError as err:
             text = str(err)
             self._show_message(text[:1].upper() + text[1:])
@@ -94,6 +133,20 @@ class MultiMode(QObject):
         elapsed_ms = (time.perf_counter() - started) * 1000
         self._labels = list(recognizer.label_names)
         self._show(reading, elapsed_ms)
+
+    def _word_list(self, recognizer):
+        """(the word list to read with, or None; a note when the option is on but cannot be used)."""
+        if not self.words_switch.isChecked():
+            return None, ""
+        if self.words is None:
+            return None, "loading the word list…"
+        from core.models.words import letter_matrix
+
+        try:
+            letter_matrix(list(recognizer.label_names), f"the {recognizer.name} model")
+        except InkLabError:
+            return None, f"Words is for letters: the {recognizer.name} model reads no letters"
+        return self.words, ""
 
     def _show_message(self, text: str) -> None:
         self.reading, self.chosen = None, -1
@@ -117,6 +170,7 @@ class MultiMode(QObject):
             note += f", {unsure} not sure (orange): click one to correct it"
         elif characters:
             note += ": click one to see its alternatives"
+        note += self._word_text()
         if elapsed_ms is not None:
             self._note_ms = elapsed_ms
         note += f" · {getattr(self, '_note_ms', 0.0):.1f} ms"
@@ -132,6 +186,16 @@ class MultiMode(QObject):
                                    self.collect.collection_name())
         else:
             self.panel.hide_detail()
+
+    def _word_text(self) -> str:
+        """What the words option made of the line, for the note under the string."""
+        found = self.reading.word
+        if found is None:
+            return f" · {self._words_note}" if getattr(self, "_words_note", "") else ""
+        letters = "".join(c.prediction.label for c in self.reading.characters)
+        if found.word is None:
+            return " · no word close: read letter by letter"
+        return f" · the word “{found.word}”" + (f" (letter by letter: {letters})" if letters != self.reading.text else "")
 
     def _group(self, index: int) -> tuple[int, ...] | None:
         if self.reading is None or not 0 <= index < len(self.reading.characters):

@@ -99,6 +99,7 @@ class DrawTab(QWidget):
         self.answers.addWidget(self.recognition)
         self.answers.addWidget(self.multi.panel)
         self.multi.switch.toggled.connect(self._on_multi_toggled)
+        self.multi.changed.connect(self.update_prediction)
 
         # What users (and tests) reach for, by its everyday name.
         self.pad = self.pad_panel.pad
@@ -116,7 +117,7 @@ class DrawTab(QWidget):
 
         right = QVBoxLayout()
         right.addWidget(self.models)
-        right.addWidget(self.multi.switch)
+        right.addWidget(self.multi.switches)
         right.addWidget(self.answers, 1)
         right.addWidget(self.collect)
         body = QHBoxLayout()
@@ -134,7 +135,8 @@ class DrawTab(QWidget):
         # Tab in the order of the column: the switch sits under the model list, above the fields
         # (made after them, it came last).
         QWidget.setTabOrder(self.model_combo, self.multi.switch)
-        QWidget.setTabOrder(self.multi.switch, self.collection_combo)
+        QWidget.setTabOrder(self.multi.switch, self.multi.words_switch)
+        QWidget.setTabOrder(self.multi.words_switch, self.collection_combo)
 
     def _add_pad_shortcuts(self) -> None:
         """Esc, Ctrl+Z and Ctrl+Shift+Z act on the pad whenever this tab is showing.

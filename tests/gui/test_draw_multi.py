@@ -99,3 +99,29 @@ def test_bad_drawings_get_one_clear_message(qtbot, tab) -> None:
     assert tab.multi.reading is None and tab.multi.panel.buttons == []
     tab.pad.clear()
     qtbot.waitUntil(lambda: tab.multi.panel.message.text().startswith("Write a number"), timeout=5000)
+
+
+def test_the_words_switch_reads_a_word_and_says_so(qtbot, tab) -> None:
+    from tests.helpers.letters import written_word
+
+    assert not tab.multi.words_switch.isEnabled()  # only with several characters
+    qtbot.mouseClick(tab.multi.switch, Qt.MouseButton.LeftButton)
+    assert tab.multi.words_switch.isEnabled()
+    tab.select_model("letters")
+    qtbot.waitUntil(lambda: tab.recognizer() is not None and tab.recognizer().name == "letters",
+                    timeout=LOAD_TIMEOUT_MS)
+    write(qtbot, tab, written_word("LION"))
+    assert tab.multi.text() == "LLON"  # letter by letter: a plain bar is an I or an l
+
+    qtbot.mouseClick(tab.multi.words_switch, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.multi.text() == "LION", timeout=LOAD_TIMEOUT_MS)
+    assert "the word “lion” (letter by letter: LLON)" in tab.multi.panel.message.text()
+    assert tab.pad_panel.suggested_name().startswith("drawing-LION")
+
+    qtbot.mouseClick(tab.multi.words_switch, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.multi.text() == "LLON", timeout=5000)
+
+    # With the digits model the option cannot read words, and says so.
+    qtbot.mouseClick(tab.multi.words_switch, Qt.MouseButton.LeftButton)
+    tab.select_model("digits")
+    qtbot.waitUntil(lambda: "reads no letters" in tab.multi.panel.message.text(), timeout=LOAD_TIMEOUT_MS)
