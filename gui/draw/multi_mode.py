@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
@@ -26,8 +28,7 @@ from gui.widgets.drawing_pad import DrawingPad
 
 log = logging.getLogger("inklab.gui.draw")
 
-PICTURE_NOTE = ("Several characters reads what you write on the pad; switch it off to read the "
-                "opened picture as one character (the command line's recognize --multi reads pictures).")
+READING_PICTURE = "Reading the picture as a line of characters…"
 
 
 class MultiMode(QObject):
@@ -66,6 +67,12 @@ class MultiMode(QObject):
         self.chosen = -1
         self._fixed: dict[tuple[int, ...], str] = {}  # corrections, by the strokes of their character
         self._labels: list[str] = []
+        # An opened picture is read as a line off the GUI thread (decoding alone takes ~20 ms),
+        # once per picture, model and option: (key, its reading).
+        self._picture: tuple[tuple, Reading | None] | None = None
+        self._picture_reader = Worker(self, "read picture")
+        self._picture_reader.returned.connect(self._on_picture_read)
+        self._picture_reader.errored.connect(self._on_picture_failed)
         self.switch.toggled.connect(self._on_toggled)
         self.panel.chosen.connect(self.choose)
         self.panel.corrected.connect(self.correct)
@@ -100,25 +107,29 @@ class MultiMode(QObject):
         self.panel.show_message(f"The word list could not be read: {message}")
 
     def _forget(self) -> None:
-        self.reading, self.chosen = None, -1
+        self.reading, self.chosen, self._picture = None, -1, None
         self._fixed.clear()
         self.boxes.clear()
 
     # --- reading -------------------------------------------------------------------
 
-    def update(self, recognizer, waiting_text: str, picture_open: bool) -> None:
-        """Read what is on the pad now and show it (or say why nothing is read)."""
-        if self.pad.is_empty():
-            self._show_message(PICTURE_NOTE if picture_open else HINT)
+    def update(self, recognizer, waiting_text: str, picture: Path | None = None) -> None:
+        """Read what is on the pad now, or the opened ``picture``, and show it (or say why nothing is read)."""
+        if self.pad.is_empty() and picture is None:
+            self._show_message(HINT)
             return
         if recognizer is None:
             self._show_message(waiting_text)
             return
+        words, self._words_note = self._word_list(recognizer)
+        if self.pad.is_empty():
+            self._read_picture(recognizer, picture, words)
+            return
         from core.imaging import check_drawing_size
         from core.models.reading import read_strokes
 
+        self._picture = None
         strokes = self.pad.strokes()
-        words, self._words_note = self._word_list(recognizer)
         started = time.perf_counter()
         try:
             check_drawing_size(strokes, min(self.pad.width(), self.pad.height()))
@@ -133,6 +144,36 @@ class MultiMode(QObject):
         elapsed_ms = (time.perf_counter() - started) * 1000
         self._labels = list(recognizer.label_names)
         self._show(reading, elapsed_ms)
+
+    def _read_picture(self, recognizer, picture: Path, words) -> None:
+        """Show the picture's reading, reading it first (off the GUI thread) when it is new."""
+        key = (str(picture), recognizer.name, words is not None)
+        self._labels = list(recognizer.label_names)
+        if self._picture is not None and self._picture[0] == key:
+            if self._picture[1] is not None:
+                self._show(self._picture[1], None)
+            return
+        from core.models.reading import read_image
+
+        self._picture = (key, None)
+        self._show_message(READING_PICTURE)
+        self._picture_reader.start_latest(
+            lambda progress, cancel: (key, *_timed(lambda: read_image(recognizer, picture, words=words))))
+
+    @Slot(object)
+    def _on_picture_read(self, result) -> None:
+        key, reading, elapsed_ms = result
+        if self._picture is None or self._picture[0] != key or not self.active():
+            return  # the pad or the choice changed meanwhile
+        self._picture = (key, reading)
+        self._fixed.clear()
+        self.chosen = -1
+        self._show(reading, elapsed_ms)
+
+    @Slot(str)
+    def _on_picture_failed(self, message: str) -> None:
+        if self._picture is not None and self.pad.is_empty():
+            self._show_message(message[:1].upper() + message[1:])
 
     def _word_list(self, recognizer):
         """(the word list to read with, or None; a note when the option is on but cannot be used)."""
@@ -153,7 +194,7 @@ class MultiMode(QObject):
         self.boxes.clear()
         self.panel.show_message(text)
 
-    def _show(self, reading: Reading, elapsed_ms: float) -> None:
+    def _show(self, reading: Reading, elapsed_ms: float | None) -> None:
         groups = [c.strokes for c in reading.characters]
         chosen_group = self._group(self.chosen)
         self._fixed = {g: label for g, label in self._fixed.items() if g in groups}
@@ -176,7 +217,7 @@ class MultiMode(QObject):
         note += f" · {getattr(self, '_note_ms', 0.0):.1f} ms"
         self.panel.show_reading(characters, fixed, note)
         self.boxes.show_boxes(
-            [(c.box, f"{shown_label(c, f)} {'✓' if f else f'{c.confidence:.0%}'}{'?' if c.prediction.unsure and not f else ''}",
+            [(self._on_pad(c.box), f"{shown_label(c, f)} {'✓' if f else f'{c.confidence:.0%}'}{'?' if c.prediction.unsure and not f else ''}",
               c.prediction.unsure and f is None) for c, f in zip(characters, fixed, strict=True)],
             self.chosen,
         )
@@ -186,6 +227,14 @@ class MultiMode(QObject):
                                    self.collect.collection_name())
         else:
             self.panel.hide_detail()
+
+    def _on_pad(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        """A character's box in pad coordinates (a picture's pixels are mapped to where it is shown)."""
+        placement = self.pad.picture_placement() if self._picture is not None else None
+        if placement is None:
+            return box
+        x, y, scale = placement
+        return (x + box[0] * scale, y + box[1] * scale, x + box[2] * scale, y + box[3] * scale)
 
     def _word_text(self) -> str:
         """What the words option made of the line, for the note under the string."""
@@ -244,10 +293,9 @@ class MultiMode(QObject):
             return False
         character = self.reading.characters[self.chosen]
         label = self._fixed.get(group) or character.label
-        strokes = self.pad.strokes()
+        _, strokes = self.chosen_drawing()
         try:
-            collections.add_sample(collection, label, character.prediction.image,
-                                   strokes=[strokes[i][:, :3] for i in group])
+            collections.add_sample(collection, label, character.prediction.image, strokes=strokes)
         except InkLabError as err:
             self.panel.add_status.setText(user_message(err))
             return False
@@ -264,5 +312,15 @@ class MultiMode(QObject):
         group = self._group(self.chosen)
         if group is None:
             return None, None
+        image = self.reading.characters[self.chosen].prediction.image
+        if self.pad.is_empty():  # a character of an opened picture: its image, no strokes
+            return image, None
         strokes = self.pad.strokes()
-        return self.reading.characters[self.chosen].prediction.image, [strokes[i][:, :3] for i in group]
+        return image, [strokes[i][:, :3] for i in group]
+
+
+def _timed(read: Callable[[], Reading]) -> tuple[Reading, float]:
+    """(what ``read`` returns, how long it took in ms)."""
+    started = time.perf_counter()
+    reading = read()
+    return reading, (time.perf_counter() - started) * 1000

@@ -42,6 +42,7 @@ class PadPanel(QWidget):
         super().__init__(parent)
         self.banner = banner
         self._answer: str | None = None
+        self.opened_path: Path | None = None  # the picture last opened
         self.pad = DrawingPad(self)
         self.pad.strokes_changed.connect(self.update_buttons)
         self.pad.stroke_finished.connect(self.update_buttons)
@@ -115,6 +116,7 @@ class PadPanel(QWidget):
         if picture.isNull():  # a file only PIL reads: show what the model reads, dark on white
             picture = to_qimage(1.0 - np.asarray(image, np.float32))
         self.pad.show_picture(picture, Path(path).name)
+        self.opened_path = Path(path)  # Several characters reads the picture itself
         self.update_buttons()
         self.image_opened.emit(Path(path).name, np.asarray(image))
         return True

@@ -281,7 +281,7 @@ class DrawTab(QWidget):
         """Several characters: the multi mode reads the pad (the single answer is left alone)."""
         name = self.current_model()
         recognizer = self.models.recognizer()
-        self.multi.update(recognizer, self._waiting_text(name), self._opened is not None)
+        self.multi.update(recognizer, self._waiting_text(name), self.pad_panel.opened_path if self._opened else None)
         if recognizer is None and name is not None and not self.pad.is_empty():
             self.models.ensure_loaded()  # the first drawing is what loads the model
         self.pad_panel.set_answer(self.multi.text() or None)

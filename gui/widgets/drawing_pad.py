@@ -312,16 +312,30 @@ class DrawingPad(QWidget):
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         painter.end()
 
+    def _picture_target(self, image: QImage) -> QRectF | None:
+        """Where the opened picture is drawn: scaled to fit above its two caption lines."""
+        line = self.fontMetrics().height() + 6
+        area = QRectF(self.rect()).adjusted(16, 16, -16, -16 - 2 * line)
+        if image.isNull() or area.width() <= 0 or area.height() <= 0:
+            return None
+        scale = min(area.width() / image.width(), area.height() / image.height())
+        size = QSize(max(1, int(image.width() * scale)), max(1, int(image.height() * scale)))
+        return QRectF(area.center().x() - size.width() / 2, area.center().y() - size.height() / 2,
+                      size.width(), size.height())
+
+    def picture_placement(self) -> tuple[float, float, float] | None:
+        """(x, y, scale): the opened picture's pixel (px, py) is shown at (x + px*scale, y + py*scale)."""
+        target = self._picture_target(self._picture[0]) if self._picture is not None else None
+        if target is None:
+            return None
+        return target.x(), target.y(), target.width() / self._picture[0].width()
+
     def _paint_picture(self, painter: QPainter, image: QImage, caption: str) -> None:
         """The opened picture scaled to fit above its caption (file name and a hint)."""
         metrics = painter.fontMetrics()
         line = metrics.height() + 6
-        area = QRectF(self.rect()).adjusted(16, 16, -16, -16 - 2 * line)
-        if not image.isNull() and area.width() > 0 and area.height() > 0:
-            scale = min(area.width() / image.width(), area.height() / image.height())
-            size = QSize(max(1, int(image.width() * scale)), max(1, int(image.height() * scale)))
-            target = QRectF(area.center().x() - size.width() / 2, area.center().y() - size.height() / 2,
-                            size.width(), size.height())
+        target = self._picture_target(image)
+        if target is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(target, image)
         text = QRectF(0, self.height() - 16 - 2 * line, self.width(), line)

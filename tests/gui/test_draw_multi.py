@@ -125,3 +125,38 @@ def test_the_words_switch_reads_a_word_and_says_so(qtbot, tab) -> None:
     qtbot.mouseClick(tab.multi.words_switch, Qt.MouseButton.LeftButton)
     tab.select_model("digits")
     qtbot.waitUntil(lambda: "reads no letters" in tab.multi.panel.message.text(), timeout=LOAD_TIMEOUT_MS)
+
+
+def test_an_opened_picture_is_read_as_a_line_with_its_boxes_on_the_picture(qtbot, tab, shared_data, tmp_path) -> None:
+    from PIL import Image, ImageDraw
+
+    strokes, _ = written_number(shared_data, "2026")
+    page = Image.new("L", (800, 300), 235)
+    pen = ImageDraw.Draw(page)
+    for s in fit(strokes, 800, 300):
+        pen.line([(float(x), float(y)) for x, y in s[:, :2]], fill=25, width=6, joint="curve")
+    page.save(tmp_path / "2026.png")
+
+    qtbot.mouseClick(tab.multi.switch, Qt.MouseButton.LeftButton)
+    assert tab.open_image(tmp_path / "2026.png")
+    qtbot.waitUntil(lambda: tab.multi.text() == "2026", timeout=LOAD_TIMEOUT_MS)
+    assert len(tab.multi.panel.buttons) == 4
+    # The boxes sit on the picture as the pad shows it: inside the pad, left to right.
+    x, y, scale = tab.pad.picture_placement()
+    boxes = [rect for rect, _, _ in tab.multi.boxes._items]
+    assert all(tab.pad.rect().contains(r.center().toPoint()) for r in boxes)
+    assert [r.center().x() for r in boxes] == sorted(r.center().x() for r in boxes)
+    assert boxes[0].left() >= x - 8 and boxes[-1].right() <= x + 800 * scale + 8
+
+    # Correct a character of the picture and keep it: its image, no strokes.
+    from core.datasets import collections
+
+    tab.collect.collection_combo.setEditText("from pictures")
+    qtbot.mouseClick(tab.multi.panel.buttons[0], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(tab.sample_added, timeout=5000):
+        tab.multi.panel.add_button.click()
+    assert collections.label_counts("from-pictures") == {"2": 1}
+
+    # Switched off, the same picture is read as one character, as before.
+    qtbot.mouseClick(tab.multi.switch, Qt.MouseButton.LeftButton)
+    assert tab.prediction is not None
