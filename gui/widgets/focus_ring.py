@@ -15,7 +15,6 @@ from shiboken6 import isValid
 
 RING_COLOUR = QColor("#0b5cd5")  # 5.9:1 on the window's light grey
 RING_WIDTH = 2
-_KEYBOARD = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason, Qt.FocusReason.ShortcutFocusReason)
 FOLLOW_MS = 120  # while shown, the ring follows its widget (it may scroll or move)
 
 
@@ -62,7 +61,16 @@ class FocusRing(QWidget):
 
 
 class FocusRings(QObject):
-    """Watches focus changes for the whole application and moves each window's ring."""
+    """Watches focus changes for the whole application and moves each window's ring.
+
+    Qt itself marks a window with ``WA_KeyboardFocusChange`` when its focus moved by
+    keyboard (Tab, Shift+Tab, a shortcut) and clears the mark when a click moves it: the
+    ring follows ``focusChanged`` and that mark, so no Python runs for the application's
+    other events.  An application-wide event filter (every paint, timer and posted event
+    of every widget through Python) cost a training run from the window a Python call
+    and a GIL hand-over per event; now one is installed only while a ring is shown, to
+    hide it on a click that moves no focus (issue 28).
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,18 +78,30 @@ class FocusRings(QObject):
         self._timer.setInterval(FOLLOW_MS)
         self._timer.timeout.connect(self._follow)
         self.ring: FocusRing | None = None
-        QApplication.instance().installEventFilter(self)
+        self._filtering = False
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None or not isValid(new) or isinstance(new, FocusRing):
+            return  # the window lost focus (another window or none): leave the ring as it is
+        if new.window().testAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange):
+            self.show_on(new)
+        else:
+            self.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        kind = event.type()
-        if kind == QEvent.Type.FocusIn and isinstance(watched, QWidget) and not isinstance(watched, FocusRing):
-            if event.reason() in _KEYBOARD:
-                self.show_on(watched)
-            elif event.reason() != Qt.FocusReason.ActiveWindowFocusReason:
-                self.hide()
-        elif kind == QEvent.Type.MouseButtonPress and self._timer.isActive():
+        if event.type() == QEvent.Type.MouseButtonPress:  # installed only while a ring is shown
             self.hide()
         return False
+
+    def _filter(self, on: bool) -> None:
+        if on != self._filtering:
+            self._filtering = on
+            app = QApplication.instance()
+            if on:
+                app.installEventFilter(self)
+            else:
+                app.removeEventFilter(self)
 
     def show_on(self, widget: QWidget) -> None:
         """Ring ``widget`` (the keyboard's focus) in its window."""
@@ -95,16 +115,18 @@ class FocusRings(QObject):
         self.ring.target = widget
         self.ring.place()
         self._timer.start()
+        self._filter(True)
 
     def hide(self) -> None:
         self._timer.stop()
+        self._filter(False)
         if self.ring is not None and isValid(self.ring):
             self.ring.target = None
             self.ring.hide()
 
     def _follow(self) -> None:
         if self.ring is None or not isValid(self.ring) or self.ring.target is None or not isValid(self.ring.target):
-            self._timer.stop()
+            self.hide()
             return
         if QApplication.focusWidget() is not self.ring.target:
             self.hide()

@@ -116,7 +116,10 @@ class LivePlot(QWidget):
             self.epoch_curve: GrowingBuffer(16),
             self.val_curve: GrowingBuffer(16),
         }
-        self._dirty = False
+        # The curves with points not drawn yet: only those are given to setData (the epoch
+        # markers' scatter items are rebuilt whole on each setData, so re-setting them with the
+        # batch line ~10 times a second was most of a flush's cost; issue 28).
+        self._dirty: set = set()
         self._overlays: dict[object, list[pg.PlotDataItem]] = {}
         self._ticked: dict[object, bool] = {}  # earlier runs chosen in Compare runs
         self._colours: dict[object, tuple[int, int, int]] = {}
@@ -132,15 +135,16 @@ class LivePlot(QWidget):
         """Queue one running (per-batch) value; drawn at the next flush."""
         if np.isfinite(y):
             self._buffers[self.batch_curve].append(x, y)
-            self._dirty = True
+            self._dirty.add(self.batch_curve)
 
     def add_epoch(self, x: float, train: float | None, val: float | None) -> None:
         """Queue one epoch's train and validation values (None when there is none)."""
         if train is not None and np.isfinite(train):
             self._buffers[self.epoch_curve].append(x, train)
+            self._dirty.add(self.epoch_curve)
         if val is not None and np.isfinite(val):
             self._buffers[self.val_curve].append(x, val)
-        self._dirty = True
+            self._dirty.add(self.val_curve)
         words = [f"train {train:.4g}" if train is not None else "", f"validation {val:.4g}" if val is not None else ""]
         self.setAccessibleDescription(f"{self._title} after epoch {x:g}: " + ", ".join(w for w in words if w))
 
@@ -148,12 +152,12 @@ class LivePlot(QWidget):
         """Push pending points to the curves; returns whether anything was redrawn."""
         if not self._dirty:
             return False
-        for curve, buffer in self._buffers.items():
-            x, y = buffer.view()
+        for curve in self._dirty:
+            x, y = self._buffers[curve].view()
             curve.setData(x, y)
         if self._y_fixed is None and len(self._buffers[self.batch_curve]):
             self._grow_y()
-        self._dirty = False
+        self._dirty.clear()
         return True
 
     def hold_range(self, x_max: float, y_range: tuple[float, float] | None = None) -> None:
@@ -230,7 +234,7 @@ class LivePlot(QWidget):
         """Forget the current run's points (overlays of earlier runs stay)."""
         for buffer in self._buffers.values():
             buffer.clear()
-        self._dirty = True
+        self._dirty.update(self._buffers)
         self.flush()
 
     def point_count(self, which: str = "batch") -> int:
