@@ -66,6 +66,10 @@ def test_hidden_until_asked_for_then_each_layer_responds_to_the_drawing(qtbot, t
         draw(tab.pad, vertical_bar(tab.pad))
     qtbot.waitUntil(lambda: not np.array_equal(inside.result[2].activations[2].values, before), timeout=LOAD_TIMEOUT_MS)
 
+    # Open, it still fits a 1280x680 window (a 1280x720 screen less a title bar and a panel).
+    hint = tab.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 680 - 40  # the tab bar above it
+
     # Closing puts the answer panels back.
     QTest.mouseClick(inside.toggle, Qt.MouseButton.LeftButton)
     assert not inside.isVisible() and tab.recognition.isVisible() and tab.collect.isVisible()
