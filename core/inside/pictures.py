@@ -49,20 +49,25 @@ def grid_columns(channels: int, aspect: float = 2.0) -> int:
 
 
 def map_grid(activation: Activation, cell: int = 2, gap: int = 2, columns: int | None = None) -> np.ndarray:
-    """A conv/pool layer's maps (H, W, C) as one RGB grid, strongest first, each pixel ``cell`` px."""
+    """A conv/pool layer's maps (H, W, C) as one RGB grid, strongest first, each pixel ``cell`` px.
+
+    One colour scale for the whole layer (its largest value), so a weak map looks weak.
+    Vectorised: the Inside view draws every layer's grid at each look (~1 ms, not ~50).
+    """
     values = activation.values
     h, w, channels = values.shape
     columns = columns or grid_columns(channels)
     rows = math.ceil(channels / columns)
-    peak = float(values.max()) or 1.0
-    tile_h, tile_w = h * cell, w * cell
-    out = np.full((rows * (tile_h + gap) - gap, columns * (tile_w + gap) - gap, 3), 255, np.uint8)
-    for slot, channel in enumerate(activation.strongest()):
-        r, c = divmod(slot, columns)
-        tile = ramp(np.maximum(values[:, :, channel], 0) / peak)
-        tile = np.repeat(np.repeat(tile, cell, axis=0), cell, axis=1)
-        out[r * (tile_h + gap) : r * (tile_h + gap) + tile_h, c * (tile_w + gap) : c * (tile_w + gap) + tile_w] = tile
-    return out
+    peak = float(values.max()) if float(values.max()) > 0 else 1.0
+    tiles = np.moveaxis(ramp(np.maximum(values[:, :, activation.strongest()], 0) / peak), 2, 0)  # (C, h, w, 3)
+    if cell > 1:
+        tiles = tiles.repeat(cell, axis=1).repeat(cell, axis=2)
+    th, tw = h * cell, w * cell
+    canvas = np.full((rows * columns, th + gap, tw + gap, 3), 255, np.uint8)
+    canvas[:channels, :th, :tw] = tiles
+    canvas = canvas.reshape(rows, columns, th + gap, tw + gap, 3).transpose(0, 2, 1, 3, 4)
+    out = canvas.reshape(rows * (th + gap), columns * (tw + gap), 3)
+    return np.ascontiguousarray(out[: out.shape[0] - gap, : out.shape[1] - gap])
 
 
 def bar_row(values: np.ndarray, width: int = 2, height: int = 40) -> np.ndarray:

@@ -62,7 +62,11 @@ def _look(recognizer, image: np.ndarray):
         probe = probe_for(recognizer)
         inside = probe.look(image)
         saliency = occlusion(probe, image)
-        return recognizer, probe, inside, saliency, (time.perf_counter() - started) * 1000
+        elapsed = (time.perf_counter() - started) * 1000
+        # The grids' pictures are drawn here too, off the GUI thread (one strip per layer).
+        strips = [pictures.map_grid(a, cell=1, gap=0, columns=a.values.shape[-1]) if a.layer.has_maps else None
+                  for a in inside.activations]
+        return recognizer, probe, inside, saliency, elapsed, strips
 
     return task
 
@@ -89,8 +93,9 @@ class InsideView(QWidget):
         self._worker = Worker(self, "look inside the model")
         self._worker.returned.connect(self._on_looked)
         self._worker.errored.connect(self._on_failed)
-        self.result = None  # (recognizer, probe, inside, saliency, ms) last shown
+        self.result = None  # (recognizer, probe, inside, saliency, ms, strips) last shown
         self.rows: list[LayerRow] = []
+        self.gui_ms = 0.0
         self._rows_for = None
         self._filter_channel = -1
         self.overlay = WhyOverlay(tab.pad)
@@ -243,14 +248,15 @@ class InsideView(QWidget):
     def _on_looked(self, result) -> None:
         if not self.is_open():
             return
-        recognizer, probe, inside, saliency, elapsed = result
+        started = time.perf_counter()
+        recognizer, probe, inside, saliency, elapsed, strips = result
         if self._tab.recognizer() is not recognizer:
             self.schedule()  # the model changed while it ran: look again with the new one
             return
         self.result = result
         self._rebuild_rows(probe, recognizer)
-        for row, activation in zip(self.rows, inside.activations, strict=True):
-            row.show(activation)
+        for row, activation, strip in zip(self.rows, inside.activations, strips, strict=True):
+            row.show(activation, strip)
         self.input_picture.setPixmap(_pixmap(pictures.input_picture(inside.image, 1), PICTURE))
         self.probabilities.set_probabilities(inside.probabilities)
         self._show_why()
@@ -259,6 +265,7 @@ class InsideView(QWidget):
         p = float(inside.probabilities[answer])
         self.status.setText(f"Inside {recognizer.name}: it reads {recognizer.label_names[answer]} ({p:.0%}) · "
                             f"{len(inside.activations)} layers looked at in {elapsed:.1f} ms")
+        self.gui_ms = (time.perf_counter() - started) * 1000  # what showing it cost the GUI thread
         self.looked.emit()
 
     def _rebuild_rows(self, probe, recognizer) -> None:
@@ -342,7 +349,7 @@ class InsideView(QWidget):
     def _show_why(self) -> None:
         if self.result is None:
             return
-        recognizer, _probe, inside, saliency, _ = self.result
+        recognizer, _probe, inside, saliency = self.result[:4]
         answer, second = self.why_classes()
         labels = recognizer.label_names
         self.why_not.setText(f"Why not {labels[second]}?" if second is not None else "Why not …?")

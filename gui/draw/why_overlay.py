@@ -32,6 +32,7 @@ class WhyOverlay(QWidget):
         self.placement: tuple[float, float, float] | None = None
         self._strokes: list[np.ndarray] = []
         self._heat = np.zeros((28, 28), np.float32)
+        self._layer: QImage | None = None
         pad.installEventFilter(self)
         self.setGeometry(pad.rect())
         self.hide()
@@ -49,6 +50,7 @@ class WhyOverlay(QWidget):
             return
         self._strokes = [np.asarray(s, np.float32)[:, :2] for s in strokes if len(s)]
         self._heat = np.clip(np.asarray(saliency, np.float32), -1, 1)
+        self._layer = None
         self.setGeometry(self._pad.rect())
         self.show()
         self.raise_()
@@ -57,6 +59,7 @@ class WhyOverlay(QWidget):
     def clear(self) -> None:
         self.placement = None
         self._strokes = []
+        self._layer = None
         self.hide()
 
     def heat_at(self, x: float, y: float) -> float:
@@ -68,11 +71,23 @@ class WhyOverlay(QWidget):
         return float(self._heat[row, col]) if 0 <= row < 28 and 0 <= col < 28 else 0.0
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        """Each piece of every stroke, traced again in a wide soft pen coloured by the map under it."""
+        """The traced layer, half-transparent; drawn again only when the map or the size changed,
+        so the pad's repaints while the pen moves cost one image blit here."""
         if self.placement is None:
             return
-        # Drawn first into a layer where each piece replaces what is under it (no beads where
-        # the round ends of neighbouring pieces overlap), then laid over the pad half-transparent.
+        if self._layer is None or self._layer.size() != self.size() * self.devicePixelRatioF():
+            self._layer = self._trace()
+        painter = QPainter(self)
+        painter.setOpacity(OPACITY)
+        painter.drawImage(0, 0, self._layer)
+        painter.end()
+
+    def _trace(self) -> QImage:
+        """Each piece of every stroke, traced again in a wide soft pen coloured by the map under it.
+
+        Drawn into a layer where each piece replaces what is under it (no beads where the round
+        ends of neighbouring pieces overlap).
+        """
         ratio = self.devicePixelRatioF()
         layer = QImage(self.size() * ratio, QImage.Format.Format_ARGB32_Premultiplied)
         layer.setDevicePixelRatio(ratio)
@@ -93,7 +108,4 @@ class WhyOverlay(QWidget):
                 painter.setPen(pen)
                 painter.drawLine(QPointF(float(x0), float(y0)), QPointF(float(x1), float(y1)))
         painter.end()
-        painter = QPainter(self)
-        painter.setOpacity(OPACITY)
-        painter.drawImage(0, 0, layer)
-        painter.end()
+        return layer

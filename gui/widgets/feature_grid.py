@@ -38,12 +38,15 @@ class FeatureGrid(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_activation(self, activation: Activation) -> None:
-        """Show ``activation``'s maps (strongest first)."""
+    def set_activation(self, activation: Activation, strip: np.ndarray | None = None) -> None:
+        """Show ``activation``'s maps (strongest first); ``strip`` is their one-row picture when
+        already drawn (:func:`core.inside.pictures.map_grid` with ``cell=1, gap=0``, off the GUI thread)."""
         self.activation = activation
         self.order = activation.strongest()
         h, w, _ = activation.values.shape
-        self._image = rgb_qimage(pictures.map_grid(activation, cell=1, gap=0, columns=len(self.order)))
+        if strip is None:
+            strip = pictures.map_grid(activation, cell=1, gap=0, columns=len(self.order))
+        self._image = rgb_qimage(strip)
         self._map_size = (h, w)
         self.updateGeometry()
         self.update()
@@ -168,9 +171,9 @@ class LayerRow(QWidget):
             self.values = ValueRow()
             layout.addWidget(self.values)
 
-    def show(self, activation) -> None:  # noqa: A003 - a row shows one activation
+    def show(self, activation, strip=None) -> None:  # noqa: A003 - a row shows one activation
         if self.grid is not None:
-            self.grid.set_activation(activation)
+            self.grid.set_activation(activation, strip)
         else:
             self.values.set_values(activation.values)
         super().show()
