@@ -55,7 +55,7 @@ def main() -> int:
     from core.datasets import load_dataset
     from core.datasets.dataset import Dataset, Split
     from core.imaging import reframe_images
-    from core.training import TrainingConfig, TrainingListener, TrainingSession
+    from core.training import TrainingConfig, TrainingListener, TrainingRun
 
     mnist, pen = load_dataset("mnist"), load_dataset("pendigits")
     train = mnist.split("train").take(slice(0, args.samples))
@@ -69,7 +69,7 @@ def main() -> int:
                        {"train": Split(images, train.labels), "test": pen_digits})
         config = TrainingConfig.for_preset("cnn-classic", dataset=data.name, epochs=args.epochs, seed=0,
                                            validation=0.05)
-        session = TrainingSession(config, TrainingListener(), data=data)
+        session = TrainingRun(config, TrainingListener(), data=data)
         started = time.monotonic()
         session.run()
         evaluation = session.evaluate("test")

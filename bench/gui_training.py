@@ -149,25 +149,15 @@ def gui_run(app) -> dict:
     def on_ended(_result) -> None:
         stall["active"] = False
 
-    from gui.training.run import RunEvent
-
     # The engine times each epoch's training part (first batch to last, validation
     # excluded), exactly what the bare run's clock callback measures.
     epoch_rates: list[float] = []
-
-    def on_event(event) -> None:
-        kind, payload = event
-        if kind is RunEvent.RUN_STARTED:
-            on_started(payload)
-        elif kind is RunEvent.TRAINING_ENDED:
-            on_ended(payload)
-        elif kind is RunEvent.EPOCH_ENDED:
-            epoch_rates.append(payload.samples_per_s)
-
+    driver = tab.driver
+    driver.started.connect(on_started)
+    driver.training_ended.connect(on_ended)
+    driver.epoch_ended.connect(lambda result: epoch_rates.append(result.samples_per_s))
     loop = QEventLoop()
-    worker = tab.controller.worker
-    worker.yielded.connect(on_event)
-    worker.finished.connect(loop.quit)
+    driver.worker.finished.connect(loop.quit)
     tab.start()
     loop.exec()
     tick.stop()

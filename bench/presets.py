@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_preset(name: str, seed: int, args, data) -> dict:
     """One timed training run of ``name`` with ``seed`` (and its command, with ``--command``)."""
     from core.models.presets import PRESETS
-    from core.training import TrainingConfig, TrainingListener, TrainingSession
+    from core.training import TrainingConfig, TrainingListener, TrainingRun
 
     class Timing(TrainingListener):
         def __init__(self) -> None:
@@ -81,7 +81,7 @@ def run_preset(name: str, seed: int, args, data) -> dict:
         validation = 0.1  # a fixed count made for 60,000 samples would swallow a small slice
     config = TrainingConfig.for_preset(name, epochs=epochs, limit=args.limit, validation=validation, seed=seed)
     timing = Timing()
-    session = TrainingSession(config, timing, data=data, preview=0)
+    session = TrainingRun(config, timing, data=data, preview=0)
     result = session.run()
     clock = timing.clock
     evaluation = session.evaluate(limit=args.test_limit) if result.status == "completed" else None

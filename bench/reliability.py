@@ -62,12 +62,12 @@ def bombs(folder: Path, big: bool) -> dict:
 def training_memory(runs: int) -> dict:
     """RSS after each of ``runs`` dense-small runs in this process (run in a child: see main)."""
     from core.datasets import load_dataset
-    from core.training import TrainingConfig, TrainingSession
+    from core.training import TrainingConfig, TrainingRun
 
     data = load_dataset("mnist")
     rss = []
     for _ in range(runs):
-        TrainingSession(
+        TrainingRun(
             TrainingConfig(preset="dense-small", epochs=1, batch_size=128, limit=2000, validation=200), data=data
         ).run()
         gc.collect()

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.training import (
         TrainingConfig,
         TrainingListener,
-        TrainingSession,
+        TrainingRun,
         compile_model,
         make_tf_dataset,
     )
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     def session() -> dict:
         keras.backend.clear_session()
         listener = Counting()
-        TrainingSession(config, listener, data=data, preview=0).run()
+        TrainingRun(config, listener, data=data, preview=0).run()
         return {"rate": timed / listener.clock.wall_s, "cpu_ms_per_sample": 1000 * listener.clock.cpu_s / timed,
                 "batch_events": listener.batches, **listener.clock.as_dict()}
 

@@ -123,10 +123,12 @@ def score(probabilities: np.ndarray, labels: np.ndarray, label_names: tuple[str,
     )
 
 
-def evaluate(model, split: Split, label_names: tuple[str, ...], outputs: str | None = None) -> Evaluation:
+def evaluate(model, split: Split, label_names: tuple[str, ...], outputs: str | None = None,
+             should_stop=None) -> Evaluation:
     """Run ``model`` over ``split`` and score it.  ``outputs``: "logits" or "softmax" (None: guess).
 
+    ``should_stop()``, checked between batches, cuts it short (:class:`core.errors.Cancelled`).
     Must not run while another thread trains or predicts with the same model.
     """
-    probabilities = predict_batch(model, split.images, outputs)
+    probabilities = predict_batch(model, split.images, outputs, should_stop=should_stop)
     return score(probabilities, split.labels, tuple(label_names))

@@ -3,8 +3,8 @@
 ``python -m tools.build_models [digits|letters|all] [--quick] [--out FOLDER] [--data-cache FOLDER]
 [--digits-stage1 FOLDER]``
 
-Both models are trained by InkLab's own engine (:class:`core.training.TrainingSession` with a
-preset) on data sets built here, and saved in the library's format (``model.keras`` +
+Both models are trained by InkLab's own engine (:class:`core.training.TrainingRun` with a
+preset, the object the CLI and the Training tab drive too) on data sets built here, and saved in the library's format (``model.keras`` +
 ``card.json``, written atomically).  Seeds are fixed, so a run reproduces the models up to
 TensorFlow's own floating-point nondeterminism.  Both have one output more than they have
 classes: "not-a-character", trained on generated scribbles, zigzags, asterisks, circles with
@@ -168,25 +168,23 @@ def bundled_dir() -> Path:
 # --------------------------------------------------------------------------- progress
 
 
-class _PrintListener:
-    """Prints one line per epoch: ``make models`` runs for minutes and should say so."""
+def _print_listener(name: str):
+    """A listener printing one line per epoch: ``make models`` runs for minutes and should say so."""
+    from core.training import TrainingListener
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    class _PrintListener(TrainingListener):
+        def on_run_start(self, info) -> None:
+            _say(f"[{name}] training {info.train_samples} samples, {info.epochs} epochs "
+                 f"x {info.steps_per_epoch} steps on {info.device}")
 
-    def on_run_start(self, info) -> None:
-        _say(f"[{self.name}] training {info.train_samples} samples, {info.epochs} epochs "
-             f"x {info.steps_per_epoch} steps on {info.device}")
+        def on_epoch_end(self, r) -> None:
+            _say(f"[{name}] epoch {r.epoch}/{r.epochs}: loss {r.loss:.4f} acc {r.accuracy:.4f} "
+                 f"({r.samples_per_s:.0f} samples/s, {r.elapsed_s:.0f} s)")
 
-    def on_batch_end(self, progress) -> None:
-        pass
+        def on_run_end(self, result) -> None:
+            _say(f"[{name}] run {result.status} in {result.elapsed_s:.0f} s {result.error}".rstrip())
 
-    def on_epoch_end(self, r) -> None:
-        _say(f"[{self.name}] epoch {r.epoch}/{r.epochs}: loss {r.loss:.4f} acc {r.accuracy:.4f} "
-             f"({r.samples_per_s:.0f} samples/s, {r.elapsed_s:.0f} s)")
-
-    def on_run_end(self, result) -> None:
-        _say(f"[{self.name}] run {result.status} in {result.elapsed_s:.0f} s {result.error}".rstrip())
+    return _PrintListener()
 
 
 def _say(text: str) -> None:
@@ -197,8 +195,8 @@ def _say(text: str) -> None:
 
 
 def _train(name: str, data: Dataset, recipe: dict, quick: bool):
-    """Train ``data``'s train split with the recipe through InkLab's own engine."""
-    from core.training import TrainingConfig, TrainingSession
+    """Train ``data``'s train split with the recipe through InkLab's own engine; the finished :class:`TrainingRun`."""
+    from core.training import TrainingConfig, TrainingRun
 
     config = TrainingConfig(
         dataset=data.name,
@@ -212,11 +210,11 @@ def _train(name: str, data: Dataset, recipe: dict, quick: bool):
         seed=SEED,
         name=name,
     )
-    session = TrainingSession(config, _PrintListener(name), data=data, preview=0)
-    result = session.run()
+    run = TrainingRun(config, _print_listener(name), data=data, preview=0)
+    result = run.run()
     if result.status != "completed":
         raise InkLabError(f"training the bundled '{name}' model {result.status}: {result.error}")
-    return session
+    return run
 
 
 def _accuracy(model, outputs: str, images: np.ndarray, labels: np.ndarray, answers: int | None = None) -> float:
@@ -240,17 +238,12 @@ def _reject_share(model, outputs: str, images: np.ndarray) -> float:
     return round(float((p.argmax(axis=1) == p.shape[1] - 1).mean()), 4)
 
 
-def _save(session, name: str, out: Path, evaluation, extra: dict):
-    from core.models import library
-
-    info = session.card_info(evaluation)
+def _save(run, name: str, out: Path, evaluation, extra: dict):
+    info = run.card_info(evaluation)
     # The per-batch series is for live plots; a committed card keeps only the epochs.
     info["history"] = {k: v for k, v in info["history"].items() if k != "batches"}
     info.update(extra)
-    return library.save_model(
-        session.model, name, label_names=session.label_names, outputs=session.outputs,
-        info=info, overwrite=True, root=out,
-    )
+    return run.save(name, overwrite=True, info=info, root=out)
 
 
 def _recipe_card(recipe: dict) -> dict:
@@ -468,13 +461,13 @@ def train_bundled(which: str, out: Path | None = None, *, quick: bool = False, n
         test = extra_sets["heldout_fonts_distorted"].split if "heldout_fonts_distorted" in extra_sets \
             else font_data.split("test")
     data, counts = rw.training_set(which, recipe, pool, doodles, set(), set(), test=test, quick=quick)
-    session = _train(name, data, recipe, quick)
-    model, outputs = session.model, session.outputs
+    run = _train(name, data, recipe, quick)
+    model, outputs = run.model, run.outputs
     folds = rw.fold_card(which, recipe)
     bias = float(recipe.get("reject_bias", 0.0))
     rw.add_reject_bias(model, bias)
     threshold = folds.get("sure_threshold", 0.5) if folds else 0.5
-    evaluation = session.evaluate("test")
+    evaluation = run.evaluate("test")
     measured: dict = {"writer_folds": folds or "not measured: run python -m tools.writer_folds " + which}
     if which == "digits":
         n_scan = 50 if quick else 10000
@@ -513,7 +506,7 @@ def train_bundled(which: str, out: Path | None = None, *, quick: bool = False, n
         "recipe": _recipe_card({k: v for k, v in recipe.items()}),
         "quick": quick,
     }
-    return _save(session, name, out, evaluation, card_extra)
+    return _save(run, name, out, evaluation, card_extra)
 
 
 def _reject_card(noun: str, threshold: float, bias: float, folds: dict | None) -> dict:

@@ -1,15 +1,18 @@
 """``inklab train`` and ``inklab evaluate``: the training engine from a terminal.
 
-``train`` runs the session in a worker thread so the main thread stays free for Ctrl+C:
-the first press stops the run after the current batch (or cuts the final test short), and
-what was learned is still tested and saved; the exit code is then 130, as for any
-interrupted command.  A second press abandons the run without saving.  A save in progress
-is never cut in half: presses during it are answered once it is done.
+``train`` drives a :class:`core.training.TrainingRun` (the same object the Training tab
+drives) on a worker thread so the main thread stays free for Ctrl+C: the first press stops
+the run after the current batch (or cuts the final test short), and what was learned is
+still tested and saved; the exit code is then 130, as for any interrupted command.  A
+second press abandons the run without saving.  A save in progress is never cut in half:
+presses during it are answered once it is done.  The run is tested on the data set's test
+split, or, when it has none, on the samples held out for validation (the run's one rule).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import signal
@@ -18,9 +21,8 @@ import threading
 
 from core.errors import DataError, InkLabError, ModelError, TrainingError
 from core.models.presets import DEFAULT_PRESET, OPTIMIZERS, PRESETS, SCHEDULES, AugmentParams
-from core.training import BatchProgress, EpochResult, RunInfo, RunResult, TrainingListener
+from core.training.state import RunState
 
-BAR_WIDTH = 30
 EXIT_INTERRUPTED = 130
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--limit", type=int, help="train on only the first N samples (quick runs)")
     train.add_argument("--name", help="model name in the library (default: preset-dataset-date)")
     train.add_argument("--overwrite", action="store_true", help="replace a library model of that name")
-    train.add_argument("--no-test", action="store_true", help="skip the evaluation on the test split")
+    train.add_argument("--no-test", action="store_true",
+                       help="skip the evaluation on the test split (or, without one, on the validation samples)")
     train.add_argument(
         "--json", action="store_true", help="print one JSON object per epoch and a final one (nothing else on stdout)"
     )
@@ -157,108 +160,46 @@ def check_free_name(name: str, overwrite: bool) -> None:
         raise ModelError(f"a model called '{name}' already exists: choose another --name, or add --overwrite")
 
 
-class ConsolePrinter(TrainingListener):
-    """Prints a progress bar per epoch (redrawn in place on a terminal) and a line per epoch."""
-
-    def __init__(self, stream=None) -> None:
-        self.stream = stream or sys.stdout
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.epochs = 0
-
-    def _print(self, text: str, end: str = "\n") -> None:
-        self.stream.write(text + end)
-        self.stream.flush()
-
-    def on_run_start(self, info: RunInfo) -> None:
-        self.epochs = info.epochs
-        self._print(
-            f"training on {info.train_samples} samples, validating on {info.val_samples}, "
-            f"{info.epochs} epochs of {info.steps_per_epoch} batches ({info.device})"
-        )
-        for note in info.notes:
-            self._print(f"note: {note}")
-
-    def on_batch_end(self, p: BatchProgress) -> None:
-        if not self.tty:
-            return  # a log file gets the epoch lines only
-        done = int(BAR_WIDTH * p.step / p.steps)
-        bar = "#" * done + "." * (BAR_WIDTH - done)
-        self._print(
-            f"\repoch {p.epoch}/{self.epochs} [{bar}] {p.step}/{p.steps}  loss {p.loss:.4f}  acc {p.accuracy:.4f}",
-            end="",
-        )
-
-    def on_epoch_end(self, r: EpochResult) -> None:
-        if self.tty:
-            self._print("\r" + " " * (BAR_WIDTH + 60) + "\r", end="")
-        val = (
-            f"  val_loss {r.val_loss:.4f}  val_acc {r.val_accuracy:.4f}" if r.val_accuracy is not None else ""
-        )
-        self._print(
-            f"epoch {r.epoch}/{r.epochs}  loss {r.loss:.4f}  acc {r.accuracy:.4f}{val}  "
-            f"{r.samples_per_s:.0f} samples/s  elapsed {r.elapsed_s:.0f}s  eta {r.eta_s:.0f}s"
-        )
-
-    def on_run_end(self, r: RunResult) -> None:
-        if self.tty:
-            self._print("")
-        if r.status == "stopped":
-            self._print(f"stopped after {r.epochs_done} of {self.epochs} epoch(s), {r.batches_done} batches in all")
-        if r.advice:
-            self._print(f"note: {r.advice}")
-
-
-class JsonLinesPrinter(TrainingListener):
-    """``train --json``: one JSON object per epoch on stdout (notes go to stderr).
-
-    The final object (``"event": "done"``) is printed by the command once the model is saved.
-    """
-
-    def __init__(self, stream=None) -> None:
-        self.stream = stream or sys.stdout
-
-    def on_run_start(self, info: RunInfo) -> None:
-        for note in info.notes:
-            print(f"note: {note}", file=sys.stderr)
-
-    def on_epoch_end(self, r: EpochResult) -> None:
-        fields = ("epoch", "epochs", "loss", "accuracy", "val_loss", "val_accuracy", "learning_rate",
-                  "samples_per_s", "elapsed_s", "eta_s")
-        self.stream.write(json.dumps({"event": "epoch", **{k: getattr(r, k) for k in fields}}) + "\n")
-        self.stream.flush()
-
-
-class _TestCutShort(Exception):
-    """Raised by the Ctrl+C handler inside the final test: the test ends, the save goes on."""
-
-
 class _Interrupts:
-    """The SIGINT handler of ``train``: what a press means depends on the phase of the run.
+    """The SIGINT handler of ``train``: what a press means depends on where the run is.
 
-    training: the first press stops the run after the current batch; testing: it cuts the
-    test short.  Any later press abandons the run (KeyboardInterrupt, nothing saved).
+    training: the first press stops the run after the current batch; evaluating: it cuts
+    the test short.  Any later press abandons the run (KeyboardInterrupt, nothing saved).
     saving: presses are only counted, so a model is never half written; exit 130 follows.
     """
 
-    def __init__(self, session) -> None:
-        self.session = session
+    def __init__(self, run) -> None:
+        self.run = run
         self.presses = 0
-        self.phase = "training"
+        self.saving = False
 
     def __call__(self, signum, frame) -> None:
         self.presses += 1
-        if self.phase == "saving":
+        if self.saving:
             print("\nsaving the model first, a moment...", file=sys.stderr)
         elif self.presses > 1:
             raise KeyboardInterrupt
-        elif self.phase == "testing":
+        elif self.run.state is RunState.EVALUATING:
             print("\ncutting the test short; the model is still saved (Ctrl+C again to abandon)...",
                   file=sys.stderr)
-            raise _TestCutShort
+            self.run.stop()
         else:
             print("\nstopping after the current batch; the model is still saved "
                   "(Ctrl+C again to abandon)...", file=sys.stderr)
-            self.session.stop()
+            self.run.stop()
+
+    @contextlib.contextmanager
+    def installed(self):
+        """The handler on SIGINT for the block (on the main thread, unless SIGINT is ignored)."""
+        previous = None
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN):
+            previous = signal.signal(signal.SIGINT, self)
+        try:
+            yield self
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -276,43 +217,22 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    """Drive one :class:`~core.training.TrainingRun`: train and test on a thread, save here."""
     from core.cli.console import load_with_bar
+    from core.cli.train_output import ConsolePrinter, JsonLinesPrinter
     from core.native_logs import import_tensorflow
-    from core.training import TrainingSession
+    from core.training import TrainingRun
     from core.training.distribution import setup_distribution
-    from core.training.interruption import interrupt_here
 
     config = config_from_args(args)
     data = load_with_bar(config.dataset)  # a first load can take seconds: show it
     import_tensorflow()  # quietly, before Keras imports it with its C++ chatter
     distribution = setup_distribution(args.devices, args.cluster, args.task_index)
-    session = TrainingSession(config, JsonLinesPrinter() if args.json else ConsolePrinter(), data=data,
-                              distribution=distribution)
-    session.prepare()  # bad data or settings fail here, as one line, before any thread starts
-    interrupts = _Interrupts(session)
-    previous = None
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        previous = signal.signal(signal.SIGINT, interrupts)
-    try:
-        finished = threading.Event()
-
-        def run() -> None:
-            try:
-                session.run()
-            finally:
-                finished.set()
-
-        # Not Thread.join: a KeyboardInterrupt inside join() can leave is_alive() wrongly
-        # False (Python 3.11), and the run then looked lost ("no result").
-        threading.Thread(target=run, name="inklab-train", daemon=True).start()
-        try:
-            while not finished.wait(0.2):
-                pass
-        except KeyboardInterrupt:  # the second press: abandon, but let the batch end cleanly
-            session.stop()
-            finished.wait(5)
-            raise
-        result = session.result
+    run = TrainingRun(config, JsonLinesPrinter() if args.json else ConsolePrinter(), data=data,
+                      distribution=distribution, evaluate_after=not args.no_test and distribution.is_chief)
+    run.prepare()  # bad data or settings fail here, as one line, before any thread starts
+    with _Interrupts(run).installed() as interrupts:
+        result = _run_on_a_thread(run)
         if result is None or result.status == "failed":
             raise TrainingError(f"training failed: {result.error if result else 'no result'}")
         if interrupts.presses and result.batches_done == 0:
@@ -321,41 +241,56 @@ def _train(args: argparse.Namespace) -> int:
                 print(json.dumps({"event": "done", "status": "stopped", "epochs_done": 0, "batches_done": 0,
                                   "model": None}))
             return EXIT_INTERRUPTED
-        evaluation = None
         if not distribution.is_chief:  # the chief tests and saves the model all workers trained
             print(f"task {distribution.task_index} done; task 0 tests and saves the model")
             return EXIT_INTERRUPTED if interrupts.presses else 0
-        if not args.no_test and "test" in session.dataset.splits:
-            interrupts.phase = "testing"
-            try:
-                interrupt_here("test")
-                evaluation = session.evaluate()
-                if not args.json:
-                    print(f"test accuracy {evaluation.accuracy:.4f}  loss {evaluation.loss:.4f}  "
-                          f"({evaluation.samples} samples)")
-            except _TestCutShort:
-                evaluation = None
-        interrupts.phase = "saving"
-        card = session.save(evaluation=evaluation, overwrite=args.overwrite)
-        how = "" if result.status == "completed" else (
-            f" (stopped after {result.epochs_done} of {config.epochs} epochs, {result.batches_done} batches"
-            f"{'' if evaluation else ', not tested'})"
-        )
-        if args.json:
-            test = None if evaluation is None else {
-                "accuracy": evaluation.accuracy, "loss": evaluation.loss, "samples": evaluation.samples
-            }
-            print(json.dumps({
-                "event": "done", "status": result.status, "epochs_done": result.epochs_done,
-                "batches_done": result.batches_done, "elapsed_s": result.elapsed_s, "model": card.name,
-                "folder": str(card.folder), "test": test, "advice": result.advice,
-            }))
-        else:
-            print(f"saved model '{card.name}' to {card.folder}{how}")
+        interrupts.saving = True
+        card = run.save(overwrite=args.overwrite)
+        _print_saved(args, run, card)
         return EXIT_INTERRUPTED if interrupts.presses else 0
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+
+
+def _run_on_a_thread(run):
+    """``run.run()`` on a thread, so that this (main) thread stays free for Ctrl+C; the result."""
+    finished = threading.Event()
+
+    def body() -> None:
+        try:
+            run.run()
+        finally:
+            finished.set()
+
+    # Not Thread.join: a KeyboardInterrupt inside join() can leave is_alive() wrongly
+    # False (Python 3.11), and the run then looked lost ("no result").
+    threading.Thread(target=body, name="inklab-train", daemon=True).start()
+    try:
+        while not finished.wait(0.2):
+            pass
+    except KeyboardInterrupt:  # the second press: abandon, but let the batch end cleanly
+        run.cancel()
+        finished.wait(5)
+        raise
+    return run.result
+
+
+def _print_saved(args: argparse.Namespace, run, card) -> None:
+    result, evaluation = run.result, run.evaluation
+    if args.json:
+        test = None if evaluation is None else {
+            "accuracy": evaluation.accuracy, "loss": evaluation.loss, "samples": evaluation.samples,
+            "split": run.evaluated_split,
+        }
+        print(json.dumps({
+            "event": "done", "status": result.status, "epochs_done": result.epochs_done,
+            "batches_done": result.batches_done, "elapsed_s": result.elapsed_s, "model": card.name,
+            "folder": str(card.folder), "test": test, "advice": result.advice,
+        }))
+        return
+    how = "" if result.status == "completed" else (
+        f" (stopped after {result.epochs_done} of {run.config.epochs} epochs, {result.batches_done} batches"
+        f"{'' if evaluation else ', not tested'})"
+    )
+    print(f"saved model '{card.name}' to {card.folder}{how}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -29,13 +29,15 @@ def model_outputs(model) -> str:
     return "softmax" if activation is keras.activations.softmax else "logits"
 
 
-def predict_batch(model, images: np.ndarray, outputs: str | None = None, batch_size: int = 512) -> np.ndarray:
+def predict_batch(model, images: np.ndarray, outputs: str | None = None, batch_size: int = 512,
+                  should_stop=None) -> np.ndarray:
     """Class probabilities (N, n_classes) float32 for uint8 (N, 28, 28) images.
 
     Float images are taken as already in [0, 1].  Calls ``model(x, training=False)`` per
     batch rather than ``model.predict``: no per-call set-up cost, so it is cheap for a
     strip of 16 samples as well as for a whole test set.  ``outputs`` ("logits" or
     "softmax") says whether to apply a softmax; None guesses from the last layer.
+    ``should_stop()``, checked before each batch, raises :class:`core.errors.Cancelled` when true.
     """
     import tensorflow as tf
 
@@ -48,6 +50,10 @@ def predict_batch(model, images: np.ndarray, outputs: str | None = None, batch_s
         raise DataError(f"images must be (N, 28, 28) or (N, 28, 28, 1), got shape {images.shape}")
     chunks = []
     for start in range(0, len(images), batch_size):
+        if should_stop is not None and should_stop():
+            from core.errors import Cancelled
+
+            raise Cancelled()
         block = images[start : start + batch_size]
         x = block.astype(np.float32) / 255.0 if block.dtype == np.uint8 else block.astype(np.float32)
         out = model(tf.constant(x), training=False)

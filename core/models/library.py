@@ -221,7 +221,7 @@ def save_model(
     ``model.tflite`` is converted first and written with the rest.
 
     The names of bundled models are reserved in the user library.  ``info`` is the run's
-    part of the card (see :meth:`core.training.TrainingSession.card_info`).  Each of
+    part of the card (see :meth:`core.training.TrainingRun.card_info`).  Each of
     ``extra_writers`` is called with the staging folder after ``model.keras`` is written
     there and before the card, so what it writes (a converted copy of the model) is
     swapped in with the rest or not at all.

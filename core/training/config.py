@@ -1,6 +1,6 @@
 """What defines a training run (:class:`TrainingConfig`) and the checks of its values.
 
-Checking lives with the settings so the CLI, the GUI form and :class:`TrainingSession`
+Checking lives with the settings so the CLI, the GUI form and :class:`TrainingRun`
 refuse a bad value with the same message, before any data is loaded or TensorFlow starts.
 """
 

@@ -1,7 +1,13 @@
 """What a training run reports, and to whom: the events and the :class:`TrainingListener`.
 
 Plain frozen dataclasses and a plain-Python listener (no Qt, no TensorFlow): the GUI adapts
-the listener to signals, the CLI prints, tests record.
+the listener to signals, the CLI prints, tests record.  The order of one run::
+
+    on_state_changed(RUNNING)  on_prepared  on_run_start  (on_batch_end... on_epoch_end)...
+    on_run_end  [on_evaluation_start  on_evaluated | on_evaluation_failed]  on_state_changed(FINISHED)
+
+(``on_state_changed`` also whenever pause, resume or stop change the state.)  How to add a
+listener is in :mod:`core.training.run`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,35 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.errors import InkLabError
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Sent when the data is loaded and the model built, before the first batch.
+
+    ``preview_*`` are the fixed validation samples shown after each epoch (None without
+    validation) and ``preview_probabilities`` the untrained model's guesses ("epoch 0");
+    ``summary`` is :func:`core.models.presets.model_summary` of the model as built.
+    """
+
+    label_names: tuple[str, ...]
+    preview_images: np.ndarray | None = field(repr=False, compare=False)
+    preview_labels: np.ndarray | None = field(repr=False, compare=False)
+    preview_probabilities: np.ndarray | None = field(repr=False, compare=False)
+    summary: dict | None = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """The evaluation after training: on ``split`` ("test", or "validation" when the set has
+    no test split; see :meth:`core.training.run.TrainingRun.evaluation_split`).
+
+    ``images`` are the evaluated samples, which ``evaluation.mistakes`` index into.
+    """
+
+    split: str
+    evaluation: object = field(repr=False, compare=False)  # core.evaluation.Evaluation
+    images: np.ndarray = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -52,8 +87,8 @@ class BatchProgress:
 class EpochResult:
     """An epoch end (always delivered).  Validation values are None without validation.
 
-    ``preview`` holds the class probabilities of the session's preview samples (see
-    :attr:`TrainingSession.preview_images`) after this epoch, or None.
+    ``preview`` holds the class probabilities of the run's preview samples (see
+    :attr:`core.training.run.TrainingRun.preview_images`) after this epoch, or None.
     """
 
     epoch: int
@@ -88,11 +123,25 @@ class RunResult:
 
 
 class TrainingListener:
-    """Override the methods you need; each is called on the training thread.
+    """Override the methods you need; the run calls them in the order the module docstring shows.
 
-    Keep them quick (hand the event to another thread or store it): time spent here is
-    time the model does not train.
+    ``run`` is the :class:`~core.training.run.TrainingRun` this listener was added to (set
+    by :meth:`~core.training.run.TrainingRun.add_listener`), so a method can read
+    ``self.run.model``: the run events come on the training thread, between batches, where
+    the model may be used.  ``on_state_changed`` comes on whichever thread changed the state
+    (pause and stop are often pressed on another one).
+
+    Keep the methods quick (hand the event to another thread or store it): time spent here
+    is time the model does not train.  An exception in one ends the run as "failed".
     """
+
+    run = None
+
+    def on_state_changed(self, state) -> None:
+        """The run's :class:`~core.training.state.RunState` changed."""
+
+    def on_prepared(self, prepared: Prepared) -> None:
+        """The data is loaded and the model built."""
 
     def on_run_start(self, info: RunInfo) -> None:
         """The run is about to train its first batch."""
@@ -104,22 +153,16 @@ class TrainingListener:
         """An epoch ended, validation included; every completed epoch is reported."""
 
     def on_run_end(self, result: RunResult) -> None:
-        """The run ended: completed, stopped or failed.  Always called, once."""
+        """Training ended: completed, stopped or failed.  Always called, once; an evaluation may follow."""
 
+    def on_evaluation_start(self, split: str) -> None:
+        """The evaluation on ``split`` begins."""
 
-def empty_history() -> dict:
-    """The history layout: per-epoch lists, and the (throttled) per-batch series."""
-    return {
-        "epoch": [],
-        "loss": [],
-        "accuracy": [],
-        "val_loss": [],
-        "val_accuracy": [],
-        "learning_rate": [],
-        "samples_per_s": [],
-        "elapsed_s": [],
-        "batches": {"epoch": [], "step": [], "position": [], "samples_seen": [], "loss": [], "accuracy": []},
-    }
+    def on_evaluated(self, evaluated: Evaluated) -> None:
+        """The evaluation is done."""
+
+    def on_evaluation_failed(self, message: str) -> None:
+        """The evaluation failed (one readable line); the trained model is still there."""
 
 
 def describe_failure(err: BaseException) -> str:

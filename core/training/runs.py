@@ -1,11 +1,10 @@
-"""Training runs as the app keeps them: the run state, the run history, the ETA.
+"""Training runs as the app keeps them: the run history behind "compare runs".
 
 Plain Python (no Qt), so the Training tab's bookkeeping is testable without a window:
-:class:`RunState` is the tab's state machine, :class:`RunHistory` the runs for "compare
-runs" and the classroom leaderboard (each kept with its settings, its curves and its test
-accuracy, and saved in the user folder so the leaderboard outlives a restart), and
-:func:`remaining_s` the one ETA formula (the engine's epoch events and the tab's status
-line both use it).
+:class:`RunHistory` holds the runs for "compare runs" and the classroom leaderboard (each
+kept with its settings, its curves and its test accuracy, and saved in the user folder so
+the leaderboard outlives a restart).  A run's state and clock are in
+:mod:`core.training.state`.
 
 How runs are ranked (:meth:`RunHistory.leaderboard`): by test accuracy, the score of the
 model each run produced on samples it never saw.  A stopped run is ranked on the model it
@@ -22,7 +21,6 @@ import json
 import logging
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -35,37 +33,6 @@ log = logging.getLogger("inklab.training.runs")
 KEPT_RUNS = 50
 #: Points kept of each saved batch curve: enough to redraw it behind a new run.
 SAVED_CURVE_POINTS = 400
-
-
-class RunState(StrEnum):
-    """Where the Training tab's run is.  A ``StrEnum``: ``RunState.IDLE == "idle"``."""
-
-    IDLE = "idle"  # no run: the settings can be edited
-    RUNNING = "running"
-    PAUSED = "paused"  # held after the current batch, waiting for Resume
-    STOPPING = "stopping"  # Stop was asked; the current batch ends first
-    EVALUATING = "evaluating"  # training is over; the test evaluation runs
-
-    @property
-    def busy(self) -> bool:
-        """True while a run is going (anything but idle)."""
-        return self is not RunState.IDLE
-
-    @property
-    def training(self) -> bool:
-        """True while batches may still arrive (the status line and plots are live)."""
-        return self in (RunState.RUNNING, RunState.PAUSED, RunState.STOPPING)
-
-
-def remaining_s(done: float, total: float, elapsed_s: float) -> float:
-    """Seconds left for ``total`` units of work, ``done`` of them in ``elapsed_s``: NaN when unknown.
-
-    The units are anything that goes at a steady pace: epochs for the engine's epoch
-    events, samples for the live status line.
-    """
-    if done <= 0 or elapsed_s <= 0 or not math.isfinite(elapsed_s):
-        return math.nan
-    return max(0.0, elapsed_s / done * (total - done))
 
 
 @dataclass

@@ -11,8 +11,7 @@ from core.models.inference import predict_batch
 from core.native_logs import import_tensorflow
 from core.progress import CancelToken
 from core.training.config import TrainingConfig
-from core.training.events import TrainingListener
-from core.training.session import TrainingSession
+from core.training.run import TrainingRun
 
 _WARM_LOCK = threading.Lock()
 _warmed = False
@@ -46,18 +45,18 @@ def warm_up(cancel: CancelToken | None = None) -> bool:
                                            validation=0.25, seed=0)
         if cancel is not None and cancel.cancelled:
             return False
-        session = TrainingSession(config, TrainingListener(), data=data)
+        run = TrainingRun(config, data=data)
         if cancel is not None:
-            cancel.on_cancel(session.stop)
-        session.prepare()
+            cancel.on_cancel(run.cancel)
+        run.prepare()
         if cancel is not None and cancel.cancelled:
             return False
-        predict_batch(session.model, images[:4], session.outputs)
+        predict_batch(run.model, images[:4], run.outputs)
         if cancel is not None and cancel.cancelled:
             return False
-        result = session.run()
+        result = run.run()
         if result.status != "completed" or (cancel is not None and cancel.cancelled):
             return False  # a failure is logged by run(); the real run will say why
-        session.evaluate("test")
+        run.evaluate("test")
         _warmed = True
         return True

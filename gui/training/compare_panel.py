@@ -86,6 +86,22 @@ class ComparePanel(QWidget):
         })
         return self.current
 
+    def training_ended(self, result, loss_curve, accuracy_curve) -> None:
+        """The current run's training is over: its status, per-epoch history and batch curves."""
+        record = self.current
+        record.status, record.error, record.epochs_done = result.status, result.error, result.epochs_done
+        record.history = {k: v for k, v in result.history.items() if k != "batches"}
+        record.loss_curve, record.accuracy_curve = loss_curve, accuracy_curve
+
+    def tested(self, accuracy: float, loss: float) -> None:
+        """The current run's evaluation: what it is ranked by."""
+        self.current.test_accuracy, self.current.test_loss = accuracy, loss
+
+    def saved_as(self, name: str) -> None:
+        """The current run's model was saved as ``name``: the leaderboard calls it so from now on."""
+        self.current.saved_as = name
+        self.finish_run()
+
     def finish_run(self) -> None:
         """The current run ended (or was saved as a model): list it and keep it on disk."""
         self.history.save()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.training.batch_curve import BatchCurve
-from core.training.runs import RunState, remaining_s
+from core.training.state import RunState, remaining_s
 from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.live_plot import LivePlot
 from gui.widgets.prediction_strip import PredictionStrip
@@ -110,17 +110,20 @@ class RunBar(QWidget):
 class LiveView(QWidget):
     """The loss and accuracy plots and the "what the model sees" strip, fed by the run's events.
 
-    ``controller`` is the :class:`~gui.training.run_controller.RunController` whose state and
-    clock the status line shows; ``bar`` the :class:`RunBar` it writes to.  ``progress``
-    (percent, "epoch 2/5") follows the run for the other tabs; (-1, "") once it is over.
+    ``driver`` is the :class:`~gui.training.run.RunDriver` whose run's state and clock the
+    status line shows; ``bar`` the :class:`RunBar` whose status line this view alone writes
+    (:meth:`_show_status`: the live numbers while batches come, else the phase of the run,
+    "Paused · " before it when paused).  ``progress`` (percent, "epoch 2/5") follows the run
+    for the other tabs; (-1, "") once it is over.
     """
 
     progress = Signal(int, str)
 
-    def __init__(self, controller, bar: RunBar, parent: QWidget | None = None) -> None:
+    def __init__(self, driver, bar: RunBar, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.controller = controller
+        self.driver = driver
         self.bar = bar
+        self._phase = "Ready."  # what the status line says when there are no live numbers
         self.batches_received = 0  # batch events seen in this run (tests use it, not sleeps)
         self.epochs_received = 0
         self.latest_batch = None
@@ -181,8 +184,13 @@ class LiveView(QWidget):
 
     # ---- a run starts and ends
 
-    def begin(self, longest_epochs: int) -> None:
-        """Clear for a new run and frame the plots for ``longest_epochs`` epochs."""
+    def say(self, phase: str) -> None:
+        """The phase of the run the status line shows when there are no live numbers."""
+        self._phase = phase
+        self._show_status()
+
+    def begin(self, longest_epochs: int, phase: str) -> None:
+        """Clear for a new run, say ``phase`` and frame the plots for ``longest_epochs`` epochs."""
         self.loss_plot.clear()
         self.accuracy_plot.clear()
         self.batches_received = self.epochs_received = 0
@@ -199,6 +207,7 @@ class LiveView(QWidget):
         self.accuracy_plot.hold_range(longest_epochs, (0.0, 100.0))
         self.bar.progress_bar.setRange(0, 0)  # busy until the first batch
         self._report_progress(0, "loading the data")
+        self.say(phase)
         self._flush_timer.start()
 
     def end(self, result) -> None:
@@ -237,7 +246,18 @@ class LiveView(QWidget):
     def on_run_started(self, info) -> None:
         self.info = info
         self.bar.progress_bar.setRange(0, max(1, info.epochs * info.steps_per_epoch))
+        self.say(f"Training on {info.train_samples:,} samples, validating on {info.val_samples:,} ({info.device})")
 
+    def on_training_ended(self, result) -> None:
+        """Training is over (an evaluation may follow): the last frame and how it ended."""
+        self.flush()
+        if result.status == "failed":
+            self.say("Training failed — change the settings and try again.")
+        else:
+            done = "Finished" if result.status == "completed" else "Stopped"
+            self.say(f"{done} after {result.epochs_done} epoch(s) in {clock(result.elapsed_s)}")
+
+    @Slot(object)
     def on_batch(self, progress) -> None:
         self.batches_received += 1
         self.latest_batch = progress
@@ -246,6 +266,7 @@ class LiveView(QWidget):
         self.loss_plot.add_batch(x, loss_curve.add(progress.epoch, progress.step, progress.loss))
         self.accuracy_plot.add_batch(x, accuracy_curve.add(progress.epoch, progress.step, progress.accuracy) * 100)
 
+    @Slot(object)
     def on_epoch(self, result) -> None:
         self.epochs_received += 1
         self.loss_plot.add_epoch(result.epoch, result.loss, result.val_loss)
@@ -274,7 +295,7 @@ class LiveView(QWidget):
 
     @Slot()
     def _schedule_next_frame(self) -> None:
-        if not self.controller.state.training or not self.controller.is_running():
+        if not self.driver.state.training or not self.driver.is_running():
             return
         cost_ms = (time.perf_counter() - self._frame_t0) * 1000
         interval = min(MAX_FRAME_INTERVAL_MS, max(1000 // PLOT_FPS, int(cost_ms * FRAME_BUDGET)))
@@ -285,13 +306,21 @@ class LiveView(QWidget):
         """Redraw (at most PLOT_FPS times a second): plots, status line, progress bar."""
         self.loss_plot.flush()
         self.accuracy_plot.flush()
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """The status line and the progress bar: live numbers while batches come, else the phase."""
         progress, info = self.latest_batch, self.info
-        state = self.controller.state
+        state = self.driver.state
+        label = self.bar.status_label
         if progress is None or info is None or state not in (RunState.RUNNING, RunState.PAUSED):
+            text = f"Paused · {self._phase}" if state is RunState.PAUSED else self._phase
+            if label.full_text() != text:
+                label.setText(text)
             return
         bar = self.bar.progress_bar
         bar.setValue((progress.epoch - 1) * progress.steps + progress.step)
-        elapsed = self.controller.elapsed_s()
+        elapsed = self.driver.elapsed_s()
         rate = progress.samples_seen / elapsed if elapsed > 0 else 0.0
         eta = remaining_s(progress.samples_seen, info.epochs * info.train_samples, elapsed)
         # Short enough to be read whole beside the buttons at 1280 px (it was cut at "batch 10…"):
@@ -301,9 +330,9 @@ class LiveView(QWidget):
             text = f"Paused at {where} · {clock(eta)} left · {clock(elapsed)} elapsed"
         else:
             text = f"Epoch {progress.epoch}/{info.epochs} · {clock(eta)} left · {clock(elapsed)} elapsed · {rate:,.0f}/s"
-        self.bar.status_label.setText(text)
-        self.bar.status_label.setToolTip(f"{text} · batch {progress.step}/{progress.steps} of this epoch "
-                                         f"· {rate:,.0f} samples a second")
+        label.setText(text)
+        label.setToolTip(f"{text} · batch {progress.step}/{progress.steps} of this epoch "
+                         f"· {rate:,.0f} samples a second")
         bar.setFormat(f"batch {progress.step}/{progress.steps} · %p%")
         percent = int(100 * bar.value() / bar.maximum()) if bar.maximum() > 0 else 0
         self._report_progress(percent, where + (", paused" if state is RunState.PAUSED else ""))

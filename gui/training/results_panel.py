@@ -2,7 +2,7 @@
 
 A :class:`QTabWidget` whose first two pages are built here ("Results", "Mistakes"); the tab
 adds the "Compare runs" page.  It shows an :class:`gui.training.run.EvaluationView` (plain
-arrays made on the training thread), saves the last run's session to the model library, and
+arrays made on the training thread), saves the last run's model to the library, and
 writes the history CSV and the plots PNG atomically.
 """
 
@@ -143,8 +143,9 @@ class ResultsPanel(QTabWidget):
         elif result.epochs_done == 0:
             self.test_label.setText("Stopped before the first epoch ended: no test results.")
 
-    def show_evaluating(self) -> None:
-        self.test_label.setText("Testing on the test set…")
+    def show_evaluating(self, split: str = "test") -> None:
+        where = "the test set" if split == "test" else "the samples held out for validation"
+        self.test_label.setText(f"Testing on {where}…")
 
     def show_evaluation(self, view) -> None:
         self.evaluation = view
@@ -234,14 +235,13 @@ class ResultsPanel(QTabWidget):
         if self.save_button.isEnabled():
             self.save_requested.emit(self.save_name.text().strip())
 
-    def save(self, session, name: str) -> str | None:
-        """Save ``session``'s model to the library as ``name``; the saved name, or None."""
+    def save(self, run, name: str) -> str | None:
+        """Save the finished ``run``'s model (with its evaluation) to the library as ``name``; the saved name, or None."""
         from core.errors import InkLabError
         from gui.errors import user_message
 
-        evaluation = self.evaluation.evaluation if self.evaluation is not None else None
         try:
-            card = session.save(name or None, evaluation=evaluation)
+            card = run.save(name or None)
         except InkLabError as err:
             self.message.emit(f"Not saved: {err}", "error")
             return None

@@ -1,46 +1,46 @@
-"""The Training tab's run: core's TrainingSession as a task, its listener as a stream of events.
+"""The Training tab's side of a run: core's :class:`~core.training.TrainingRun`, its events as signals.
 
-The engine reports through a plain-Python :class:`core.training.TrainingListener` called on
-the training thread.  :class:`TrainingRun` forwards each event through the
-:class:`gui.concurrency.Worker` running it (``emit``, arriving as ``yielded`` on the GUI
-thread), so every widget update happens on the GUI thread, and the hooks stay as cheap as
-the engine's own (one ``emit`` each; the engine already throttles batches to ~30/s).
-No Qt here.
+napari's model/``_qt`` split: the run itself — state, clock (paused time left out),
+history, evaluation on the right split, saving — is :class:`core.training.TrainingRun`,
+the object the CLI and ``tools/build_models.py`` drive too.  :class:`RunDriver` starts it
+on the one worker primitive (:class:`gui.concurrency.Worker`, so the app's shutdown stops
+and awaits it) and adapts its listener events to Qt signals, which Qt delivers on the GUI
+thread.  A batch takes three hops: the run's batch hook -> :class:`_SignalListener` ->
+``batch_ended`` -> the live view's slot.
 
-Everything that touches the Keras model — the "what the model sees" predictions, the test
-evaluation, the mistakes — runs here, on the training thread, and leaves as numpy arrays:
-a Keras model must never be called from two threads at once.
+Everything that touches the Keras model runs on the training thread, inside the run, and
+leaves as numpy arrays (:class:`EvaluationView` is made there too): a Keras model must
+never be called from two threads at once.
 
-This module imports no TensorFlow; ``core.training`` is imported inside :meth:`TrainingRun.__call__`.
-Data sets come from :func:`core.datasets.memory_cache.load_shared`, the one in-memory cache
-the Datasets tab uses too (MNIST is never held twice).
+While a run trains, ``sys.setswitchinterval`` is lowered (:data:`RUN_SWITCH_INTERVAL_S`)
+and put back as soon as no run is going.
+
+This module imports no TensorFlow; ``core.training`` is imported when a run starts.
 """
 
 from __future__ import annotations
 
-import logging
+import sys
 import threading
 from dataclasses import dataclass
-from enum import Enum, auto
 
 import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
 
-log = logging.getLogger("inklab.gui.training")
+from core.training.events import TrainingListener
+from core.training.state import RunState
+from gui.concurrency import Worker
 
-@dataclass(frozen=True)
-class Prepared:
-    """Sent when the data is loaded and the model built, before the first batch."""
-
-    label_names: tuple[str, ...]
-    preview_images: np.ndarray | None  # uint8 (n, 28, 28): the fixed validation samples
-    preview_labels: np.ndarray | None
-    preview_probabilities: np.ndarray | None  # the untrained model's guesses ("epoch 0")
-    summary: dict | None
+# While a run trains, hand the GIL over after 1 ms instead of Python's default 5 ms.  The
+# training thread runs Python between TensorFlow calls; with the default, every repaint of
+# the plots (Python paint code) waits up to 5 ms at each of its many GIL hand-overs, and the
+# event loop stalls for 100+ ms.  With 1 ms it stays under ~50 ms and training is no slower.
+RUN_SWITCH_INTERVAL_S = 0.001
 
 
 @dataclass(frozen=True)
 class EvaluationView:
-    """The test evaluation as plain arrays, ready for the widgets."""
+    """The evaluation after a run as plain arrays, ready for the widgets."""
 
     loss: float
     accuracy: float
@@ -52,176 +52,200 @@ class EvaluationView:
     mistake_true: np.ndarray
     mistake_predicted: np.ndarray
     mistake_confidence: np.ndarray
-    evaluation: object  # core.evaluation.Evaluation, kept for saving the model card
+    evaluation: object  # core.evaluation.Evaluation
     split: str = "test"  # "validation" when the data set has no test split
 
-
-class RunEvent(Enum):
-    """What a :class:`TrainingRun` sends to the GUI thread while it runs, as ``(event, payload)``."""
-
-    PREPARED = auto()  # Prepared: the data is loaded and the model built
-    RUN_STARTED = auto()  # core.training.RunInfo
-    BATCH_ENDED = auto()  # core.training.BatchProgress (the engine sends ~30 a second)
-    EPOCH_ENDED = auto()  # core.training.EpochResult
-    TRAINING_ENDED = auto()  # core.training.RunResult: training is over; evaluation may follow
-    EVALUATION_STARTED = auto()  # None
-    EVALUATED = auto()  # EvaluationView
-    EVALUATION_FAILED = auto()  # str: one readable line
-
-
-class _EitherToken:
-    """A cancel token set when either the user's Stop or the app's shutdown asks."""
-
-    def __init__(self, *tokens) -> None:
-        self._tokens = tokens
-
-    @property
-    def cancelled(self) -> bool:
-        return any(token.cancelled for token in self._tokens)
-
-    def raise_if_cancelled(self) -> None:
-        for token in self._tokens:
-            token.raise_if_cancelled()
-
-
-class TrainingRun:
-    """One run of core's TrainingSession, as a task for :class:`gui.concurrency.Worker`.
-
-    Qt-free: ``emit((RunEvent, payload))`` is the worker's :meth:`~gui.concurrency.Worker.emit`,
-    called on the task's thread; the task's return value is the final ``RunResult`` (after
-    the evaluation, so the session may then be saved).  ``stop``/``pause``/``resume`` may be
-    called from the GUI thread at any time.  The worker's cancel token (the app quitting)
-    stops the run after the current batch and skips the evaluation.
-    """
-
-    def __init__(self, config, emit, evaluate: bool = True, evaluate_limit: int | None = None) -> None:
-        from core.progress import CancelToken
-
-        self.config = config
-        self.emit = emit
-        self.evaluate = evaluate
-        self.evaluate_limit = evaluate_limit
-        self.session = None  # the core TrainingSession, once built (read it after the result)
-        self.result = None
-        self._control = threading.Lock()
-        self._pending: list[str] = []  # stop/pause asked before the session existed
-        self._stop_load = CancelToken()  # Stop while the data set is still loading
-
-    # ---- control, from the GUI thread
-
-    def stop(self) -> None:
-        """End the run after the current batch (the test evaluation still follows)."""
-        self._stop_load.cancel()
-        self._call("stop")
-
-    def pause(self) -> None:
-        self._call("pause")
-
-    def resume(self) -> None:
-        self._call("resume")
-
-    def _call(self, what: str) -> None:
-        with self._control:
-            if self.session is None:
-                if what == "resume":
-                    self._pending = [p for p in self._pending if p != "pause"]
-                else:
-                    self._pending.append(what)
-                return
-        getattr(self.session, what)()
-
-    # ---- the task, on the worker's thread
-
-    def __call__(self, progress, cancel):
-        from core.datasets.memory_cache import load_shared
-        from core.errors import Cancelled, InkLabError
-        from core.native_logs import import_tensorflow
-        from core.training import RunResult, TrainingListener, TrainingSession, empty_history
-
-        import_tensorflow()  # quietly, and one thread at a time (see its docstring)
-
-        emit = self.emit
-
-        class _Listener(TrainingListener):
-            # One emit per hook: no I/O or drawing on the training thread.
-            def on_run_start(self, info):
-                emit((RunEvent.RUN_STARTED, info))
-
-            def on_batch_end(self, progress):
-                emit((RunEvent.BATCH_ENDED, progress))
-
-            def on_epoch_end(self, result):
-                emit((RunEvent.EPOCH_ENDED, result))
-
-        cancel.on_cancel(self.stop)  # the app quitting: stop even a paused run
-        try:
-            # The one shared cache: a second run on MNIST (or the Datasets tab's copy) starts at once.
-            data = load_shared(self.config.dataset, cancel=_EitherToken(self._stop_load, cancel))
-            session = TrainingSession(self.config, _Listener(), data=data)
-            with self._control:
-                self.session = session
-                pending, self._pending = self._pending, []
-            for what in pending:
-                getattr(session, what)()
-            session.prepare()
-            if not session.stopping:  # closing the window while TensorFlow loaded: go straight on
-                emit((RunEvent.PREPARED, self._prepared_view(session)))
-            result = session.run()
-        except Cancelled:  # stopped while the data set was still loading: nothing ran, nothing failed
-            result = RunResult("stopped", "", empty_history(), 0.0, 0)
-        except Exception as err:  # a run that cannot even start: report it like a failed one
-            from gui.errors import user_message
-
-            if not isinstance(err, InkLabError):
-                log.exception("training could not start")
-            result = RunResult("failed", user_message(err, logged=True), empty_history(), 0.0, 0)
-        self.result = result
-        emit((RunEvent.TRAINING_ENDED, result))
-        if (self.evaluate and not cancel.cancelled and result.status != "failed"
-                and self.session is not None and result.epochs_done > 0):
-            emit((RunEvent.EVALUATION_STARTED, None))
-            try:
-                emit((RunEvent.EVALUATED, self._evaluation_view(self.session)))
-            except Exception as err:
-                from gui.errors import user_message
-
-                emit((RunEvent.EVALUATION_FAILED, user_message(err)))
-        return result
-
-    def _prepared_view(self, session) -> Prepared:
-        from core.models.inference import predict_batch
-        from core.models.presets import model_summary
-
-        probabilities = None
-        if session.preview_images is not None and len(session.preview_images):
-            probabilities = predict_batch(session.model, session.preview_images, session.outputs)
-        try:
-            summary = model_summary(session.model)
-        except Exception:  # the table is a nicety; a run must not fail for it
-            log.exception("model summary failed")
-            summary = None
-        return Prepared(session.label_names, session.preview_images, session.preview_labels,
-                        probabilities, summary)
-
-    def _evaluation_view(self, session) -> EvaluationView:
-        # Drawn collections and many imports have no test split: judge the run on the
-        # samples it held out for validation instead of failing.
-        split_name = "test" if "test" in session.dataset.splits else "validation"
-        evaluation = session.evaluate(split_name, limit=self.evaluate_limit)
-        split = session.dataset.split("test") if split_name == "test" else session.val_split
+    @classmethod
+    def of(cls, evaluated) -> EvaluationView:
+        """From core's :class:`~core.training.Evaluated` event."""
+        evaluation = evaluated.evaluation
         mistakes = evaluation.mistakes
         indices = np.asarray([m.index for m in mistakes], np.int64)
-        return EvaluationView(
+        return cls(
             loss=float(evaluation.loss),
             accuracy=float(evaluation.accuracy),
             samples=int(evaluation.samples),
             confusion=np.asarray(evaluation.confusion, np.int64),
             per_class_accuracy=np.asarray(evaluation.recall, np.float64),  # recall = share of the class right
-            label_names=tuple(session.label_names),
-            mistake_images=split.images[indices],
+            label_names=tuple(evaluation.label_names),
+            mistake_images=evaluated.images[indices],
             mistake_true=np.asarray([m.true for m in mistakes], np.int64),
             mistake_predicted=np.asarray([m.predicted for m in mistakes], np.int64),
             mistake_confidence=np.asarray([m.probability for m in mistakes], np.float64),
             evaluation=evaluation,
-            split=split_name,
+            split=evaluated.split,
         )
+
+
+class RunDriver(QObject):
+    """Start, pause, resume and stop one :class:`~core.training.TrainingRun` at a time; its events as signals.
+
+    The run's own state is the truth (:attr:`state`); :attr:`run` is the run going now
+    (until the worker has ended, evaluation included) and :attr:`last_run` the finished one
+    whose model can be saved.
+    """
+
+    state_changed = Signal(str)  # a RunState value ("idle" once the run is over)
+    prepared = Signal(object)  # core.training.Prepared
+    started = Signal(object)  # core.training.RunInfo
+    batch_ended = Signal(object)  # core.training.BatchProgress (~30 a second)
+    epoch_ended = Signal(object)  # core.training.EpochResult
+    training_ended = Signal(object)  # core.training.RunResult: training is over; evaluation may follow
+    evaluation_started = Signal(str)  # the split
+    evaluated = Signal(object)  # EvaluationView
+    evaluation_failed = Signal(str)  # one readable line
+    finished = Signal(object)  # core.training.RunResult, once per run, always, last
+    crashed = Signal(str)  # one readable line: the run ended past its own error handling
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.run = None  # core.training.TrainingRun going now
+        self.last_run = None  # the finished run whose model can be saved
+        self._listener: _SignalListener | None = None
+        self._switch_interval = sys.getswitchinterval()
+        self.worker = Worker(self, name="training", native=True)
+        self.worker.returned.connect(self._on_done)
+        self.worker.errored.connect(self._on_ended_early)
+        self.worker.cancelled.connect(self._on_ended_early)
+
+    @property
+    def state(self) -> RunState:
+        """The run's state: IDLE when none is going, RUNNING from Start (the worker may not
+        have begun yet), "finished" while its last events arrive."""
+        if self.run is None:
+            return RunState.IDLE
+        state = self.run.state
+        return RunState.RUNNING if state is RunState.IDLE else state
+
+    def is_running(self) -> bool:
+        """True from Start until the run (evaluation included) is over."""
+        return self.run is not None
+
+    def elapsed_s(self) -> float:
+        """Seconds the run has trained, paused time left out (the run's own clock)."""
+        return self.run.elapsed_s() if self.run is not None else 0.0
+
+    def start(self, config) -> None:
+        """Start a run of the validated ``config``; ignored while one is going."""
+        if self.run is not None:
+            return
+        from core.training import TrainingRun
+
+        run = TrainingRun(config, loader=_shared_loader, evaluate_after=True)
+        self._listener = run.add_listener(_SignalListener(self))
+        self.run = run
+        # Only the last run is kept (for saving): ten runs in a lesson would hold gigabytes.
+        self.last_run = None
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, RUN_SWITCH_INTERVAL_S))
+        self.state_changed.emit(RunState.RUNNING.value)
+        self.worker.start(lambda progress, cancel: _train(run, cancel))
+
+    def toggle_pause(self) -> None:
+        if self.run is not None and self.run.state in (RunState.RUNNING, RunState.PAUSED):
+            self.run.toggle_pause()
+
+    def stop(self) -> bool:
+        """Ask the run to end after the current batch; False when there is nothing to stop."""
+        if self.run is None or self.run.state not in (RunState.IDLE, RunState.RUNNING, RunState.PAUSED):
+            return False
+        self.run.stop()
+        return True
+
+    @Slot()
+    @Slot(str)
+    def _on_ended_early(self, message: str = "") -> None:
+        """The run was cancelled (the app is quitting) or crashed past its own error handling."""
+        run = self.run
+        if run is None:
+            return
+        from core.training import RunResult, empty_history
+
+        if message:
+            self.crashed.emit(message)
+        self._on_done(run.result or RunResult("failed", message, empty_history(), 0.0, 0))
+
+    @Slot(object)
+    def _on_done(self, result) -> None:
+        run = self.run
+        if run is None:
+            return
+        self._listener.close()
+        self.run = None
+        sys.setswitchinterval(self._switch_interval)
+        self.last_run = run if result.status != "failed" else None
+        self.finished.emit(result)
+        self.state_changed.emit(RunState.IDLE.value)
+
+
+def _shared_loader(name: str, cancel):
+    """The one in-memory cache the Datasets tab uses too: a second run on MNIST starts at once."""
+    from core.datasets.memory_cache import load_shared
+
+    return load_shared(name, cancel=cancel)
+
+
+def _train(run, cancel):
+    """The worker's task: the whole run, on the worker's thread."""
+    from core.native_logs import import_tensorflow
+
+    import_tensorflow()  # quietly, and one thread at a time (see its docstring)
+    cancel.on_cancel(run.cancel)  # the app quitting: stop even a paused run, skip the evaluation
+    return run.run()
+
+
+class _SignalListener(TrainingListener):
+    """The run's listener that emits the driver's signals (called on the training thread).
+
+    One emit per event, no I/O or drawing here.  :meth:`close` (the run is over, or the
+    driver is being destroyed) is a barrier: nothing is emitted after it returns.
+    """
+
+    def __init__(self, driver: RunDriver) -> None:
+        self._lock = threading.Lock()
+        self._closed = False
+        d = driver
+        self._state, self._prepared, self._started = d.state_changed, d.prepared, d.started
+        self._batch, self._epoch, self._ended = d.batch_ended, d.epoch_ended, d.training_ended
+        self._evaluating, self._evaluated, self._failed = d.evaluation_started, d.evaluated, d.evaluation_failed
+        driver.destroyed.connect(self.close)
+
+    def close(self, *_args) -> None:
+        with self._lock:
+            self._closed = True
+
+    def _post(self, signal, value) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                signal.emit(value)
+            except RuntimeError:  # the driver's C++ side is gone: nobody is listening
+                self._closed = True
+
+    def on_state_changed(self, state) -> None:
+        self._post(self._state, state.value)
+
+    def on_prepared(self, prepared) -> None:
+        self._post(self._prepared, prepared)
+
+    def on_run_start(self, info) -> None:
+        self._post(self._started, info)
+
+    def on_batch_end(self, progress) -> None:
+        self._post(self._batch, progress)
+
+    def on_epoch_end(self, result) -> None:
+        self._post(self._epoch, result)
+
+    def on_run_end(self, result) -> None:
+        self._post(self._ended, result)
+
+    def on_evaluation_start(self, split: str) -> None:
+        self._post(self._evaluating, split)
+
+    def on_evaluated(self, evaluated) -> None:
+        self._post(self._evaluated, EvaluationView.of(evaluated))
+
+    def on_evaluation_failed(self, message: str) -> None:
+        self._post(self._failed, message)

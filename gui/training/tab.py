@@ -3,9 +3,10 @@
 The tab a teacher projects.  It only composes its panels and passes the run's events on:
 
 - :mod:`gui.training.settings_form` — the settings column (form <-> TrainingConfig);
-- :mod:`gui.training.run_controller` — the run's state machine, worker and clock;
-- :mod:`gui.training.live_view` — buttons, status line, plots (redrawn at most 10 times a
-  second) and the "what the model sees" strip;
+- :mod:`gui.training.run` — core's :class:`~core.training.TrainingRun` (the run's state,
+  clock, history, evaluation and saving) on the worker, its events as signals;
+- :mod:`gui.training.live_view` — buttons, the status line (its one writer), plots (redrawn
+  at most 10 times a second) and the "what the model sees" strip;
 - :mod:`gui.training.results_panel` — results, mistakes, save and export;
 - :mod:`gui.training.compare_panel` — the session's leaderboard and overlays.
 
@@ -21,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from core.training.runs import RunState
+from core.training.state import RunState
 
 
 class TrainingTab(QWidget):
@@ -34,8 +35,7 @@ class TrainingTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ready = False
-        self.controller = None  # RunController, made with the widgets
-        self._record = None  # RunRecord of the run on screen
+        self.driver = None  # gui.training.run.RunDriver, made with the widgets
         QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
 
     # ------------------------------------------------------------------ building the widgets
@@ -60,15 +60,15 @@ class TrainingTab(QWidget):
         from gui.training.compare_panel import ComparePanel
         from gui.training.live_view import LiveView, RunBar
         from gui.training.results_panel import COMPARE_PAGE, ResultsPanel
-        from gui.training.run_controller import RunController
+        from gui.training.run import RunDriver
         from gui.training.settings_form import SettingsForm
         from gui.widgets.message_banner import MessageBanner
 
-        self.controller = RunController(self)
+        self.driver = RunDriver(self)
         self.banner = MessageBanner()
         self.form = SettingsForm()
         self.bar = RunBar()
-        self.live = LiveView(self.controller, self.bar)
+        self.live = LiveView(self.driver, self.bar)
         self.results = ResultsPanel()
         self.compare = ComparePanel(self.live.loss_plot, self.live.accuracy_plot)
         # Titled with its count from the start: the list is kept across restarts.
@@ -108,10 +108,18 @@ class TrainingTab(QWidget):
         self.bar.start_button.clicked.connect(self.start)
         self.bar.pause_button.clicked.connect(self.toggle_pause)
         self.bar.stop_button.clicked.connect(self.stop)
-        self.controller.state_changed.connect(self._on_state_changed)
-        self.controller.event.connect(self._on_run_event)
-        self.controller.finished.connect(self._on_done)
-        self.controller.crashed.connect(self.banner.show_error)
+        d = self.driver
+        d.state_changed.connect(self._on_state_changed)
+        d.prepared.connect(self._on_prepared)
+        d.started.connect(self._on_started)
+        d.batch_ended.connect(self.live.on_batch)  # the common case: straight to the plots
+        d.epoch_ended.connect(self.live.on_epoch)
+        d.training_ended.connect(self._on_training_ended)
+        d.evaluation_started.connect(self.results.show_evaluating)
+        d.evaluated.connect(self._on_evaluated)
+        d.evaluation_failed.connect(self._on_evaluation_failed)
+        d.finished.connect(self._on_done)
+        d.crashed.connect(self.banner.show_error)
         self.live.progress.connect(self.run_progress)
 
     def refresh_datasets(self) -> None:
@@ -124,11 +132,11 @@ class TrainingTab(QWidget):
     # ------------------------------------------------------------------ the run
 
     def state(self) -> RunState:
-        return self.controller.state if self.controller is not None else RunState.IDLE
+        return self.driver.state if self.driver is not None else RunState.IDLE
 
     def is_running(self) -> bool:
         """True while a run is in progress (paused and testing included): closing would lose it."""
-        return self.controller is not None and self.controller.is_running()
+        return self.driver is not None and self.driver.is_running()
 
     @property
     def batches_received(self) -> int:
@@ -152,32 +160,28 @@ class TrainingTab(QWidget):
         except InkLabError as err:
             self.banner.show_error(str(err))
             return
-        self._record = self.compare.start_run(config)
+        self.compare.start_run(config)
         self.results.clear()
-        self.live.begin(self.compare.longest_epochs(config.epochs))
-        self.bar.status_label.setText(f"Loading {config.dataset} and building {config.preset}…")
+        self.live.begin(self.compare.longest_epochs(config.epochs), f"Loading {config.dataset} and building "
+                        f"{config.preset}…")
         self.form.warm_up_allowed = False
-        self.controller.start(config)
+        self.driver.start(config)
 
     @Slot()
     def toggle_pause(self) -> None:
-        if not self.is_running():
-            return
-        self.controller.toggle_pause()
-        if self.live.latest_batch is None:  # still loading: the status line has no numbers yet
-            text = self.bar.status_label.full_text().removeprefix("Paused · ")
-            self.bar.status_label.setText(f"Paused · {text}" if self.state() is RunState.PAUSED else text)
-        self.live.flush()
+        if self.is_running():
+            self.driver.toggle_pause()
+            self.live.flush()
 
     @Slot()
     def stop(self) -> None:
-        if self.controller is not None and self.controller.stop():
-            self.bar.status_label.setText("Stopping after this batch…")
+        if self.driver is not None and self.driver.stop():
+            self.live.say("Stopping after this batch…")
 
     @Slot(str)
     def _on_state_changed(self, state: str) -> None:
         self._update_enabled()
-        self.run_state_changed.emit(state)
+        self.run_state_changed.emit(self.state().value)
 
     def _update_enabled(self) -> None:
         if not self._ready:
@@ -186,9 +190,9 @@ class TrainingTab(QWidget):
         idle = state is RunState.IDLE
         self.form.set_editable(idle)
         self.bar.show_state(state, bool(self.form.dataset_combo.currentData()))
-        last = self.controller.last_run
-        record = self._record
-        can_save = (idle and last is not None and last.session is not None and last.session.model is not None
+        last = self.driver.last_run
+        record = self.compare.current
+        can_save = (idle and last is not None and last.model is not None
                     and record is not None and record.status in ("completed", "stopped"))
         has_history = record is not None and bool(record.history.get("epoch"))
         self.results.set_actions(can_save, idle and has_history, idle and record is not None)
@@ -196,64 +200,41 @@ class TrainingTab(QWidget):
     # ---- events of the run (GUI thread)
 
     @Slot(object)
-    def _on_run_event(self, event) -> None:
-        """One event of the run (see :class:`gui.training.run.RunEvent`)."""
-        from gui.training.run import RunEvent
+    def _on_prepared(self, prepared) -> None:
+        if prepared.summary is not None:  # the model as really built for this data set
+            self.form.show_summary(prepared.summary)
+        self.live.on_prepared(prepared)
 
-        kind, payload = event
-        if kind is RunEvent.BATCH_ENDED:  # the common case first: ~30 a second
-            self.live.on_batch(payload)
-        elif kind is RunEvent.EPOCH_ENDED:
-            self.live.on_epoch(payload)
-        elif kind is RunEvent.PREPARED:
-            if payload.summary is not None:  # the model as really built for this data set
-                self.form.show_summary(payload.summary)
-            self.live.on_prepared(payload)
-        elif kind is RunEvent.RUN_STARTED:
-            self.controller.restart_clock()
-            self.live.on_run_started(payload)
-            self.bar.status_label.setText(
-                f"Training on {payload.train_samples:,} samples, validating on {payload.val_samples:,} "
-                f"({payload.device})"
-            )
-            if payload.notes:  # how the settings were adapted to the data, e.g. a capped validation
-                self.banner.show_info(" ".join(f"{n[:1].upper()}{n[1:]}." for n in payload.notes))
-        elif kind is RunEvent.TRAINING_ENDED:
-            self._on_training_ended(payload)
-        elif kind is RunEvent.EVALUATION_STARTED:
-            self.results.show_evaluating()
-        elif kind is RunEvent.EVALUATED:
-            self.results.show_evaluation(payload)
-            self._record.test_accuracy = payload.accuracy
-            self._record.test_loss = payload.loss
-        elif kind is RunEvent.EVALUATION_FAILED:
-            self.banner.show_error(f"Test evaluation failed: {payload}")
+    @Slot(object)
+    def _on_started(self, info) -> None:
+        self.live.on_run_started(info)
+        if info.notes:  # how the settings were adapted to the data, e.g. a capped validation
+            self.banner.show_info(" ".join(f"{n[:1].upper()}{n[1:]}." for n in info.notes))
 
+    @Slot(object)
     def _on_training_ended(self, result) -> None:
-        from gui.training.live_view import clock
-
-        self.live.flush()
-        record = self._record
-        record.status = result.status
-        record.error = result.error
-        record.epochs_done = result.epochs_done
-        record.history = {k: v for k, v in result.history.items() if k != "batches"}
-        record.loss_curve = self.live.loss_plot.series("batch")
-        record.accuracy_curve = self.live.accuracy_plot.series("batch")
+        self.live.on_training_ended(result)
+        self.compare.training_ended(result, self.live.loss_plot.series("batch"),
+                                    self.live.accuracy_plot.series("batch"))
         self.results.show_training_ended(result)
         if result.status == "failed":
             self.banner.show_error(f"Training failed: {result.error}")
-            self.bar.status_label.setText("Training failed — change the settings and try again.")
-        else:
-            done = "Finished" if result.status == "completed" else "Stopped"
-            self.bar.status_label.setText(f"{done} after {result.epochs_done} epoch(s) in {clock(result.elapsed_s)}")
+
+    @Slot(object)
+    def _on_evaluated(self, view) -> None:
+        self.results.show_evaluation(view)
+        self.compare.tested(view.accuracy, view.loss)
+
+    @Slot(str)
+    def _on_evaluation_failed(self, message: str) -> None:
+        self.banner.show_error(f"Test evaluation failed: {message}")
 
     @Slot(object)
     def _on_done(self, result) -> None:
         self.live.end(result)
-        last = self.controller.last_run
-        if last is not None and last.session is not None:
-            self.results.propose_name(last.session.config)
+        last = self.driver.last_run
+        if last is not None:
+            self.results.propose_name(last.config)
         self.compare.finish_run()
 
     # ------------------------------------------------------------------ compare, save, export
@@ -264,13 +245,12 @@ class TrainingTab(QWidget):
 
     def save_model(self, name: str) -> str | None:
         """Save the last run's model to the library as ``name``; returns the saved name or None."""
-        last = self.controller.last_run if self._ready else None
-        if last is None or last.session is None or self.state() is not RunState.IDLE:
+        last = self.driver.last_run if self._ready else None
+        if last is None or self.state() is not RunState.IDLE:
             return None
-        saved = self.results.save(last.session, name)
+        saved = self.results.save(last, name)
         if saved:
-            self._record.saved_as = saved
-            self.compare.finish_run()  # the leaderboard calls the run by its model's name now
+            self.compare.saved_as(saved)  # the leaderboard calls the run by its model's name now
             self.model_saved.emit(saved)
         return saved
 
@@ -278,7 +258,7 @@ class TrainingTab(QWidget):
         """The start of proposed export names: the saved model's name, else "cnn-classic-run3"."""
         from gui.widgets.file_dialogs import safe_file_name
 
-        record = self._record
+        record = self.compare.current if self._ready else None
         if record is None:
             return "training"
         return safe_file_name(record.saved_as or f"{record.preset}-run{record.number}")
@@ -293,9 +273,10 @@ class TrainingTab(QWidget):
 
     def export_history_csv(self, path: str | Path) -> bool:
         """Write the current run's per-epoch history as CSV (atomically)."""
-        if self._record is None:
+        record = self.compare.current if self._ready else None
+        if record is None:
             return False
-        return self.results.write_history_csv(path, self._record.history)
+        return self.results.write_history_csv(path, record.history)
 
     def _on_export_png(self) -> None:
         from gui.widgets.file_dialogs import ask_save_path

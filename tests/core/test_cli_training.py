@@ -83,12 +83,12 @@ def test_train_evaluate_and_manage_a_tiny_model(mnist, user_data_dir, capsys) ->
 
 
 def test_a_taken_name_is_refused_before_any_data_is_loaded(user_data_dir, capsys, monkeypatch) -> None:
-    from core.training import TrainingSession
+    from core.training import TrainingRun
 
     folder = user_data_dir / "models" / "victim"
     folder.mkdir(parents=True)
     (folder / "card.json").write_text("{}")
-    monkeypatch.setattr(TrainingSession, "prepare", lambda self: pytest.fail("trained although the name is taken"))
+    monkeypatch.setattr(TrainingRun, "prepare", lambda self: pytest.fail("trained although the name is taken"))
     assert run_cli(["train", "--preset", "dense-small", "--limit", "100", "--name", "victim"]) == 2
     assert "a model called 'victim' already exists" in capsys.readouterr().err
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.evaluation import evaluate, score
-from core.training import TrainingConfig, TrainingSession
+from core.training import TrainingConfig, TrainingRun
 
 
 def test_score_counts_and_ranks_mistakes() -> None:
@@ -39,7 +39,7 @@ def test_classes_never_predicted_have_zero_precision() -> None:
 
 @pytest.mark.slow
 def test_evaluate_a_trained_model_on_real_test_data(mnist) -> None:
-    session = TrainingSession(
+    session = TrainingRun(
         TrainingConfig(preset="dense-small", epochs=2, batch_size=50, learning_rate=0.01, limit=1000, validation=0),
         data=mnist,
     )

@@ -12,13 +12,13 @@ import pytest
 from core.errors import ModelError
 from core.models import library
 from core.models.inference import predict_batch
-from core.training import TrainingConfig, TrainingSession
+from core.training import TrainingConfig, TrainingRun
 
 
 @pytest.fixture(scope="module")
 def trained(mnist):
     """One tiny trained session shared by the module's tests (each saves into its own folder)."""
-    session = TrainingSession(
+    session = TrainingRun(
         TrainingConfig(preset="dense-small", epochs=1, batch_size=100, limit=600, validation=100), data=mnist
     )
     session.run()

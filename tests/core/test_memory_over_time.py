@@ -12,7 +12,7 @@ import gc
 import numpy as np
 import pytest
 
-from core.training import TrainingConfig, TrainingSession
+from core.training import TrainingConfig, TrainingRun
 
 
 def _rss_mb() -> float:
@@ -28,7 +28,7 @@ def test_a_run_leaves_no_gradient_functions_behind(mnist) -> None:
     from tensorflow.python.framework import ops
 
     def run() -> None:
-        TrainingSession(
+        TrainingRun(
             TrainingConfig(preset="dense-small", epochs=1, batch_size=100, limit=300, validation=100), data=mnist
         ).run()
 

@@ -11,7 +11,7 @@ import pytest
 
 from core.cli import run_cli
 from core.labels import NOT_A_CHARACTER
-from core.training import TrainingConfig, TrainingSession, reject
+from core.training import TrainingConfig, TrainingRun, reject
 
 
 def test_the_default_is_on_for_digits_and_letters_only() -> None:
@@ -37,7 +37,7 @@ def test_a_run_with_the_class_answers_not_a_digit_for_scribbles(mnist) -> None:
     from core.models.recognizer import Recognizer
 
     config = TrainingConfig.for_preset("dense-small", dataset="mnist", epochs=3, limit=3000, reject=True)
-    session = TrainingSession(config, data=mnist)
+    session = TrainingRun(config, data=mnist)
     session.prepare()
     assert session.label_names == (*mnist.label_names, NOT_A_CHARACTER)
     assert int((session.train_split.labels == 10).sum()) + int((session.val_split.labels == 10).sum()) == 300

@@ -15,7 +15,7 @@ from core.models.presets import AugmentParams
 from core.training import (
     TrainingConfig,
     TrainingListener,
-    TrainingSession,
+    TrainingRun,
     augment_images,
     split_validation,
     validation_count,
@@ -53,7 +53,7 @@ def tiny(**overrides) -> TrainingConfig:
     return TrainingConfig(**settings)
 
 
-def run_in_thread(session: TrainingSession) -> threading.Thread:
+def run_in_thread(session: TrainingRun) -> threading.Thread:
     worker = threading.Thread(target=session.run, daemon=True)
     worker.start()
     return worker
@@ -62,7 +62,7 @@ def run_in_thread(session: TrainingSession) -> threading.Thread:
 @pytest.mark.slow
 def test_tiny_run_completes_with_history_and_events(mnist) -> None:
     recorder = Recorder()
-    session = TrainingSession(tiny(), recorder, data=mnist, batch_interval=0)
+    session = TrainingRun(tiny(), recorder, data=mnist, batch_interval=0)
     result = session.run()
 
     assert result.status == "completed" and result.error == "" and result.epochs_done == 2
@@ -85,7 +85,7 @@ def test_tiny_run_completes_with_history_and_events(mnist) -> None:
 @pytest.mark.slow
 def test_stop_from_another_thread_keeps_history_and_a_usable_model(mnist) -> None:
     recorder = Recorder()
-    session = TrainingSession(tiny(epochs=50), recorder, data=mnist, batch_interval=0)
+    session = TrainingRun(tiny(epochs=50), recorder, data=mnist, batch_interval=0)
     worker = run_in_thread(session)
     assert recorder.first_batch.wait(WAIT)
     session.stop()
@@ -103,7 +103,7 @@ def test_stop_from_another_thread_keeps_history_and_a_usable_model(mnist) -> Non
 @pytest.mark.slow
 def test_pause_holds_then_resume_completes(mnist) -> None:
     recorder = Recorder()
-    session = TrainingSession(tiny(epochs=2), recorder, data=mnist, batch_interval=0)
+    session = TrainingRun(tiny(epochs=2), recorder, data=mnist, batch_interval=0)
     session.pause()
     worker = run_in_thread(session)
     deadline = time.monotonic() + WAIT
@@ -120,7 +120,7 @@ def test_pause_holds_then_resume_completes(mnist) -> None:
 
 @pytest.mark.slow
 def test_stop_while_paused_ends_the_run(mnist) -> None:
-    session = TrainingSession(tiny(epochs=5), data=mnist)
+    session = TrainingRun(tiny(epochs=5), data=mnist)
     session.pause()
     worker = run_in_thread(session)
     deadline = time.monotonic() + WAIT
@@ -135,7 +135,7 @@ def test_stop_while_paused_ends_the_run(mnist) -> None:
 def test_throttling_always_delivers_epoch_ends_and_last_batches(mnist) -> None:
     recorder = Recorder()
     # An interval of an hour: only the forced events can get through.
-    session = TrainingSession(tiny(epochs=3), recorder, data=mnist, batch_interval=3600)
+    session = TrainingRun(tiny(epochs=3), recorder, data=mnist, batch_interval=3600)
     session.run()
     assert [e.epoch for e in recorder.epochs] == [1, 2, 3]
     # The very first batch passes (nothing sent yet); each epoch's last batch always does.
@@ -146,7 +146,7 @@ def test_throttling_always_delivers_epoch_ends_and_last_batches(mnist) -> None:
 
 @pytest.mark.slow
 def test_same_seed_same_run(mnist) -> None:
-    runs = [TrainingSession(tiny(epochs=1), data=mnist).run() for _ in range(2)]
+    runs = [TrainingRun(tiny(epochs=1), data=mnist).run() for _ in range(2)]
     assert np.allclose(runs[0].history["loss"], runs[1].history["loss"], rtol=1e-4)
 
 
@@ -157,7 +157,7 @@ def test_a_failing_listener_ends_the_run_as_failed_not_raised(mnist) -> None:
             raise RuntimeError("plot exploded")
 
     recorder = Broken()
-    result = TrainingSession(tiny(epochs=2), recorder, data=mnist).run()
+    result = TrainingRun(tiny(epochs=2), recorder, data=mnist).run()
     assert result.status == "failed" and "plot exploded" in result.error
     assert recorder.ends == [result]
 
@@ -165,7 +165,7 @@ def test_a_failing_listener_ends_the_run_as_failed_not_raised(mnist) -> None:
 @pytest.mark.slow
 def test_augmented_run_and_preview(mnist) -> None:
     params = AugmentParams(rotation=15, shift=0.1, shear=0.2, zoom=0.2)
-    session = TrainingSession(tiny(epochs=1, augment=True, augment_params=params), data=mnist)
+    session = TrainingRun(tiny(epochs=1, augment=True, augment_params=params), data=mnist)
     assert session.run().status == "completed"
     images = mnist.splits["train"].images[:8]
     shown = augment_images(images, params, seed=3)
@@ -194,17 +194,17 @@ def test_invalid_settings_raise_training_error(overrides: dict, message: str) ->
     with pytest.raises(TrainingError, match=message):
         TrainingConfig(**overrides).validate()
     with pytest.raises(TrainingError, match=message):
-        TrainingSession(TrainingConfig(**overrides))
+        TrainingRun(TrainingConfig(**overrides))
 
 
 def test_a_validation_fraction_that_leaves_nothing_is_refused(mnist) -> None:
     with pytest.raises(TrainingError, match="leaves no training samples"):
-        TrainingSession(tiny(limit=10, validation=0.99), data=mnist).prepare()
+        TrainingRun(tiny(limit=10, validation=0.99), data=mnist).prepare()
 
 
 def test_a_validation_count_larger_than_the_data_is_capped_and_said(mnist) -> None:
     """cnn-classic's 5,000 on "Samples 3000", or 500 on a six-drawing collection: capped, not refused."""
-    session = TrainingSession(tiny(limit=1000, validation=1000), data=mnist)
+    session = TrainingRun(tiny(limit=1000, validation=1000), data=mnist)
     session.prepare()
     assert (len(session.train_split), len(session.val_split)) == (800, 200)
     assert session.notes == ("validation of 1000 samples capped to 200 (20% of the 1000 samples)",)
@@ -217,7 +217,7 @@ def test_a_run_far_below_its_preset_says_why(mnist) -> None:
     """cnn-classic's plain SGD on 2,500 samples for one epoch ends near chance: the result says why."""
     recorder = Recorder()
     config = TrainingConfig(preset="cnn-classic", epochs=1, limit=2500, seed=0)
-    result = TrainingSession(config, recorder, data=mnist).run()
+    result = TrainingRun(config, recorder, data=mnist).run()
     assert result.status == "completed" and recorder.starts[0].notes  # 5,000 validation capped to 500
     assert result.advice.startswith("too few samples/epochs for this optimizer: sgd made 32 weight updates")
     assert result.batches_done == 32
@@ -237,7 +237,7 @@ def test_a_failed_run_is_logged_with_its_reason(mnist, caplog) -> None:
         def on_run_start(self, info):
             raise RuntimeError("listener broke")
 
-    session = TrainingSession(tiny(), FailingListener(), data=mnist)
+    session = TrainingRun(tiny(), FailingListener(), data=mnist)
     with caplog.at_level("ERROR", logger="core.training.session"):
         assert session.run().status == "failed"
     assert "training run failed (dense-small on mnist)" in caplog.text
@@ -270,7 +270,7 @@ def test_a_set_without_test_split_is_judged_on_its_validation_samples(mnist) -> 
 
     train = mnist.split("train").take(slice(0, 1000))
     collection = Dataset("class-3b", mnist.label_names, {"train": train})
-    session = TrainingSession(tiny(), data=collection, batch_interval=0)
+    session = TrainingRun(tiny(), data=collection, batch_interval=0)
     assert session.run().status == "completed"
     evaluation = session.evaluate("validation")
     assert evaluation.samples == len(session.val_split) == 200

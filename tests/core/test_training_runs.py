@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from core.training.batch_curve import BatchCurve
-from core.training.runs import RunHistory, RunState, remaining_s
+from core.training.runs import RunHistory
+from core.training.state import RunState, remaining_s
 
 SETTINGS = {"epochs": 10, "batch_size": 32, "optimizer": "adam", "learning_rate": 0.001}
 

@@ -90,8 +90,8 @@ def training_is_paused(win: MainWindow) -> bool:
     tab = win.tab("Training")
     if training_is_running(win) and tab.state() == "running":
         tab.toggle_pause()
-    run = tab.controller.run
-    return tab.state() == "paused" and run is not None and run.session is not None and run.session.holding
+    run = tab.driver.run
+    return tab.state() == "paused" and run is not None and run.holding
 
 
 def dataset_is_loading(win: MainWindow) -> bool:
