@@ -91,43 +91,28 @@ class LazyTab(QWidget):
         if self.after_paint and not self.built:
             QTimer.singleShot(0, self.ensure_built)
 
-    def ensure_built(self) -> QWidget | None:
-        """Build the real tab now if it is not built yet; return it (None when unavailable)."""
+    def ensure_built(self) -> QWidget:
+        """Build the real tab now if that has not happened yet; return it."""
         if self.built:
             return self.widget
         self.built = True
         self.widget = self.factory()
-        if self.widget is None:
-            from PySide6.QtCore import Qt
-            from PySide6.QtWidgets import QLabel
+        # The tab scrolls when the window is smaller than it needs (a 1024x640 screen):
+        # its content can then never make the window's minimum size grow.
+        self.scroll_area = TabScrollArea(self.widget)
+        self._layout.addWidget(self.scroll_area)
+        from gui.widgets.wheel_guard import guard_wheel
 
-            placeholder = QLabel(f"The {self.title} tab is not part of this build yet.")
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            placeholder.setEnabled(False)
-            self._layout.addWidget(placeholder)
-        else:
-            # The tab scrolls when the window is smaller than it needs (a 1024x640 screen):
-            # its content can then never make the window's minimum size grow.
-            self.scroll_area = TabScrollArea(self.widget)
-            self._layout.addWidget(self.scroll_area)
-            from gui.widgets.wheel_guard import guard_wheel
-
-            guard_wheel(self.widget)  # scrolling a panel never changes the fields under the pointer
-            if self.on_built is not None:
-                self.on_built()
+        guard_wheel(self.widget)  # scrolling a panel never changes the fields under the pointer
+        if self.on_built is not None:
+            self.on_built()
         return self.widget
 
 
-def module_tab(module_name: str, class_name: str) -> Callable[[], QWidget | None]:
+def module_tab(module_name: str, class_name: str) -> Callable[[], QWidget]:
     """A factory importing ``module_name`` only when the tab is first shown."""
 
-    def build() -> QWidget | None:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if err.name != module_name:
-                raise
-            return None
-        return getattr(module, class_name)()
+    def build() -> QWidget:
+        return getattr(importlib.import_module(module_name), class_name)()
 
     return build

@@ -46,7 +46,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("InkLab")
         self.resize(self._first_size())
 
-        self._banner = None
         self._focus_rings = None
         self._exporter = None
         self._prefetch = None
@@ -91,18 +90,9 @@ class MainWindow(QMainWindow):
         unexpected error) never covers a control either.
         """
         tab = self.current_tab()
-        if tab is not None and hasattr(tab, "ensure_ready"):
+        if hasattr(tab, "ensure_ready"):
             tab.ensure_ready()  # the Training tab makes its widgets on first show
-        banner = getattr(tab, "banner", None)
-        if banner is not None:
-            return banner
-        if self._banner is None:  # a tab without a message line (not part of this build)
-            from gui.widgets.message_banner import MessageBanner
-
-            self._banner = MessageBanner()
-            self.centralWidget().layout().addWidget(self._banner)
-            self._banner.dismiss_on_escape(self)
-        return self._banner
+        return tab.banner
 
     def _build_datasets_tab(self) -> QWidget:
         from gui.datasets.tab import DatasetsTab

@@ -22,12 +22,8 @@ EXIT_BAD_INPUT = 2
 EXIT_CANCELLED = 130  # the shell's code for a process ended by Ctrl+C (128 + SIGINT)
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse already exits 2 on bad usage; keep its message to one line plus usage."""
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = argparse.ArgumentParser(  # bad usage: argparse's one line plus usage, exit 2
         prog="inklab",
         description="InkLab: handwriting recognition you can watch learn. "
         "Run without arguments to open the app.",
@@ -35,13 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"inklab {app_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"core.cli.{module_name}")
-        except ModuleNotFoundError as err:
-            if err.name == f"core.cli.{module_name}":
-                continue  # that command group is not built yet
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"core.cli.{module_name}").register(subparsers)
     return parser
 
 

@@ -148,10 +148,8 @@ def _versions() -> dict:
 
 
 def _preprocess_version() -> int:
-    try:
-        from core.imaging import PREPROCESS_VERSION
-    except ImportError:
-        return 1
+    from core.imaging import PREPROCESS_VERSION
+
     return int(PREPROCESS_VERSION)
 
 

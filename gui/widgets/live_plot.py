@@ -3,8 +3,8 @@
 Following pyqtgraph's own examples, each curve is created once and fed with ``setData``
 on numpy buffers that grow by doubling; the plot clips to the view and peak-downsamples.
 Points arrive from the worker at batch rate but the plot is only redrawn by
-:meth:`LivePlot.flush`, which the owner calls from a timer (~30 Hz), so a burst of
-batches costs one redraw.
+:meth:`LivePlot.flush`, which the owner calls from a timer (at most 10 times a second:
+``gui.training.live_view.PLOT_FPS``), so a burst of batches costs one redraw.
 
 Read with many runs (issue 16): the legend is one row *under* the plot, in the plot's own
 layout, so it never covers a curve and is never clipped (and exports carry it); earlier runs
@@ -163,7 +163,7 @@ class LivePlot(QWidget):
     def hold_range(self, x_max: float, y_range: tuple[float, float] | None = None) -> None:
         """Fix the view for a run: x from 0 to ``x_max`` epochs, y fixed or grown only upwards.
 
-        Auto-ranging on every update makes pyqtgraph rebuild both axes ~30 times a second,
+        Auto-ranging on every update makes pyqtgraph rebuild both axes at every frame,
         which is most of the cost of drawing; a still frame is also easier to read from
         the back of a classroom (the whole run's width is visible from the start).
         """

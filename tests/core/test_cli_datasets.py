@@ -15,18 +15,12 @@ import pytest
 from core import storage
 from core.cli import run_cli
 from core.cli.console import TextBar
+from tests.helpers.cli import one_error_line
 from tests.helpers.datasets import SIGN_HEADER, install_fake_emnist, random_images, write_csv
 from tests.helpers.file_server import FileServer
 from tests.helpers.idx import tiny_mnist_files
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def one_error_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def test_list_shows_every_set_and_where(capsys: pytest.CaptureFixture[str], shared_data: Path) -> None:
@@ -195,7 +189,6 @@ def test_info_on_emnist_letters_loads_them_framed_and_cached(capsys: pytest.Capt
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_during_a_slow_info_is_a_cancel_not_an_error(capsys, monkeypatch) -> None:
     import core.imaging.framing
-    from tests.core.test_import import install_fake_emnist
 
     install_fake_emnist(300)  # a first load re-frames every letter: the slow part
     place = core.imaging.framing._place_many

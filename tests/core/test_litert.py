@@ -19,7 +19,7 @@ from core.errors import ModelError
 from core.models import conversion, library, litert
 from core.models.export import convert_models, export_model
 from core.models.recognizer import Recognizer
-from tests.core.test_recognizer import install_tiny_model, tiny_model_folder
+from tests.helpers.models import install_tiny_model, tiny_model_folder
 
 REPO = Path(__file__).resolve().parents[2]
 # Largest |p_litert - p_keras| allowed on real digits: the conversion's own probe tolerance.

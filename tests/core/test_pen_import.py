@@ -16,7 +16,7 @@ from core.cli import run_cli
 from core.datasets import is_available, load_dataset
 from core.imaging import render_strokes, to_uint8
 from core.labels import DIGITS, LETTERS
-from tests.core.test_cli_datasets import one_error_line
+from tests.helpers.cli import one_error_line
 from tests.helpers.unipen import DOC, pen_entry, write_archive, write_tree
 
 HEADER = ".VERSION 1.0\n.COORD X Y\n"

@@ -12,17 +12,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 
-from tests.helpers.gui import dataset_row_names
-
-
-def click_row(tab, name: str) -> None:
-    rows = tab.dataset_list
-    item = rows.item(dataset_row_names(tab).index(name))
-    rect = rows.visualItemRect(item)
-    from PySide6.QtTest import QTest
-
-    QTest.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     QPoint(rect.left() + 20, rect.center().y()))
+from tests.helpers.gui import click_row
 
 
 def right_click(widget, pos: QPoint) -> None:

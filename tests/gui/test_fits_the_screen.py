@@ -102,7 +102,7 @@ def _reachable_by_scrolling(window, qtbot, title: str) -> list[str]:
 @pytest.mark.slow
 def test_every_tab_fits_1280x680_in_every_state(main_window, datasets_tab, qtbot, tmp_path_factory, mnist):
     from core.models import library
-    from tests.gui.test_datasets_rough_edges import click_row
+    from tests.helpers.gui import click_row
 
     _make_long_collection()
     window = main_window

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAccessible, QColor
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QWidget
 
-from tests.gui.test_small_things import _contrast
+from tests.helpers.gui import contrast
 
 # What Tab reaches on each tab, in order, named as a screen reader names it.
 TAB_ORDER = {
@@ -114,7 +114,7 @@ def test_the_focus_ring_is_plain_to_see_and_goes_on_a_click(main_window, dataset
     edge = ring.geometry().top() + 1
     ink = QColor(image.pixel(ring.geometry().center().x(), edge))
     background = main_window.palette().color(main_window.palette().ColorRole.Window)
-    assert _contrast(ink, background) >= 3.0, ink.name()  # a 2 px line that stands out
+    assert contrast(ink, background) >= 3.0, ink.name()  # a 2 px line that stands out
     qtbot.keyClick(focus, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: ring.isVisible() and ring.geometry().contains(
         QRect(QApplication.focusWidget().mapTo(main_window, QPoint(0, 0)), QApplication.focusWidget().size())))

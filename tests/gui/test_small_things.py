@@ -10,18 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from tests.gui.test_datasets_rough_edges import click_row
-from tests.helpers.gui import RUN_TIMEOUT_MS, configure, press
-
-
-def _contrast(a: QColor, b: QColor) -> float:
-    """The WCAG contrast ratio of two colours."""
-    def luminance(c: QColor) -> float:
-        def channel(v: float) -> float:
-            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
+from tests.helpers.gui import RUN_TIMEOUT_MS, click_row, configure, contrast, press
 
 
 def test_pixel_values_are_legible_or_shown_on_hover_and_large(datasets_tab, main_window, qtbot):
@@ -60,7 +49,7 @@ def test_a_missing_set_reads_clearly_and_draws_no_empty_charts(datasets_tab, qtb
     background = datasets_tab.dataset_list.palette().color(datasets_tab.dataset_list.palette().ColorRole.Highlight)
     title = row.title.geometry()
     ink = [QColor(image.pixel(x, y)) for x in range(title.left(), title.right()) for y in range(title.top(), title.bottom())]
-    best = max(_contrast(c, background) for c in ink)
+    best = max(contrast(c, background) for c in ink)
     assert best >= 3.0, f"the selected missing set's title has a contrast of {best:.1f} on the selection"
     with qtbot.waitSignal(datasets_tab.dataset_loaded, timeout=30_000):
         click_row(datasets_tab, "mnist")

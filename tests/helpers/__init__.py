@@ -2,5 +2,6 @@
 
 One module per kind of test data: ``idx`` (the one IDX writer), ``datasets`` (small files in
 the real CSV layout, a fake EMNIST, slow re-framing), ``file_server`` (a local HTTP mirror),
-``models`` (the tiny trained model) and ``gui`` (mouse strokes and list rows; imports Qt).
+``models`` (the tiny trained model), ``lines`` (a written number), ``cli`` (what a failing
+command prints) and ``gui`` (mouse strokes, list rows, contrast; imports Qt).
 """

@@ -31,6 +31,24 @@ def dataset_row_names(datasets_tab) -> list[str]:
     return [rows.item(i).data(Qt.ItemDataRole.UserRole) for i in range(rows.count())]
 
 
+def click_row(datasets_tab, name: str) -> None:
+    """Click the Datasets tab's row of the set ``name``, as a person would."""
+    rows = datasets_tab.dataset_list
+    rect = rows.visualItemRect(rows.item(dataset_row_names(datasets_tab).index(name)))
+    QTest.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(rect.left() + 20, rect.center().y()))
+
+
+def contrast(a, b) -> float:
+    """The WCAG contrast ratio of two QColors."""
+    def luminance(c) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
 def wheel_over(widget, steps: int = -1) -> None:
     """One notch of the mouse wheel over the middle of ``widget``, as the mouse sends it."""
     from PySide6.QtCore import QPoint, QPointF, Qt
