@@ -38,7 +38,6 @@ out of this run, else none.
 from __future__ import annotations
 
 import logging
-import threading
 
 import numpy as np
 
@@ -46,14 +45,14 @@ from core.datasets.dataset import Dataset, Split
 from core.errors import Cancelled, TrainingError
 from core.labels import NOT_A_CHARACTER
 from core.models.presets import get_preset
-from core.progress import CancelToken
 from core.training import reject
 from core.training.advice import run_advice
 from core.training.config import TrainingConfig, validation_note
+from core.training.control import RunControl
 from core.training.distribution import Distribution
 from core.training.events import Evaluated, Prepared, RunInfo, RunResult, TrainingListener, describe_failure
 from core.training.history import History
-from core.training.state import RunClock, RunState
+from core.training.state import RunState
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ BATCH_EVENTS_PER_S = 30
 PREVIEW_SAMPLES = 16
 
 
-class TrainingRun:
+class TrainingRun(RunControl):
     """One run of one preset on one data set: prepare, run (blocking), control it from anywhere, save.
 
     ``listeners`` is one :class:`TrainingListener` or several.  ``data`` may be an already
@@ -94,9 +93,8 @@ class TrainingRun:
         self.evaluate_after = evaluate_after
         self.evaluate_limit = evaluate_limit
         self.outputs = get_preset(self.config.preset).outputs
-        self.clock = RunClock()
+        super().__init__()
         self._history = History()
-        self.listeners: list[TrainingListener] = []
         self.add_listener(self._history)
         if isinstance(listeners, TrainingListener):
             listeners = [listeners]
@@ -119,114 +117,14 @@ class TrainingRun:
         self.evaluation = None  # core.evaluation.Evaluation after evaluate_after, or None
         self.evaluated_split = ""  # the split it was made on
         self._reject_card: dict | None = None
-        self._state = RunState.IDLE
-        self._lock = threading.Lock()  # guards the state and prepare()
-        self._stop = threading.Event()  # training ends after the current batch
-        self._unpaused = threading.Event()
-        self._unpaused.set()
-        self._holding = threading.Event()
-        self._cut_evaluation = threading.Event()  # a stop asked while evaluating
-        self._load_cancel = CancelToken()
-        self._cancelled = False  # cancel(): nothing after training (no evaluation)
         self._prepared = False
         self._started = False
         self._hooks = None  # the FitHooks of the fit, with its counts
-
-    def add_listener(self, listener: TrainingListener) -> TrainingListener:
-        """Add ``listener`` (before :meth:`run`); it gets ``listener.run = self``.  Returns it."""
-        listener.run = self
-        self.listeners.append(listener)
-        return listener
 
     @property
     def history(self) -> dict:
         """Per-epoch lists and the batch series (:func:`core.training.history.empty_history`)."""
         return self._history.data
-
-    # ---- state and control, safe from any thread
-
-    @property
-    def state(self) -> RunState:
-        return self._state
-
-    def _set_state(self, state: RunState, only_from: tuple[RunState, ...] = ()) -> bool:
-        with self._lock:
-            if self._state is state or (only_from and self._state not in only_from):
-                return False
-            self._state = state
-        for listener in self.listeners:
-            try:
-                listener.on_state_changed(state)
-            except Exception:  # a control call (a button) must not fail for a listener
-                log.exception("training listener failed in on_state_changed")
-        return True
-
-    def stop(self) -> None:
-        """End training after the current batch (also when paused); the evaluation still follows.
-
-        Asked while evaluating, it cuts the evaluation short.  The model stays usable.
-        """
-        if self._state is RunState.EVALUATING:
-            self._cut_evaluation.set()
-            return
-        self._stop.set()
-        self._load_cancel.cancel()
-        self._unpaused.set()
-        self._set_state(RunState.STOPPING, only_from=(RunState.IDLE, RunState.RUNNING, RunState.PAUSED))
-
-    def cancel(self) -> None:
-        """Stop at once and skip the evaluation (the app is quitting, a second Ctrl+C)."""
-        self._cancelled = True
-        self._cut_evaluation.set()
-        self.stop()
-
-    def pause(self) -> None:
-        """Hold the run after the current batch until :meth:`resume` (or :meth:`stop`)."""
-        if not self._stop.is_set() and self._state in (RunState.IDLE, RunState.RUNNING):
-            self._unpaused.clear()
-            self._set_state(RunState.PAUSED, only_from=(RunState.IDLE, RunState.RUNNING))
-
-    def resume(self) -> None:
-        """Let a paused run go on."""
-        self._unpaused.set()
-        self._set_state(RunState.RUNNING, only_from=(RunState.PAUSED,))
-
-    def toggle_pause(self) -> None:
-        """Pause a running run, resume a paused one."""
-        if self._state is RunState.PAUSED:
-            self.resume()
-        else:
-            self.pause()
-
-    @property
-    def paused(self) -> bool:
-        return not self._unpaused.is_set()
-
-    @property
-    def holding(self) -> bool:
-        """True while a paused run is actually held (the current batch has finished)."""
-        return self._holding.is_set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
-    def elapsed_s(self) -> float:
-        """Seconds trained so far, paused time left out."""
-        return self.clock.elapsed_s()
-
-    def _hold_while_paused(self) -> None:
-        """Wait here while paused (called by the fit hooks at a batch end and an epoch's start)."""
-        if not self._unpaused.is_set():
-            self.clock.hold()
-            self._holding.set()
-            self._unpaused.wait()
-            self._holding.clear()
-            self.clock.go_on()
-
-    def _emit(self, method: str, *args) -> None:
-        for listener in self.listeners:
-            getattr(listener, method)(*args)
 
     # ---- set-up
 
@@ -457,34 +355,10 @@ class TrainingRun:
     # ---- saving
 
     def card_info(self, evaluation=None) -> dict:
-        """What the model card records about this run (data, preset, settings, history, evaluation).
+        """What the model card records about this run (:func:`core.training.run_card.card_info`)."""
+        from core.training.run_card import card_info
 
-        ``evaluation`` defaults to the run's own (:attr:`evaluation`).
-        """
-        c, result = self.config, self.result
-        evaluation = evaluation if evaluation is not None else self.evaluation
-        return {
-            "dataset": {
-                "name": self.dataset.name if self.dataset else c.dataset,
-                "split": c.split,
-                "train_samples": len(self.train_split) if self.train_split is not None else 0,
-                "val_samples": len(self.val_split) if self.val_split is not None else 0,
-                "test_samples": evaluation.samples if evaluation is not None else None,
-            },
-            "preset": c.preset,
-            "training": c.as_dict(),
-            "status": result.status if result else "not run",
-            "epochs_done": result.epochs_done if result else 0,
-            "batches_done": result.batches_done if result else 0,
-            "advice": result.advice if result else "",
-            "notes": list(self.notes),
-            "elapsed_s": round(result.elapsed_s, 2) if result else 0.0,
-            "device": self.device,
-            "history": self.history,
-            "test": evaluation.metrics() if evaluation is not None else None,
-            **({"evaluated_on": self.evaluated_split} if evaluation is not None and self.evaluated_split else {}),
-            **({"reject": self.reject_section()} if self.rejects and self.model is not None else {}),
-        }
+        return card_info(self, evaluation)
 
     def reject_section(self) -> dict:
         """The card's ``reject`` section (threshold chosen on validation; computed once, after the run)."""

@@ -1,0 +1,34 @@
+"""The part of a model card a training run writes: data, preset, settings, history, evaluation."""
+
+from __future__ import annotations
+
+
+def card_info(run, evaluation=None) -> dict:
+    """What the model card records about ``run`` (data, preset, settings, history, evaluation).
+
+    ``evaluation`` defaults to the run's own (``run.evaluation``).
+    """
+    c, result = run.config, run.result
+    evaluation = evaluation if evaluation is not None else run.evaluation
+    return {
+        "dataset": {
+            "name": run.dataset.name if run.dataset else c.dataset,
+            "split": c.split,
+            "train_samples": len(run.train_split) if run.train_split is not None else 0,
+            "val_samples": len(run.val_split) if run.val_split is not None else 0,
+            "test_samples": evaluation.samples if evaluation is not None else None,
+        },
+        "preset": c.preset,
+        "training": c.as_dict(),
+        "status": result.status if result else "not run",
+        "epochs_done": result.epochs_done if result else 0,
+        "batches_done": result.batches_done if result else 0,
+        "advice": result.advice if result else "",
+        "notes": list(run.notes),
+        "elapsed_s": round(result.elapsed_s, 2) if result else 0.0,
+        "device": run.device,
+        "history": run.history,
+        "test": evaluation.metrics() if evaluation is not None else None,
+        **({"evaluated_on": run.evaluated_split} if evaluation is not None and run.evaluated_split else {}),
+        **({"reject": run.reject_section()} if run.rejects and run.model is not None else {}),
+    }
