@@ -28,6 +28,14 @@ class TrainingError(InkLabError):
     """Training settings are invalid or a run cannot start."""
 
 
+class LessonError(InkLabError):
+    """A lesson file is missing, unreadable or does not describe a lesson InkLab can run."""
+
+
+class ContestError(InkLabError):
+    """A contest file is unreadable, too large, or not what it says it is."""
+
+
 class StorageError(InkLabError):
     """The user data folder cannot be used (a file in its place, no permission to write)."""
 

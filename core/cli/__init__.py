@@ -16,7 +16,7 @@ from core.errors import Cancelled, InkLabError
 from core.version import app_version
 
 # Modules that each define ``register(subparsers)``; imported lazily by run_cli.
-COMMAND_MODULES = ("datasets", "training", "models", "recognize", "inside", "desktop")
+COMMAND_MODULES = ("datasets", "training", "models", "recognize", "inside", "lessons", "contest", "desktop")
 
 EXIT_BAD_INPUT = 2
 EXIT_CANCELLED = 130  # the shell's code for a process ended by Ctrl+C (128 + SIGINT)

@@ -29,12 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rename.set_defaults(handler=cmd_rename)
 
     export = commands.add_parser(
-        "export", help="write a model others can run elsewhere (LiteRT or SavedModel) with its card"
+        "export", help="write a model others can run elsewhere (LiteRT or SavedModel) or a class contest file"
     )
     export.add_argument("name", help="model name, or a path to a model folder/.keras file")
     export.add_argument("--to", required=True, metavar="DIR", help="folder to write <DIR>/<name>/ into")
-    export.add_argument("--format", choices=("tflite", "savedmodel"), default="tflite",
-                        help="tflite (LiteRT, default) or savedmodel (TensorFlow SavedModel)")
+    export.add_argument("--format", choices=("tflite", "savedmodel", "contest"), default="tflite",
+                        help="tflite (LiteRT, default), savedmodel (TensorFlow SavedModel) or contest "
+                        "(one small .inklab-contest file: card, test metrics and the model)")
+    export.add_argument("--student", help="contest: the name on the leaderboard (default: the model's)")
+    export.add_argument("--without-model", action="store_true",
+                        help="contest: the card and test metrics only (the model cannot be scored then)")
     export.set_defaults(handler=cmd_export)
 
     convert = commands.add_parser(
@@ -150,6 +154,13 @@ def cmd_rename(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from core.models.export import export_model
+
+    if args.format == "contest":
+        from core.contest import export_contest
+
+        path = export_contest(args.name, args.to, args.student, include_model=not args.without_model)
+        print(f"wrote the contest file {path} ({path.stat().st_size / 1024:.0f} KB)")
+        return 0
 
     folder = export_model(args.name, args.to, args.format)
     files = ", ".join(sorted(p.name for p in folder.iterdir()))
