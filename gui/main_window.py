@@ -17,6 +17,7 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from gui import session_settings
 from gui.lazy_tab import LazyTab, module_tab
 
 log = logging.getLogger("inklab.gui")
@@ -38,10 +39,9 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
+        notice = None
         if settings is None:
-            from gui import app_settings
-
-            settings = app_settings()
+            settings, notice = session_settings.checked_settings()  # a damaged file is reset, with a notice
         self.settings = settings
         self.setWindowTitle("InkLab")
         self.resize(self._first_size())
@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._training_progress: tuple[int, str] = (-1, "")
         self.tabs.currentChanged.connect(self._title_training_tab)
+        # The tab and view of last time (each tab's own settings come back as it is built).
+        QTimer.singleShot(0, lambda: session_settings.restore_view(self, notice))
 
     @staticmethod
     def _first_size() -> QSize:
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
         the Training tab shows up in the Draw tab's model list.
         """
         datasets, training, draw = (self._built(t) for t in ("Datasets", "Training", "Draw"))
+        session_settings.restore_built(self, self._connected)  # what each tab had last time, once it exists
         # (The Training tab re-lists data sets itself whenever it is shown while idle.)
         if datasets is not None and draw is not None and "samples" not in self._connected:
             draw.sample_added.connect(datasets.refresh)
@@ -188,8 +191,12 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(self.open_import)
         file_menu.addAction(self.import_action)
         self.export_action = QAction("&Export model…", self)
-        self.export_action.triggered.connect(self.open_export)
+        self.export_action.triggered.connect(lambda: self.open_export())
         file_menu.addAction(self.export_action)
+        contest = QAction("Export a &contest file…", self)
+        contest.setToolTip("A small file for the class leaderboard: your model, its card and test accuracy")
+        contest.triggered.connect(lambda: self.open_export("contest"))
+        file_menu.addAction(contest)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
@@ -204,6 +211,21 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, i=i: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
             self.addAction(action)  # shortcuts work even with the menu bar hidden
+        from gui.presenter import PresenterView
+
+        self.presenter = PresenterView(self)
+        view_menu.addSeparator()
+        self.presenter_action = QAction("&Presenter view", self)
+        self.presenter_action.setCheckable(True)
+        self.presenter_action.setShortcuts([QKeySequence("F11")])
+        self.presenter_action.setToolTip("Full screen, large type, high contrast: for a projector")
+        self.presenter_action.toggled.connect(self.presenter.set_active)
+        view_menu.addAction(self.presenter_action)
+        self.addAction(self.presenter_action)
+
+        from gui.lessons.runner import LessonRunner
+
+        self.lessons = LessonRunner(self, self.menuBar().addMenu("&Lessons"))
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About InkLab", self)
@@ -217,20 +239,25 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self._lazy["Datasets"])
         tab.open_import()
 
-    @Slot()
-    def open_export(self) -> None:
+    def open_export(self, fmt: str | None = None, model: str | None = None) -> None:
         """File > Export model…: ask what and where, then export in the background."""
         from gui.export_dialog import ExportDialog
         from gui.widgets import file_dialogs
 
         dialog = ExportDialog(self, file_dialogs.start_folder("models"))
+        if fmt:
+            dialog.select_format(fmt)
+        if model:
+            dialog.select_model(model)
+        self.export_dialog = dialog  # tests fill it in while it is open
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             choice = dialog.choice()
             file_dialogs.remember("models", choice.folder)
-            self.start_export(choice.name, choice.folder, choice.fmt)
+            self.start_export(choice.name, choice.folder, choice.fmt, choice.student, choice.include_model)
 
-    def start_export(self, name: str, folder, fmt: str = "tflite") -> None:
-        """Export a library model on a worker thread; the outcome shows in the banner."""
+    def start_export(self, name: str, folder, fmt: str = "tflite", student: str = "", include_model: bool = True) -> None:
+        """Export a library model (or a contest file) on a worker thread; the outcome shows in the banner."""
+        from core.contest import export_contest
         from core.models.export import export_model
         from gui.concurrency import Worker
 
@@ -243,7 +270,10 @@ class MainWindow(QMainWindow):
         if self._exporter.is_running():
             self.banner.show_error("An export is still running; wait for it to finish")
             return
-        self._exporter.start(lambda progress, cancel: export_model(name, folder, fmt))
+        if fmt == "contest":
+            self._exporter.start(lambda progress, cancel: export_contest(name, folder, student or None, include_model))
+        else:
+            self._exporter.start(lambda progress, cancel: export_model(name, folder, fmt))
 
     @Slot()
     def show_about(self) -> None:
@@ -332,6 +362,8 @@ class MainWindow(QMainWindow):
         if self.training_in_progress() and not self.confirm_stop_training():
             event.ignore()  # the run goes on
             return
+        session_settings.save(self)
+        self.presenter.set_active(False)  # the normal window's geometry is what is remembered
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
         # Gone from the screen at once: what is left is waiting for background work, which

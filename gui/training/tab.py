@@ -75,6 +75,10 @@ class TrainingTab(QWidget):
         self.results.addTab(self.compare, self.compare.title())
         self._compare_page = COMPARE_PAGE
         self.compare.title_changed.connect(lambda title: self.results.setTabText(COMPARE_PAGE, title))
+        from gui.training.leaderboard import ContestPanel
+
+        self.contest = ContestPanel()  # the class contest: contest files from the students' machines
+        self.results.addTab(self.contest, "Class contest")
 
         outer = self.layout()
         outer.setContentsMargins(6, 6, 6, 6)
@@ -102,6 +106,7 @@ class TrainingTab(QWidget):
 
         self.form.problem.connect(self.banner.show_message)
         self.results.message.connect(self.banner.show_message)
+        self.contest.message.connect(self.banner.show_message)
         self.results.save_requested.connect(self.save_model)
         self.results.export_csv_requested.connect(self._on_export_csv)
         self.results.export_png_requested.connect(self._on_export_png)
