@@ -1,8 +1,8 @@
 """What the window remembers between sessions, and the one way settings reach the Training form.
 
 Remembered (``settings.ini`` in the user data folder, section ``session``): the Training
-tab's data set, preset and hyper-parameters, the Draw tab's pen width and model, the tab
-on show and whether presenter view was on.  Saved when the window closes, put back when
+tab's data set, preset and hyper-parameters, the Draw tab's pen width, model and "Several
+characters" mode, the tab on show and whether presenter view was on.  Saved when the window closes, put back when
 each tab is first built.
 
 The settings file is untrusted like any other: one that is too large, not text, or not
@@ -25,8 +25,8 @@ log = logging.getLogger("inklab.gui")
 
 FILE = "settings.ini"
 MAX_BYTES = 1024 * 1024
-TRAINING, PEN, MODEL, PRESENTER, TAB = (f"session/{key}" for key in ("training", "pen_width", "model",
-                                                                     "presenter", "tab"))
+TRAINING, PEN, MODEL, PRESENTER, TAB, MULTI = (f"session/{key}" for key in (
+    "training", "pen_width", "model", "presenter", "tab", "several_characters"))
 TRAINING_KEYS = ("dataset", "preset", "epochs", "batch_size", "optimizer", "learning_rate", "validation",
                  "augment", "seed", "limit", "reject")
 
@@ -152,6 +152,7 @@ def save(window) -> None:
     draw = window._built("Draw")
     if draw is not None:
         settings.setValue(PEN, int(draw.pen_slider.value()))
+        settings.setValue(MULTI, bool(draw.multi.switch.isChecked()))
         if draw.current_model():
             settings.setValue(MODEL, draw.current_model())
     presenter = getattr(window, "presenter", None)
@@ -175,6 +176,7 @@ def restore_tab(window, title: str) -> str:
                 if not slider.minimum() <= pen <= slider.maximum():
                     raise ValueError(f"pen width {pen}")
                 slider.setValue(pen)
+            draw.multi.switch.setChecked(str(settings.value(MULTI, "false")).lower() == "true")
             model = settings.value(MODEL)
             if model and draw.model_combo.findData(str(model)) >= 0:
                 draw.select_model(str(model))

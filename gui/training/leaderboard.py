@@ -48,7 +48,7 @@ class ContestPanel(QWidget):
         self.import_button.setToolTip("Import every contest file (*.inklab-contest) in a folder: a USB stick, "
                                       "a shared drive. Students write them with File > Export model…")
         self.collection_combo = QComboBox()
-        self.collection_combo.setAccessibleName("Our handwriting: collection")
+        self.collection_combo.setAccessibleName("Our handwriting")
         self.collection_combo.setToolTip("A collection the class drew on the Draw tab: every model is tested on it")
         self.score_button = QPushButton("Score on our handwriting")
         self.csv_button = QPushButton("Export CSV…")
@@ -56,7 +56,9 @@ class ContestPanel(QWidget):
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Forget the imported contest files")
         head.addWidget(self.import_button)
-        head.addWidget(QLabel("Our handwriting:"))
+        label = QLabel("Our handwriting:")
+        label.setBuddy(self.collection_combo)  # a screen reader names the box by it
+        head.addWidget(label)
         head.addWidget(self.collection_combo, 1)
         head.addWidget(self.score_button)
         col.addLayout(head)

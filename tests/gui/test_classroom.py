@@ -175,11 +175,12 @@ def test_settings_are_restored_and_a_damaged_file_is_reset_with_a_notice(fresh_w
     form.lr_spin.setValue(0.002)
     first.tabs.setCurrentIndex(2)
     first.tab("Draw").pen_slider.setValue(9)
+    first.tab("Draw").multi.switch.setChecked(True)
     first.close()
 
     second = fresh_window()
     qtbot.waitUntil(lambda: second.tabs.currentIndex() == 2, timeout=5000)  # the tab of last time
-    assert second.tab("Draw").pen_slider.value() == 9
+    assert second.tab("Draw").pen_slider.value() == 9 and second.tab("Draw").multi.switch.isChecked()
     second.tabs.setCurrentIndex(1)
     second.tab("Training").ensure_ready()
     form = second.tab("Training").form
