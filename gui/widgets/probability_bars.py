@@ -27,6 +27,11 @@ _BAR_SHARE = 0.75  # of each class's slot
 _MARGIN = 6
 
 
+def _axis_width(metrics: QFontMetrics) -> int:
+    """Room for "100%" at the widget's font (presenter view doubles it)."""
+    return max(_AXIS_WIDTH, metrics.horizontalAdvance("100%") + 8)
+
+
 class ProbabilityBars(QWidget):
     """Vertical bars 0..1, one per class, labelled with the class names below."""
 
@@ -114,13 +119,14 @@ class ProbabilityBars(QWidget):
             painter.setPen(QPen(QColor(_GRID if value else _AXIS), 1))
             painter.drawLine(int(plot.left()), round(y), int(plot.right()), round(y))
             painter.setPen(QColor(_AXIS))
-            box = QRectF(0, y - metrics.height() / 2, _AXIS_WIDTH - 6, metrics.height())
+            box = QRectF(0, y - metrics.height() / 2, _axis_width(metrics) - 6, metrics.height())
             painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
 
     def _plot_rect(self, metrics: QFontMetrics) -> QRectF:
         text_h = metrics.height()
+        axis = _axis_width(metrics)
         return QRectF(
-            _AXIS_WIDTH, _MARGIN + text_h / 2, self.width() - _AXIS_WIDTH - _MARGIN,
+            axis, _MARGIN + text_h / 2, self.width() - axis - _MARGIN,
             self.height() - 2 * _MARGIN - text_h * 1.5,
         )
 
