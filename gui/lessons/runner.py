@@ -26,6 +26,7 @@ class LessonRunner(QObject):
         self.window = window
         self.menu = menu
         self.lesson = None
+        self.saved_model: str | None = None  # the last model the Training tab saved: the contest file's
         self.panel = LessonPanel()
         self.panel.action.connect(self._on_action)
         self.panel.close_requested.connect(self.close_lesson)
@@ -97,7 +98,14 @@ class LessonRunner(QObject):
         window.tabs.setCurrentIndex(window.tab_titles().index("Training"))
         tab = window.tab("Training")
         tab.ensure_ready()
+        if not getattr(self, "_listening", False):
+            self._listening = True
+            tab.model_saved.connect(self._on_saved)
         return tab
+
+    @Slot(str)
+    def _on_saved(self, name: str) -> None:
+        self.saved_model = name
 
     def use_settings(self) -> None:
         from gui.session_settings import apply_training
@@ -181,10 +189,7 @@ class LessonRunner(QObject):
         draw.banner.show_info(f"Write a letter, type it as the label, press Add: it goes to “{self.lesson.collection}”.")
 
     def do_export_contest(self) -> None:
-        tab = self.window.tab("Training")
-        record = getattr(tab, "_record", None)
-        saved = getattr(record, "saved_as", None) if record is not None else None
-        self.window.open_export("contest", saved)
+        self.window.open_export("contest", self.saved_model)
 
     def do_presenter(self) -> None:
         self.window.presenter_action.toggle()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from core import contest
 from core.lessons import find_lesson, user_lessons_dir
+from core.models import library
 from tests.helpers.gui import RUN_TIMEOUT_MS, draw, press, vertical_bar
 
 
@@ -44,8 +45,9 @@ def test_a_teacher_runs_lesson_3_from_the_menu_to_a_contest_file(main_window, qt
     _step(main_window, qtbot, 1)  # the mistakes
     assert tab.results.currentIndex() == 1
     _step(main_window, qtbot, 2)  # Save the model
-    qtbot.waitUntil(lambda: tab._record.saved_as is not None, timeout=30_000)
-    saved = tab._record.saved_as
+    qtbot.waitUntil(lambda: main_window.lessons.saved_model is not None, timeout=30_000)
+    saved = main_window.lessons.saved_model
+    assert saved in [card.name for card in library.list_models()]
 
     usb = tmp_path / "usb"
 
