@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--dataset", default="mnist", help="data set name (default: mnist)")
     train.add_argument("--split", default="train", help="split to train on (default: train)")
     train.add_argument(
-        "--preset", default=DEFAULT_PRESET, help=f"model preset: {', '.join(PRESETS)} (default: {DEFAULT_PRESET})"
+        "--preset", default=None, help=f"model preset: {', '.join(PRESETS)} (default: {DEFAULT_PRESET})"
     )
     train.add_argument("--epochs", type=int, help="number of epochs (default: the preset's)")
     train.add_argument("--batch-size", type=int, help="samples per batch (default: the preset's)")
@@ -72,6 +72,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train on several machines: every worker's host:port, comma-separated, the same list on each",
     )
     train.add_argument("--task-index", type=int, help="with --cluster: this machine's place in the list (0 saves)")
+    from core.cli.train_from import register_options
+
+    register_options(train)  # --from MODEL, --steps, --train: fine-tuning (core.cli.train_from)
     train.set_defaults(handler=cmd_train)
 
     evaluate = subparsers.add_parser("evaluate", help="test a saved model on a data set")
@@ -117,16 +120,20 @@ def config_from_args(args: argparse.Namespace):
     from core.training import TrainingConfig
     from core.training.config import check_augment
 
+    for option, value in (("--steps", getattr(args, "steps", None)), ("--train", getattr(args, "train_layers", None))):
+        if value is not None:
+            raise TrainingError(f"{option} goes with --from MODEL (fine-tuning); a fresh run's length is --epochs")
     params = None
+    preset = args.preset or DEFAULT_PRESET
     tweaks = {k: getattr(args, k) for k in ("rotation", "shift", "shear", "zoom") if getattr(args, k) is not None}
     if tweaks:
-        base = PRESETS[args.preset].augment_params if args.preset in PRESETS else AugmentParams()
+        base = PRESETS[preset].augment_params if preset in PRESETS else AugmentParams()
         params = AugmentParams(**{**base.as_dict(), **tweaks})
         check_augment(params)  # also when augmentation is off: a typed value must make sense
     config = TrainingConfig(
         dataset=args.dataset,
         split=args.split,
-        preset=args.preset,
+        preset=preset,
         epochs=args.epochs,
         batch_size=args.batch_size,
         optimizer=args.optimizer,
@@ -207,6 +214,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     setup_logging()
     try:
+        if getattr(args, "from_model", None):
+            from core.cli.train_from import train_from_args
+
+            return train_from_args(args)
         return _train(args)
     except InkLabError as err:
         log.warning("train did not finish: %s", err)

@@ -51,7 +51,7 @@ CARD_FORMAT = "inklab-model-card"
 CARD_VERSION = 1
 INPUT_SPEC = {"shape": [28, 28, 1], "dtype": "float32", "range": [0, 1], "ink": "white on black"}
 BUNDLED_DIR = resource_path("models")
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,63}")  # always fullmatch: "$" would let a "\n" through
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ ()-]{0,63}")  # "letters (mine)"; always fullmatch: "$" would let a "\n" through
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def check_name(name: str) -> str:
     """``name`` if it can be a model's folder name, else a ModelError saying what is allowed."""
     if not isinstance(name, str) or not _NAME.fullmatch(name) or name.endswith((".", " ")):
         raise ModelError(
-            f"'{name}' cannot be a model name: use up to 64 letters, digits, spaces, '.', '-' or '_', "
+            f"'{name}' cannot be a model name: use up to 64 letters, digits, spaces, '.', '-', '_' or brackets, "
             "starting with a letter or digit"
         )
     return name

@@ -44,6 +44,7 @@ from gui.draw.model_picker import ModelPicker
 from gui.draw.multi_mode import MultiMode
 from gui.draw.pad_panel import PadPanel
 from gui.draw.recognition_panel import RecognitionPanel
+from gui.draw.teach_panel import TeachPanel
 from gui.errors import user_message
 from gui.widgets.message_banner import MessageBanner
 
@@ -114,9 +115,15 @@ class DrawTab(QWidget):
             setattr(self, name, getattr(self.collect, name))
 
         self._add_pad_shortcuts()
+        self.teach = TeachPanel(self.banner, self.current_model, self.models.label_names, self._drawing,
+                                self._read_now, self.pad.clear, self)
+        self.teach.round_active.connect(self._on_teach_round)
+        self.teach.model_taught.connect(self._on_model_taught)
+        self.teach.sample_added.connect(self.sample_added)
 
         right = QVBoxLayout()
         right.addWidget(self.models)
+        right.addWidget(self.teach)
         right.addWidget(self.multi.switches)
         right.addWidget(self.answers, 1)
         right.addWidget(self.collect)
@@ -206,10 +213,29 @@ class DrawTab(QWidget):
 
     @Slot()
     def _on_model_changed(self) -> None:
+        self.teach.refresh()
         labels = self.models.label_names()
         if self.bars.labels() != labels:
             self.bars.set_labels(labels)
         self.update_prediction()
+
+    # --- "Teach it my writing" (gui.draw.teach_panel) ---------------------------------
+
+    def _read_now(self) -> str | None:
+        """What the model reads on the pad now (None for "not a character" or no answer yet)."""
+        p = self.prediction
+        return None if p is None or p.status == "not-a-character" else p.label
+
+    @Slot(bool)
+    def _on_teach_round(self, on: bool) -> None:
+        self.collect.setVisible(not on)  # the round's panel takes its place
+        if on and self.multi.active():
+            self.multi.switch.setChecked(False)  # the round asks for one character at a time
+
+    @Slot(str)
+    def _on_model_taught(self, name: str) -> None:
+        self.refresh_models(name)
+        self.select_model(name)
 
     # --- prediction ----------------------------------------------------------------
 
