@@ -80,6 +80,11 @@ class TeachRound:
         self.drawn: list[tuple[str, str | None]] = []  # (asked, what the model read or None)
         self.skipped: list[str] = []
 
+    def set_repeats(self, repeats: int) -> None:
+        """Ask for each class ``repeats`` times from now on (what was drawn or skipped stays)."""
+        self.prompts = round_prompts(self.label_names, repeats)
+        self.position = min(self.position, len(self.prompts))
+
     @property
     def done(self) -> bool:
         return self.position >= len(self.prompts)

@@ -50,7 +50,7 @@ class ModelPicker(QWidget):
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(18)
         self.combo.currentIndexChanged.connect(self._on_picked)
-        row = QHBoxLayout()
+        self.row = row = QHBoxLayout()  # the tab may add a button after the list (Teach it my writing)
         label = QLabel("&Model")
         label.setBuddy(self.combo)  # how a screen reader on Linux names a combo box (else by its value)
         row.addWidget(label)

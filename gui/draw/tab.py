@@ -123,6 +123,7 @@ class DrawTab(QWidget):
 
         right = QVBoxLayout()
         right.addWidget(self.models)
+        self.models.row.addWidget(self.teach.start_button)
         right.addWidget(self.teach)
         right.addWidget(self.multi.switches)
         right.addWidget(self.answers, 1)
@@ -141,7 +142,8 @@ class DrawTab(QWidget):
         outer.addWidget(self.banner)
         # Tab in the order of the column: the switch sits under the model list, above the fields
         # (made after them, it came last).
-        QWidget.setTabOrder(self.model_combo, self.multi.switch)
+        QWidget.setTabOrder(self.model_combo, self.teach.start_button)
+        QWidget.setTabOrder(self.teach.start_button, self.multi.switch)
         QWidget.setTabOrder(self.multi.switch, self.multi.words_switch)
         QWidget.setTabOrder(self.multi.words_switch, self.collection_combo)
 
@@ -228,9 +230,11 @@ class DrawTab(QWidget):
 
     @Slot(bool)
     def _on_teach_round(self, on: bool) -> None:
-        self.collect.setVisible(not on)  # the round's panel takes its place
-        if on and self.multi.active():
-            self.multi.switch.setChecked(False)  # the round asks for one character at a time
+        if on:
+            self.inside.set_open(False)  # the person sees what the model reads as they write
+            if self.multi.active():
+                self.multi.switch.setChecked(False)  # the round asks for one character at a time
+        self.collect.setVisible(not on and not self.inside.is_open())  # the round's panel takes its place
 
     @Slot(str)
     def _on_model_taught(self, name: str) -> None:

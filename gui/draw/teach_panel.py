@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -55,7 +55,8 @@ def _case(label: str) -> str:
 
 
 class TeachPanel(QWidget):
-    """The Teach button row and, during a round, the prompt, Next/Skip/Adapt and the progress.
+    """During a round: the prompt, Next/Skip/Adapt/End, the repeats and the progress;
+    ``start_button`` is for the tab to place (beside the model list: no line of its own).
 
     ``host`` gives what the tab knows: ``model()`` the chosen model's name, ``labels()`` its
     classes, ``drawing()`` the 28x28 and strokes on the pad, ``read()`` what the model reads
@@ -95,11 +96,9 @@ class TeachPanel(QWidget):
         self.repeats.setValue(2)
         self.repeats.setSuffix("× each")
         self.repeats.setAccessibleName("Times each class is asked for")
-        self.repeats.setToolTip("How many times the round asks for each class (letters alternate upper and lower case)")
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.start_button, 1)
-        top.addWidget(self.repeats)
+        self.repeats.setToolTip("How many times the round asks for each class (letters alternate upper and lower "
+                                "case); changed during a round, the classes still to come follow it")
+        self.repeats.valueChanged.connect(self._on_repeats)
 
         self.box = QGroupBox("Teach it my writing")
         self.prompt = QLabel("")
@@ -130,6 +129,7 @@ class TeachPanel(QWidget):
         buttons = QHBoxLayout()
         for button in (self.next_button, self.skip_button, self.adapt_button, self.stop_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.repeats)
         self.progress = ProgressPanel(cancellable=True)
         self.progress.cancel_clicked.connect(self.worker.cancel)
         inner = QVBoxLayout(self.box)
@@ -137,11 +137,10 @@ class TeachPanel(QWidget):
         inner.addWidget(self.reading)
         inner.addLayout(buttons)
         inner.addWidget(self.progress)
-        self.box.hide()
+        self.hide()  # shown during a round (an empty widget would still take a layout gap)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
         layout.addWidget(self.box)
         # Enter is Next while a round asks (the pad has no use for it); text fields keep theirs.
         self.enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self)
@@ -160,7 +159,8 @@ class TeachPanel(QWidget):
         labels = self._labels()
         self.start_button.setEnabled(bool(name and labels) and not self.active() and not self.worker.is_running())
         if not self.active() and labels:
-            self.repeats.setValue(default_repeats(labels))
+            with QSignalBlocker(self.repeats):
+                self.repeats.setValue(default_repeats(labels))
         more = False
         if name:
             from core.datasets.collections import label_counts
@@ -185,7 +185,7 @@ class TeachPanel(QWidget):
             self.banner.show_error(user_message(err))
             return False
         self.box.setTitle(f"Teach {name} your writing")
-        self.box.show()
+        self.show()
         self.enter.setEnabled(True)
         self.round_active.emit(True)
         self._clear()
@@ -235,7 +235,7 @@ class TeachPanel(QWidget):
         self.round = None
         self.enter.setEnabled(False)
         if not self.worker.is_running():
-            self.box.hide()
+            self.hide()
             self.round_active.emit(False)
         if not drawn and not self.worker.is_running():
             self.banner.show_info("Nothing drawn in this round: nothing to teach.")
@@ -303,10 +303,16 @@ class TeachPanel(QWidget):
         if self.round is None or self.round.done:
             self.round = None
             self.enter.setEnabled(False)
-            self.box.hide()
+            self.hide()
             self.round_active.emit(False)
         self.refresh()
         self._show_state()
+
+    @Slot(int)
+    def _on_repeats(self, repeats: int) -> None:
+        if self.round is not None:
+            self.round.set_repeats(repeats)
+            self._after_step()
 
     @Slot()
     def _on_enter(self) -> None:

@@ -75,7 +75,7 @@ def start(qtbot, tab, repeats: int) -> None:
     assert tab.teach.start_button.text() == "Teach it my writing…"
     tab.teach.repeats.setValue(repeats)
     press(qtbot, tab.teach.start_button)
-    assert tab.teach.box.isVisible() and not tab.collect.isVisible()
+    assert tab.teach.isVisible() and not tab.collect.isVisible()
 
 
 def test_a_whole_round_adapts_the_model_and_the_tab_draws_with_it(qtbot, tab) -> None:
@@ -99,7 +99,7 @@ def test_a_whole_round_adapts_the_model_and_the_tab_draws_with_it(qtbot, tab) ->
     assert result is not None and result.saved == "tiny-digits (mine)", tab.banner.text()
     assert tab.current_model() == "tiny-digits (mine)"
     assert "tiny-digits (mine) reads" in tab.banner.text()
-    assert not tab.teach.box.isVisible() and tab.collect.isVisible()
+    assert not tab.teach.isVisible() and tab.collect.isVisible()
     card = library.find_model("tiny-digits (mine)")
     assert card.data["base_model"]["name"] == "tiny-digits" and card.label_names == tuple("0123456789")
     assert sum(label_counts("tiny-digits-mine").values()) == 20
@@ -127,7 +127,7 @@ def test_cancel_keeps_the_drawings_and_saves_no_model(qtbot, tab) -> None:
     assert "tiny-digits (mine)" not in [c.name for c in library.list_models()]
     assert sum(label_counts("tiny-digits-mine").values()) == 6
     # The round goes on where it was.
-    assert tab.teach.box.isVisible() and tab.teach.prompt.text() == "Write: 6 · 7 of 10"
+    assert tab.teach.isVisible() and tab.teach.prompt.text() == "Write: 6 · 7 of 10"
 
 
 def test_an_empty_round_says_there_is_nothing_to_teach(qtbot, tab) -> None:
@@ -137,7 +137,7 @@ def test_an_empty_round_says_there_is_nothing_to_teach(qtbot, tab) -> None:
     assert "on the pad first" in tab.teach.reading.text()
     for _ in range(10):
         press(qtbot, tab.teach.skip_button)
-    assert not tab.teach.box.isVisible()
+    assert not tab.teach.isVisible()
     assert tab.banner.text() == "Nothing drawn in this round: nothing to teach."
     assert not tab.teach.worker.is_running()
     press(qtbot, tab.teach.start_button)  # and another round can start

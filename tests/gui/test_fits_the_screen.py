@@ -170,6 +170,12 @@ def test_every_tab_fits_1280x680_in_every_state(main_window, datasets_tab, qtbot
         draw_tab.multi.switch.setChecked(True)
         problems += _misfits(window, qtbot, "Draw", "several characters")
         draw_tab.multi.switch.setChecked(False)
+    if hasattr(draw_tab, "teach"):  # "Teach it my writing" (issue 22): a round, its progress showing
+        draw_tab.teach.start_round()
+        draw_tab.teach.progress.start("Adapting letters to your 52 drawings… " * 3)
+        problems += _misfits(window, qtbot, "Draw", "a teach round adapting")
+        draw_tab.teach.progress.finish()
+        draw_tab.teach.end_round()
 
     watch.stop()
     tallest = max(asked, key=lambda s: s.height())

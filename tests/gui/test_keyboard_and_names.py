@@ -15,7 +15,8 @@ TAB_ORDER = {
     "Training": ["Data set", "Samples", "Learn to say “not a character”", "Preset", "Model", "Epochs", "Batch size", "Optimizer", "Learning rate",
                  "Validation", "Validation as a percentage or a count", "Seed", "Preset defaults", "Augmentation",
                  "▶  Start (F5)", "Show earlier runs", "Results", "Confusion matrix"],
-    "Draw": ["Drawing pad", "Pen width", "Open image…", "Save drawing…", "Model", "Several characters",
+    "Draw": ["Drawing pad", "Pen width", "Open image…", "Save drawing…", "Model", "Teach it my writing…",
+             "Several characters",
              "Collection", "Label", "Add to my data set", "Inside the network"],
 }
 # A unit chooser beside its field: what it says ("%" or "samples") is what it is.
