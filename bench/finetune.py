@@ -130,6 +130,8 @@ def sweep(tune: str) -> list:
         "long": [dataclass_replace(base, steps=s, learning_rate=lr) for s in (300, 600) for lr in (1e-4, 3e-4)],
         "rejects": [dataclass_replace(base, rejects=r) for r in (0.0, 0.3)],
         "batch": [dataclass_replace(base, batch_size=b) for b in (16, 64)],
+        "noaug": [dataclass_replace(base, augment=None, **change) for change in (
+            {"learning_rate": 1e-3}, {"steps": 60}, {"steps": 200}, {"rejects": 0.0})],
         "aug2": [dataclass_replace(base, augment=AugmentParams(rotation=r, shift=sh, shear=sr, zoom=z))
                  for r, sh, sr, z in ((4.0, 0.03, 0.08, 0.04), (12.0, 0.08, 0.25, 0.12))],
     }
@@ -144,7 +146,7 @@ def dataclass_replace(obj, **changes):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.finetune", description=__doc__.split("\n")[0])
-    parser.add_argument("--tune", default="", help="comma-separated sweeps on the tune writers: what,lr,steps,augment,long,rejects,batch")
+    parser.add_argument("--tune", default="", help="comma-separated sweeps on the tune writers: what,lr,steps,augment,long,rejects,batch,noaug,aug2")
     parser.add_argument("--tune-folds", default="0")
     parser.add_argument("--report-folds", default="1,2")
     parser.add_argument("--writers", type=int, default=15, help="writers per fold at most")
