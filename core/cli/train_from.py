@@ -65,9 +65,10 @@ def settings_from_args(args: argparse.Namespace):
     ).check()
 
 
-def train_from_args(args: argparse.Namespace) -> int:
+def train_from_args(args: argparse.Namespace, validation, check_free_name) -> int:
+    """Run ``train --from``; ``validation`` parses --validation and ``check_free_name`` checks --name
+    (``core.cli.training``'s own, passed in: that module imports this one)."""
     from core.cli.console import run_with_bar
-    from core.cli.training import _validation, check_free_name
     from core.errors import Cancelled
     from core.models import library
     from core.native_logs import import_tensorflow
@@ -83,7 +84,7 @@ def train_from_args(args: argparse.Namespace) -> int:
     try:
         result = run_with_bar(lambda bar, token: train_from(
             args.from_model, args.dataset, name=name, settings=settings, split=args.split,
-            validation=_validation(args.validation) or 0, limit=args.limit, test=not args.no_test,
+            validation=validation(args.validation) or 0, limit=args.limit, test=not args.no_test,
             overwrite=args.overwrite, progress=bar, cancel=token))
     except Cancelled:
         print("stopped: nothing saved", flush=True)

@@ -217,7 +217,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if getattr(args, "from_model", None):
             from core.cli.train_from import train_from_args
 
-            return train_from_args(args)
+            return train_from_args(args, _validation, check_free_name)
         return _train(args)
     except InkLabError as err:
         log.warning("train did not finish: %s", err)
