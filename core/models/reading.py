@@ -128,58 +128,76 @@ def _decide(
     The parts go first.  A join of parts can only win when its geometry's prior beats what
     its parts already score apart (a candidate scores at most log 1 = 0), so only those
     joins are rendered and predicted: most joins of clearly read characters never are.
-    Only the chosen characters become :class:`Prediction` objects.
+    With ``words`` every candidate is predicted, in one batch: a word may need a grouping
+    the letters alone would not choose.  Only the chosen characters become
+    :class:`Prediction` objects.
     """
     n = len(found.parts)
-    outputs: list[np.ndarray | None] = [None] * len(found.candidates)
+    outputs = np.zeros((len(found.candidates), 0), np.float32)
     images: list[np.ndarray | None] = [None] * len(found.candidates)
     scores = [-math.inf] * len(found.candidates)
     weight = found.model_weight
     for pass_ in (0, 1):
         if pass_ == 0:
-            wanted = list(range(n))
+            wanted = list(range(n if words is None else len(found.candidates)))
         else:
             apart = [weight * scores[i] + found.priors[i] for i in range(n)]
             wanted = [n + k for k, (start, stop) in enumerate(found.runs)
-                      if found.priors[n + k] > sum(apart[start:stop]) + 1e-9]
+                      if images[n + k] is None and found.priors[n + k] > sum(apart[start:stop]) + 1e-9]
         if not wanted:
             continue
         batch = render([found.candidates[k] for k in wanted])
         out = _outputs(recognizer, batch)
+        if outputs.shape[1] == 0:
+            outputs = np.zeros((len(found.candidates), out.shape[1]), np.float32)
         best = np.log(np.maximum((out[:, :-1] if recognizer.can_reject else out).max(axis=1), _FLOOR))
         for j, k in enumerate(wanted):
             outputs[k], images[k], scores[k] = out[j], batch[j], float(best[j])
     chosen = found.choose(scores)
-    first: dict[Group, int] = {}
+    index = {}
     for k, group in enumerate(found.candidates):
-        if outputs[k] is not None:
-            first.setdefault(group, k)
+        if images[k] is not None:
+            index.setdefault(group, k)
+    path = [index[group] for group in chosen]
+    if words is None:
+        return Reading(_characters(recognizer, found, outputs, images, path), found.marks)
+    return _with_words(recognizer, found, outputs, images, (path, scores), words)
+
+
+def _characters(recognizer: Recognizer, found: Segmentation, outputs: np.ndarray, images: list,
+                path: list[int], word: str | None = None) -> list[Character]:
+    """The candidates ``path`` as characters, each letter of ``word`` (when given) its label."""
     characters = []
-    for group in chosen:
-        k = first[group]
-        characters.append(Character(recognizer.prediction(outputs[k], images[k]), group.box, group.strokes))
-    reading = Reading(characters, found.marks)
-    return reading if words is None else with_words(reading, recognizer, words)
-
-
-def with_words(reading: Reading, recognizer: Recognizer, words: WordList) -> Reading:
-    """``reading`` with its letters replaced by the closest word of ``words``, when one is close."""
-    from core.models.words import letter_matrix, match
-
-    matrix = letter_matrix(list(recognizer.label_names), f"the {recognizer.name} model")
-    probabilities = np.stack([c.prediction.probabilities for c in reading.characters])
-    found = match(probabilities, matrix, words)
-    if found.word is None:
-        return dataclasses.replace(reading, word=found)
-    characters = []
-    for character, letter, p in zip(reading.characters, found.word, probabilities, strict=True):
-        classes = np.flatnonzero(matrix[ord(letter) - 97])
-        k = int(classes[np.argmax(p[classes])])
-        label = recognizer.label_names[k]
-        if label != character.prediction.label:
-            character = dataclasses.replace(character, word_label=label, word_confidence=float(p[k]))
+    for position, k in enumerate(path):
+        group = found.candidates[k]
+        character = Character(recognizer.prediction(outputs[k], images[k]), group.box, group.strokes)
+        if word is not None:
+            p = character.prediction.probabilities
+            classes = [i for i, name in enumerate(recognizer.label_names) if name.lower() == word[position]]
+            best = max(classes, key=lambda i: p[i])
+            if recognizer.label_names[best] != character.prediction.label:
+                character = dataclasses.replace(character, word_label=recognizer.label_names[best],
+                                                word_confidence=float(p[best]))
         characters.append(character)
-    return Reading(characters, reading.marks, found)
+    return characters
+
+
+def _with_words(recognizer: Recognizer, found: Segmentation, outputs: np.ndarray, images: list,
+                chosen: tuple[list[int], list[float]], words: WordList) -> Reading:
+    """The line as the closest word of ``words`` over every grouping of its parts, when one is
+    close to what the letters alone read (:func:`core.models.words.match_groupings`)."""
+    from core.models.words import letter_matrix, match_groupings
+
+    path, scores = chosen
+    matrix = letter_matrix(list(recognizer.label_names), f"the {recognizer.name} model")
+    real = outputs[:, :-1] if recognizer.can_reject else outputs
+    letters_total = sum(found.model_weight * scores[k] + found.priors[k] for k in path)
+    letters = "".join(recognizer.label_names[int(np.argmax(real[k]))] for k in path)
+    result = match_groupings(real @ matrix.T, found, letters_total, letters.lower(), words)
+    if result.word is None:
+        return Reading(_characters(recognizer, found, outputs, images, path), found.marks, result)
+    return Reading(_characters(recognizer, found, outputs, images, list(result.grouping), result.word),
+                   found.marks, result)
 
 
 def _outputs(recognizer: Recognizer, images: np.ndarray) -> np.ndarray:

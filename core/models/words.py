@@ -31,7 +31,8 @@ from core.errors import DataError, ModelError
 MAX_WORD_LIST_BYTES = 4 * limits.MiB
 MAX_WORDS = 200_000
 MAX_WORD_LENGTH = 24
-MAX_COST = 6.0  # nats a word may lose against the best letter-by-letter reading (tuned on fold 0)
+MAX_COST = 4.5  # nats (x the model weight) a word may lose against the best letter-by-letter reading: fold 0
+MAX_GROUPINGS = 512  # ways of grouping a line's parts a word is looked for in
 TIER_COST = 1.0  # nats of prior each tier down the list costs
 _FLOOR = 1e-6
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -60,6 +61,7 @@ class WordMatch:
     word: str | None
     letters: str  # the letter-by-letter reading, lower case
     cost: float  # how much less probable the word is than the letters (0 when they are the word)
+    grouping: tuple[int, ...] = ()  # the candidate characters the word was read from, left to right
 
 
 def parse_word_list(text: str, where: str) -> WordList:
@@ -144,23 +146,53 @@ def letter_matrix(label_names: list[str], model_name: str = "this model") -> np.
     return matrix
 
 
-def match(probabilities: np.ndarray, matrix: np.ndarray, words: WordList, max_cost: float = MAX_COST) -> WordMatch:
-    """The word of ``words`` that these characters most probably are, if close enough (module doc).
+def groupings(parts: int, runs: list[tuple[int, int]], cap: int = MAX_GROUPINGS) -> list[tuple[int, ...]]:
+    """The ways to read ``parts`` parts as characters: candidate indices left to right (part k is
+    candidate k; run j, joining parts ``runs[j]``, is candidate ``parts + j``), at most ``cap``."""
+    edges: dict[int, list[tuple[int, int]]] = {s: [(s + 1, s)] for s in range(parts)}
+    for j, (start, stop) in enumerate(runs):
+        edges[start].append((stop, parts + j))
+    found: list[tuple[int, ...]] = []
+    stack: list[tuple[int, tuple[int, ...]]] = [(0, ())]
+    while stack and len(found) < cap:
+        at, path = stack.pop()
+        if at == parts:
+            found.append(path)
+            continue
+        stack += [(to, (*path, k)) for to, k in reversed(edges[at])]
+    return found
 
-    ``probabilities``: (characters, classes), each character's probabilities over the model's
-    real classes, left to right; ``matrix``: :func:`letter_matrix`.
+
+def match_groupings(per_class: np.ndarray, segmentation, letters_total: float, letters: str, words: WordList,
+                    max_cost: float = MAX_COST) -> WordMatch:
+    """The word, over every grouping of the line's parts, that the model finds most probable.
+
+    ``per_class``: each candidate's probability of each letter (candidates, 26);
+    ``segmentation`` (:class:`core.imaging.segmentation.Segmentation`) gives the candidates'
+    priors and the model's weight; ``letters_total`` is the best letter-by-letter reading's
+    score on the same scale, ``letters`` its text.  A word (and its grouping) is taken when
+    it scores at most ``max_cost`` below the letters, else the letters stand.
     """
-    per_letter = np.log(np.maximum(np.asarray(probabilities, np.float64) @ matrix.T, _FLOOR))  # (n, 26)
-    letters = "".join(_LETTERS[i] for i in per_letter.argmax(axis=1))
-    best_letters = float(per_letter.max(axis=1).sum())
-    n = len(per_letter)
-    codes = words.codes.get(n)
-    if codes is None or n == 0:
-        return WordMatch(None, letters, math.inf)
-    scores = per_letter[np.arange(n), codes.astype(np.intp)].sum(axis=1)
-    best = int(np.argmax(scores + words.priors[n]))
-    cost = best_letters - float(scores[best])
-    word = words.words[n][best]
-    if word == letters or cost <= max_cost:
-        return WordMatch(word, letters, max(0.0, cost))
-    return WordMatch(None, letters, cost)
+    per_letter = np.log(np.maximum(np.asarray(per_class, np.float64), _FLOOR))
+    priors = np.asarray(segmentation.priors, np.float64)
+    weight = segmentation.model_weight
+    by_length: dict[int, list[tuple[int, ...]]] = {}
+    for path in groupings(len(segmentation.parts), segmentation.runs):
+        by_length.setdefault(len(path), []).append(path)
+    best: tuple[float, str, float, tuple[int, ...]] | None = None
+    for n, paths in by_length.items():
+        if n not in words.codes:
+            continue
+        ways = np.array(paths, np.intp)  # (paths, n)
+        codes = words.codes[n].astype(np.intp)  # (words, n)
+        letters_score = np.zeros((len(ways), len(codes)))
+        for j in range(n):
+            letters_score += per_letter[ways[:, j]][:, codes[:, j]]
+        score = weight * letters_score + priors[ways].sum(axis=1)[:, None]
+        way, word = np.unravel_index(int(np.argmax(score + words.priors[n][None, :])), score.shape)
+        total = float(score[way, word] + words.priors[n][word])
+        if best is None or total > best[0]:
+            best = (total, words.words[n][word], letters_total - float(score[way, word]), tuple(paths[way]))
+    if best is None or (best[1] != letters and best[2] > max_cost):
+        return WordMatch(None, letters, math.inf if best is None else best[2])
+    return WordMatch(best[1], letters, max(0.0, best[2]), best[3])

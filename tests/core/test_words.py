@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -33,17 +34,42 @@ def test_the_bundled_list_is_english_commonest_first() -> None:
     assert words.priors[3].min() < 0.0
 
 
+def segmentation(parts: int, runs=(), priors=None):
+    """What :func:`W.match_groupings` reads of a line's segmentation: its parts, joins and priors."""
+    runs = list(runs)
+    return SimpleNamespace(parts=[None] * parts, runs=runs, model_weight=1.0,
+                           priors=priors if priors is not None else [0.0] * (parts + len(runs)))
+
+
+def letters_total(p: np.ndarray) -> float:
+    return float(np.log(p.max(axis=1)).sum())
+
+
 def test_a_close_word_is_taken_and_a_code_stays_letter_by_letter() -> None:
     words = W.parse_word_list("cat\ncar\ndog\n", "small.txt")
-    matrix = W.letter_matrix(LETTERS)
     p = line_of("CAT")
     p[1] = line_of("O", 0.55)[0]  # the A was read as an O, the A close behind
     p[1, 0] = 0.4
-    found = W.match(p, matrix, words)
-    assert (found.word, found.letters) == ("cat", "cot") and found.cost > 0
-    code = W.match(line_of("XQZ", 0.95), matrix, words)
-    assert code.word is None and code.letters == "xqz"
-    assert W.match(line_of("CATS"), matrix, words).word is None  # no word that long
+    found = W.match_groupings(p, segmentation(3), letters_total(p), "cot", words)
+    assert (found.word, found.letters, found.grouping) == ("cat", "cot", (0, 1, 2)) and found.cost > 0
+    code = line_of("XQZ", 0.95)
+    assert W.match_groupings(code, segmentation(3), letters_total(code), "xqz", words).word is None
+    four = line_of("CATS")
+    assert W.match_groupings(four, segmentation(4), letters_total(four), "cats", words).word is None
+
+
+def test_a_word_may_group_the_parts_as_the_letters_did_not() -> None:
+    """An A written as two strokes read I and L apart; joined (candidate 4) they are the A of CAT."""
+    words = W.parse_word_list("cat\ncilt\n", "small.txt")
+    p = np.vstack([line_of("CILT"), line_of("A", 0.8)])
+    found = W.match_groupings(p, segmentation(4, [(1, 3)], [0, 0, 0, 0, -1.0]), letters_total(p[:4]), "cilt",
+                              W.parse_word_list("cat\n", "small.txt"))
+    assert (found.word, found.grouping) == ("cat", (0, 4, 3))
+    # When the letters as grouped are a word too, the likelier reading wins.
+    assert W.match_groupings(p, segmentation(4, [(1, 3)], [0, 0, 0, 0, -1.0]), letters_total(p[:4]), "cilt",
+                             words).word == "cilt"
+    assert W.groupings(3, [(1, 3)]) == [(0, 1, 2), (0, 3)]
+    assert len(W.groupings(40, [(k, k + 2) for k in range(39)], cap=100)) == 100  # bounded
 
 
 def test_a_model_with_no_letters_is_refused() -> None:
