@@ -124,3 +124,21 @@ def test_any_library_model_reads_a_line_also_without_a_reject_output(capsys, tmp
     row = json.loads(capsys.readouterr().out)
     assert len(row["characters"]) == 4  # grouped the same way; what it reads is the tiny model's business
     assert all(c["status"] in ("sure", "unsure") for c in row["characters"])
+
+
+def test_touching_characters_in_a_picture_are_cut_apart(digits, tmp_path) -> None:
+    from core.imaging.ink_parts import ink_blobs
+    from core.models.reading import read_image
+
+    page = Image.new("L", (420, 200), 240)
+    pen = ImageDraw.Draw(page)
+    pen.ellipse([40, 30, 140, 170], outline=20, width=10)
+    pen.ellipse([160, 30, 260, 170], outline=20, width=10)
+    pen.line([(260, 40), (340, 40), (290, 170)], fill=20, width=10)  # a 7 whose bar touches the 0
+    pen.line([(135, 100), (165, 100)], fill=20, width=8)  # and the two 0s touch
+    page.save(tmp_path / "007.png")
+    assert len(ink_blobs(tmp_path / "007.png")[1]) < 3  # fewer blobs of ink than characters
+    assert read_image(digits, tmp_path / "007.png", split=False).text != "007"
+    reading = read_image(digits, tmp_path / "007.png")
+    assert reading.text == "007"
+    assert [c.box[0] for c in reading.characters] == sorted(c.box[0] for c in reading.characters)
