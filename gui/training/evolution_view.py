@@ -1,0 +1,128 @@
+"""The Training tab's "Filters and weights" page: how the weights change, epoch by epoch.
+
+It shows what :class:`core.training.evolution.WeightCapture` took from the run on the
+training thread: the first convolution's filters as a row of small pictures (red positive,
+blue negative, one colour scale a snapshot) and one weight histogram per layer.  While the
+run trains it follows the newest epoch; afterwards the slider scrubs through every epoch
+(0 is the random start).  A model without a convolution says it has no filters.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QSlider, QVBoxLayout, QWidget
+
+from core.inside.pictures import filter_grid
+from gui.widgets.image import rgb_qimage
+from gui.widgets.weight_histograms import WeightHistograms
+
+QUIET = "color: #57606a;"
+FILTER_PX = 30  # on screen, per filter
+
+
+class EvolutionView(QWidget):
+    """Snapshots of one run; :meth:`add` one as it comes, :meth:`finish` when the run ends."""
+
+    shown = Signal(int)  # the epoch on show (tests wait on it)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.snapshots: list = []
+        self.running = False
+        self.status = QLabel("Start a run: after every epoch the first layer's filters and each layer's weights appear here")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet(QUIET)
+        self.filters_title = QLabel("<b>First layer's filters</b> (red +, blue −)")
+        self.filters = QLabel()
+        self.filters.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        filters_scroll = QScrollArea()
+        filters_scroll.setWidget(self.filters)
+        filters_scroll.setWidgetResizable(True)
+        filters_scroll.setFixedHeight(2 * FILTER_PX + 30)
+        filters_scroll.setAccessibleName("The first layer's filters")
+        self.histograms = WeightHistograms()
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setAccessibleName("Epoch shown")
+        self.slider.setEnabled(False)
+        self.slider.valueChanged.connect(self._show_index)
+        self.epoch_label = QLabel("")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Epoch"))
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.epoch_label)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.filters_title)
+        layout.addWidget(filters_scroll)
+        layout.addWidget(QLabel("<b>Weights of each layer</b> (how many weights have each value)"))
+        layout.addWidget(self.histograms)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+    def start(self) -> None:
+        """A new run: forget the last one's snapshots."""
+        self.snapshots = []
+        self.running = True
+        self.slider.setEnabled(False)
+        self.slider.setRange(0, 0)
+        self.filters.clear()
+        self.histograms.show_histograms((), {})
+        self.epoch_label.setText("")
+        self.status.setText("Waiting for the run's first weights…")
+
+    @Slot(object)
+    def add(self, snapshot) -> None:
+        """A snapshot from the run (epoch 0 before training, then one per epoch): show it."""
+        self.snapshots.append(snapshot)
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, len(self.snapshots) - 1)
+        self.slider.setValue(len(self.snapshots) - 1)
+        self.slider.blockSignals(False)
+        self._show_index(len(self.snapshots) - 1)
+
+    def finish(self) -> None:
+        """The run ended: the slider scrubs through every epoch kept."""
+        self.running = False
+        self.slider.setEnabled(len(self.snapshots) > 1)
+        if self.snapshots:
+            self._show_index(self.slider.value())
+
+    @Slot(int)
+    def _show_index(self, index: int) -> None:
+        if not 0 <= index < len(self.snapshots):
+            return
+        snap = self.snapshots[index]
+        last = self.snapshots[-1].epoch
+        self.epoch_label.setText(f"{snap.epoch} of {last}" if not self.running else f"{snap.epoch} (training…)")
+        if snap.filters is None:
+            self.filters.clear()
+            self.filters.setText("This model has no convolution, so it has no filters to show.")
+        else:
+            picture = filter_grid(snap.filters, cell=1, gap=0, columns=len(snap.filters))
+            count, kh, kw = snap.filters.shape
+            image = rgb_qimage(picture).scaled(count * FILTER_PX, FILTER_PX, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                               Qt.TransformationMode.FastTransformation)
+            self.filters.setPixmap(_spaced(image, count))
+        reach: dict[str, float] = {}
+        for s in self.snapshots:
+            for h in s.histograms:
+                reach[h.name] = max(reach.get(h.name, 0.0), h.reach)
+        self.histograms.show_histograms(snap.histograms, reach)
+        when = "before training (random weights)" if snap.epoch == 0 else f"after epoch {snap.epoch}"
+        self.status.setText(f"The weights {when}" + ("" if self.running else " · drag the slider to go through the run"))
+        self.shown.emit(snap.epoch)
+
+
+def _spaced(image, count: int) -> QPixmap:
+    """The filters' strip with a white gap between filters."""
+    from PySide6.QtGui import QColor, QPainter
+
+    gap = 3
+    out = QPixmap(count * (FILTER_PX + gap), FILTER_PX)
+    out.fill(QColor("white"))
+    painter = QPainter(out)
+    for i in range(count):
+        painter.drawImage(i * (FILTER_PX + gap), 0, image, i * FILTER_PX, 0, FILTER_PX, FILTER_PX)
+    painter.end()
+    return out

@@ -1,0 +1,68 @@
+"""The weights of a run, captured before it and after every epoch (filters and histograms)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def small_cnn():
+    import keras
+
+    keras.utils.set_random_seed(3)
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(6, 5, activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(12, activation="relu"),
+        keras.layers.Dense(10),
+    ])
+
+
+def test_a_snapshot_holds_the_first_filters_and_one_histogram_per_layer(small_cnn) -> None:
+    from core.training.evolution import BINS, snapshot
+
+    snap = snapshot(small_cnn, 0)
+    kernel = np.asarray(small_cnn.layers[0].kernel)  # (5, 5, 1, 6)
+    assert snap.filters.shape == (6, 5, 5)
+    np.testing.assert_allclose(snap.filters[2], kernel[:, :, 0, 2])
+    assert [h.name for h in snap.histograms] == ["Conv 1", "Dense 1", "Output"]
+    assert [h.weights for h in snap.histograms] == [150, 12 * 864, 120]
+    assert all(len(h.counts) == BINS and h.counts.sum() == h.weights for h in snap.histograms)
+    assert snap.histograms[0].reach == pytest.approx(float(np.abs(kernel).max()))
+
+
+def test_the_capture_keeps_epoch_0_and_every_epoch_of_a_fit(small_cnn, mnist) -> None:
+    import keras
+
+    from core.training.events import EpochResult, RunInfo
+    from core.training.evolution import WeightCapture
+
+    heard = []
+    capture = WeightCapture(lambda: small_cnn, heard.append)
+    split = mnist.split("train").take(slice(0, 256))
+    small_cnn.compile(optimizer=keras.optimizers.Adam(1e-2),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    capture.on_run_start(RunInfo(2, 8, 32, 256, 0, tuple("0123456789"), "CPU"))
+
+    class Bridge(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            capture.on_epoch_end(EpochResult(epoch + 1, 2, 0.0, 0.0, None, None, 0.0, 0.0, 0.0, 0.0))
+
+    small_cnn.fit(split.images[..., None] / np.float32(255), split.labels, epochs=2, batch_size=32, verbose=0,
+                  callbacks=[Bridge()])
+    assert [s.epoch for s in capture.snapshots] == [0, 1, 2] and heard == capture.snapshots
+    first, last = capture.snapshots[0].filters, capture.snapshots[-1].filters
+    assert not np.allclose(first, last)  # the filters changed as it learned
+
+
+def test_a_dense_model_has_histograms_but_no_filters() -> None:
+    import keras
+
+    from core.training.evolution import snapshot
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    snap = snapshot(model, 1)
+    assert snap.filters is None and [h.name for h in snap.histograms] == ["Output"]
