@@ -22,13 +22,18 @@ FILTER_PX = 30  # on screen, per filter
 
 
 class EvolutionView(QWidget):
-    """Snapshots of one run; :meth:`add` one as it comes, :meth:`finish` when the run ends."""
+    """The snapshots of one run's :class:`~core.training.evolution.WeightCapture`.
+
+    :meth:`start` with the run's capture, :meth:`refresh` when it took a snapshot (the newest is
+    shown), :meth:`finish` when the run ended (the slider then scrubs).  The snapshots stay the
+    capture's: this view only reads them.
+    """
 
     shown = Signal(int)  # the epoch on show (tests wait on it)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.snapshots: list = []
+        self.capture = None
         self.running = False
         self.status = QLabel("Start a run: after every epoch the first layer's filters and each layer's weights appear here")
         self.status.setWordWrap(True)
@@ -60,9 +65,13 @@ class EvolutionView(QWidget):
         layout.addLayout(row)
         layout.addStretch(1)
 
-    def start(self) -> None:
-        """A new run: forget the last one's snapshots."""
-        self.snapshots = []
+    @property
+    def snapshots(self) -> list:
+        return self.capture.snapshots if self.capture is not None else []
+
+    def start(self, capture) -> None:
+        """A new run and its capture: forget the last run's."""
+        self.capture = capture
         self.running = True
         self.slider.setEnabled(False)
         self.slider.setRange(0, 0)
@@ -70,18 +79,24 @@ class EvolutionView(QWidget):
         self.histograms.show_histograms((), {})
         self.epoch_label.setText("")
         self.status.setText("Waiting for the run's first weights…")
+        self.refresh()
 
+    @Slot()
     @Slot(object)
-    def add(self, snapshot) -> None:
-        """A snapshot from the run (epoch 0 before training, then one per epoch): show it."""
-        self.snapshots.append(snapshot)
+    def refresh(self, *_snapshot) -> None:
+        """The capture took a snapshot (epoch 0 before training, then one per epoch): show the newest."""
+        count = len(self.snapshots)
+        if not count:
+            return
         self.slider.blockSignals(True)
-        self.slider.setRange(0, len(self.snapshots) - 1)
-        self.slider.setValue(len(self.snapshots) - 1)
+        self.slider.setRange(0, count - 1)
+        self.slider.setValue(count - 1)
         self.slider.blockSignals(False)
-        self._show_index(len(self.snapshots) - 1)
+        self._show_index(count - 1)
 
-    def finish(self) -> None:
+    @Slot()
+    @Slot(object)
+    def finish(self, *_result) -> None:
         """The run ended: the slider scrubs through every epoch kept."""
         self.running = False
         self.slider.setEnabled(len(self.snapshots) > 1)
@@ -92,8 +107,9 @@ class EvolutionView(QWidget):
     def _show_index(self, index: int) -> None:
         if not 0 <= index < len(self.snapshots):
             return
-        snap = self.snapshots[index]
-        last = self.snapshots[-1].epoch
+        snapshots = self.snapshots
+        snap = snapshots[index]
+        last = snapshots[-1].epoch
         self.epoch_label.setText(f"{snap.epoch} of {last}" if not self.running else f"{snap.epoch} (training…)")
         if snap.filters is None:
             self.filters.clear()
@@ -105,7 +121,7 @@ class EvolutionView(QWidget):
                                                Qt.TransformationMode.FastTransformation)
             self.filters.setPixmap(_spaced(image, count))
         reach: dict[str, float] = {}
-        for s in self.snapshots:
+        for s in snapshots:
             for h in s.histograms:
                 reach[h.name] = max(reach.get(h.name, 0.0), h.reach)
         self.histograms.show_histograms(snap.histograms, reach)

@@ -95,12 +95,14 @@ class RunDriver(QObject):
     evaluated = Signal(object)  # EvaluationView
     evaluation_failed = Signal(str)  # one readable line
     finished = Signal(object)  # core.training.RunResult, once per run, always, last
+    weights_captured = Signal(object)  # core.training.evolution.Snapshot: before the run, after each epoch
     crashed = Signal(str)  # one readable line: the run ended past its own error handling
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.run = None  # core.training.TrainingRun going now
         self.last_run = None  # the finished run whose model can be saved
+        self.weights = None  # core.training.evolution.WeightCapture of the latest run
         self._listener: _SignalListener | None = None
         self._switch_interval = sys.getswitchinterval()
         self.worker = Worker(self, name="training", native=True)
@@ -133,6 +135,11 @@ class RunDriver(QObject):
 
         run = TrainingRun(config, loader=_shared_loader, evaluate_after=True)
         self._listener = run.add_listener(_SignalListener(self))
+        # The filters and weight histograms of every epoch (the "Filters and weights" page).
+        from core.training.evolution import WeightCapture
+
+        listener = self._listener
+        self.weights = run.add_listener(WeightCapture(on_snapshot=lambda s: listener._post(self.weights_captured, s)))
         self.run = run
         # Only the last run is kept (for saving): ten runs in a lesson would hold gigabytes.
         self.last_run = None

@@ -73,6 +73,10 @@ class TrainingTab(QWidget):
         self.compare = ComparePanel(self.live.loss_plot, self.live.accuracy_plot)
         # Titled with its count from the start: the list is kept across restarts.
         self.results.addTab(self.compare, self.compare.title())
+        from gui.training.evolution_view import EvolutionView
+
+        self.evolution = EvolutionView()
+        self.results.addTab(self.evolution, "Filters and weights")
         self._compare_page = COMPARE_PAGE
         self.compare.title_changed.connect(lambda title: self.results.setTabText(COMPARE_PAGE, title))
         from gui.training.leaderboard import ContestPanel
@@ -125,6 +129,9 @@ class TrainingTab(QWidget):
         d.evaluation_failed.connect(self._on_evaluation_failed)
         d.finished.connect(self._on_done)
         d.crashed.connect(self.banner.show_error)
+        d.started.connect(lambda _info: self.evolution.start(d.weights))
+        d.weights_captured.connect(self.evolution.refresh)
+        d.finished.connect(self.evolution.finish)
         self.live.progress.connect(self.run_progress)
 
     def refresh_datasets(self) -> None:
