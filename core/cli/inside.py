@@ -11,7 +11,6 @@ what the model learned (and writes it with ``--out``).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import re
 import sys
@@ -43,14 +42,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "its last layer's input): where it sits and among which class; with --out, NAME-map.png",
     )
     parser.set_defaults(handler=cmd_inspect)
-
-
-def _png(rgb: np.ndarray) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb, np.uint8), "RGB").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _slug(text: str) -> str:
@@ -135,6 +126,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from core import storage
     from core.cli.recognize import read_drawings
     from core.inside import feature_map
+    from core.inside.pictures import png_bytes
     from core.inside.probe import probe_for
     from core.inside.saliency import occlusion
     from core.models.recognizer import Recognizer
@@ -181,7 +173,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     files = []
                     for name, picture in pictures.items():
                         path = out / f"{prefix}-{name}.png"
-                        storage.write_bytes(path, _png(picture))
+                        storage.write_bytes(path, png_bytes(picture))
                         files.append(str(path))
                     row["files"] = files
                 except OSError as err:

@@ -54,6 +54,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--reject", action=argparse.BooleanOptionalAction, default=None,
         help="add generated scribbles as a 'not a character' class (default: on for digit and letter sets)",
     )
+    train.add_argument(
+        "--weights-out", metavar="DIR",
+        help="keep the first layer's filters and every layer's weight histogram before the run and after "
+        "each epoch: filters-epoch-N.png and weights.json in DIR (the Training tab's Filters and weights)",
+    )
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     train.add_argument("--limit", type=int, help="train on only the first N samples (quick runs)")
     train.add_argument("--name", help="model name in the library (default: preset-dataset-date)")
@@ -241,6 +246,11 @@ def _train(args: argparse.Namespace) -> int:
     distribution = setup_distribution(args.devices, args.cluster, args.task_index)
     run = TrainingRun(config, JsonLinesPrinter() if args.json else ConsolePrinter(), data=data,
                       distribution=distribution, evaluate_after=not args.no_test and distribution.is_chief)
+    capture = None
+    if args.weights_out:
+        from core.training.evolution import WeightCapture
+
+        capture = run.add_listener(WeightCapture())
     run.prepare()  # bad data or settings fail here, as one line, before any thread starts
     with _Interrupts(run).installed() as interrupts:
         result = _run_on_a_thread(run)
@@ -258,7 +268,25 @@ def _train(args: argparse.Namespace) -> int:
         interrupts.saving = True
         card = run.save(overwrite=args.overwrite)
         _print_saved(args, run, card)
+        if capture is not None:
+            _write_weights(args, capture)
         return EXIT_INTERRUPTED if interrupts.presses else 0
+
+
+def _write_weights(args: argparse.Namespace, capture) -> None:
+    """--weights-out: every epoch's filters and weight histograms, as the Training tab shows them."""
+    from core.training.evolution import write_snapshots
+
+    try:
+        written = write_snapshots(capture.snapshots, args.weights_out)
+    except OSError as err:
+        raise DataError(f"--weights-out {args.weights_out}: cannot write ({err.strerror or err})") from None
+    if args.json:
+        print(json.dumps({"event": "weights", "epochs": [s.epoch for s in capture.snapshots],
+                          "files": [str(p) for p in written]}))
+    else:
+        print(f"weights of epochs 0-{capture.snapshots[-1].epoch} written to {args.weights_out} "
+              f"({len(written)} files)" if capture.snapshots else "no weights captured")
 
 
 def _run_on_a_thread(run):

@@ -156,3 +156,14 @@ def map_picture(points: np.ndarray, labels: np.ndarray, n_classes: int, marker: 
         out[(r >= 6) & (r <= 9)] = 0
         out[r <= 2.5] = 0
     return out
+
+
+def png_bytes(rgb: np.ndarray) -> bytes:
+    """An RGB picture as PNG file content (for :func:`core.storage.write_bytes`)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb, np.uint8), "RGB").save(buffer, format="PNG")
+    return buffer.getvalue()

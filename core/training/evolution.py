@@ -111,3 +111,30 @@ class WeightCapture(TrainingListener):
 
     def on_epoch_end(self, result: EpochResult) -> None:
         self._take(result.epoch)
+
+
+def write_snapshots(snapshots: list[Snapshot], folder) -> list:
+    """Write a run's snapshots into ``folder``: ``filters-epoch-N.png`` each (when the model has a
+    convolution) and ``weights.json`` (every epoch's histograms).  Returns the paths written."""
+    from pathlib import Path
+
+    from core import storage
+    from core.inside.pictures import filter_grid, png_bytes
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for snap in snapshots:
+        if snap.filters is not None:
+            path = folder / f"filters-epoch-{snap.epoch}.png"
+            storage.write_bytes(path, png_bytes(filter_grid(snap.filters, cell=8, columns=min(16, len(snap.filters)))))
+            written.append(path)
+    path = folder / "weights.json"
+    storage.write_json(path, {"bins": BINS, "epochs": [
+        {"epoch": snap.epoch, "layers": [
+            {"name": h.name, "weights": h.weights, "range": [-h.reach, h.reach], "counts": h.counts.tolist()}
+            for h in snap.histograms
+        ]} for snap in snapshots
+    ]})
+    written.append(path)
+    return written

@@ -66,3 +66,21 @@ def test_a_dense_model_has_histograms_but_no_filters() -> None:
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
     snap = snapshot(model, 1)
     assert snap.filters is None and [h.name for h in snap.histograms] == ["Output"]
+
+
+def test_train_weights_out_writes_every_epochs_filters_and_histograms(tmp_path, shared_data, capsys) -> None:
+    import json
+
+    from core.cli import run_cli
+
+    out = tmp_path / "weights"
+    code = run_cli(["train", "--preset", "cnn-classic", "--limit", "300", "--epochs", "2", "--batch-size", "32",
+                    "--validation", "0", "--no-test", "--name", "evolving", "--weights-out", str(out)])
+    assert code == 0
+    assert f"weights of epochs 0-2 written to {out} (4 files)" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == [
+        "filters-epoch-0.png", "filters-epoch-1.png", "filters-epoch-2.png", "weights.json"]
+    data = json.loads((out / "weights.json").read_text())
+    assert [e["epoch"] for e in data["epochs"]] == [0, 1, 2]
+    first = data["epochs"][0]["layers"][0]
+    assert first["name"] == "Conv 1" and first["weights"] == 288 and sum(first["counts"]) == 288
