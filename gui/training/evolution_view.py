@@ -18,7 +18,8 @@ from gui.widgets.image import rgb_qimage
 from gui.widgets.weight_histograms import WeightHistograms
 
 QUIET = "color: #57606a;"
-FILTER_PX = 30  # on screen, per filter
+FILTER_PX = 26  # on screen, per filter
+COLUMNS = 24  # filters a row: 32 filters fit in two rows, 96 in four (the box scrolls)
 
 
 class EvolutionView(QWidget):
@@ -44,7 +45,7 @@ class EvolutionView(QWidget):
         filters_scroll = QScrollArea()
         filters_scroll.setWidget(self.filters)
         filters_scroll.setWidgetResizable(True)
-        filters_scroll.setFixedHeight(2 * FILTER_PX + 30)
+        filters_scroll.setFixedHeight(2 * (FILTER_PX + 3) + 8)
         filters_scroll.setAccessibleName("The first layer's filters")
         self.histograms = WeightHistograms()
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -131,14 +132,17 @@ class EvolutionView(QWidget):
 
 
 def _spaced(image, count: int) -> QPixmap:
-    """The filters' strip with a white gap between filters."""
+    """The filters (one strip, ``FILTER_PX`` each) laid out in rows of :data:`COLUMNS` with white gaps."""
     from PySide6.QtGui import QColor, QPainter
 
     gap = 3
-    out = QPixmap(count * (FILTER_PX + gap), FILTER_PX)
+    columns = min(count, COLUMNS)
+    rows = -(-count // columns)
+    out = QPixmap(columns * (FILTER_PX + gap), rows * (FILTER_PX + gap))
     out.fill(QColor("white"))
     painter = QPainter(out)
     for i in range(count):
-        painter.drawImage(i * (FILTER_PX + gap), 0, image, i * FILTER_PX, 0, FILTER_PX, FILTER_PX)
+        row, col = divmod(i, columns)
+        painter.drawImage(col * (FILTER_PX + gap), row * (FILTER_PX + gap), image, i * FILTER_PX, 0, FILTER_PX, FILTER_PX)
     painter.end()
     return out

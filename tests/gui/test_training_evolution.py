@@ -51,7 +51,7 @@ def test_it_follows_the_run_then_scrubs_through_every_epoch(qtbot) -> None:
     assert not view.slider.isEnabled() and view.epoch_label.text() == "2 (training…)"
     assert view.status.text() == "The weights after epoch 2"
     assert [h.name for h in view.histograms.histograms] == ["Conv 1", "Output"]
-    assert view.filters.pixmap().width() >= 4 * 30
+    assert view.filters.pixmap().width() >= 4 * 26
     view.finish()
     assert view.slider.isEnabled() and view.slider.maximum() == 2
     # Scrub back to the start with the keyboard: the random weights, epoch 0.
