@@ -43,20 +43,39 @@ import sys
 import time
 
 PRESET = "cnn-classic"
-SAMPLES = 8_000
-EPOCHS = 3
+# 21,600 training samples x 3 measured epochs: >= 10 s of measured training per arm at the
+# ~5,000 samples/s of an idle 2-core machine (8,000 x 2 gave ~3 s, too short to be steady).
+SAMPLES = int(os.environ.get("INKLAB_BENCH_SAMPLES", "24000"))
+EPOCHS = int(os.environ.get("INKLAB_BENCH_EPOCHS", "4"))
 BATCH = 64
 VALIDATION = 0.1
 
 
-def _epoch_rates(starts: dict[int, float], ends: dict[int, float], samples: int) -> float:
-    epochs = sorted(e for e in ends if e in starts and e > 1)
-    seconds = sum(ends[e] - starts[e] for e in epochs)
-    return samples * len(epochs) / seconds if seconds > 0 else 0.0
+def gui_thread_cpu_s() -> float:
+    """CPU seconds of the main (GUI) thread so far, readable from any thread."""
+    import threading
+
+    return time.clock_gettime(time.pthread_getcpuclockid(threading.main_thread().ident))
 
 
-def bare_fit(data) -> float:
-    """Samples/s of a plain ``model.fit`` on the tab's exact data and pipeline."""
+def _measured(epochs: list[dict], samples: int) -> dict:
+    """Rate and CPU per sample over the epochs after the first (the first pays for tracing).
+
+    Each epoch dict has ``wall_s`` and ``cpu_s`` of its training part (first batch to last,
+    validation excluded) and ``gui_cpu`` (the GUI thread's CPU clock at its end).
+    """
+    later = epochs[1:] or epochs
+    n = samples * len(later)
+    wall = sum(e["wall_s"] for e in later)
+    cpu = sum(e["cpu_s"] for e in later)
+    gui = epochs[-1]["gui_cpu"] - epochs[0]["gui_cpu"] if len(epochs) > 1 else 0.0
+    return {"rate": n / wall if wall > 0 else 0.0, "measured_s": wall,
+            "cpu_us_per_sample": 1e6 * cpu / n if n else 0.0,
+            "gui_thread_cpu_us_per_sample": 1e6 * gui / n if n and len(epochs) > 1 else 0.0}
+
+
+def bare_fit(data) -> dict:
+    """A plain ``model.fit`` on the tab's exact data and pipeline: :func:`_measured` of it."""
     import keras
 
     from core.training import TrainingConfig, compile_model, make_tf_dataset, split_validation
@@ -71,22 +90,23 @@ def bare_fit(data) -> float:
     model = preset.build(data.n_classes)
     steps = -(-len(train) // BATCH)
     compile_model(model, config, steps, preset.outputs)
-    starts: dict[int, float] = {}
-    ends: dict[int, float] = {}
+    epochs: list[dict] = []
+    began: list[float] = [0.0, 0.0]
 
     class Clock(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
-            starts[epoch + 1] = time.perf_counter()
+            began[:] = [time.perf_counter(), time.process_time()]
 
         def on_train_batch_end(self, batch, logs=None):
             pass  # the tab's run has a batch hook: an empty one puts Keras on the same path
 
         def on_epoch_end(self, epoch, logs=None):
-            ends[epoch + 1] = time.perf_counter()
+            epochs.append({"wall_s": time.perf_counter() - began[0], "cpu_s": time.process_time() - began[1],
+                           "gui_cpu": gui_thread_cpu_s()})
 
     dataset = make_tf_dataset(train.images, train.labels, BATCH, shuffle=True, seed=0)
     model.fit(dataset, epochs=EPOCHS, verbose=0, callbacks=[Clock()])
-    return _epoch_rates(starts, ends, len(train))
+    return _measured(epochs, len(train))
 
 
 def gui_run(app) -> dict:
@@ -150,12 +170,19 @@ def gui_run(app) -> dict:
         stall["active"] = False
 
     # The engine times each epoch's training part (first batch to last, validation
-    # excluded), exactly what the bare run's clock callback measures.
-    epoch_rates: list[float] = []
+    # excluded) in wall and CPU time, exactly what the bare run's clock callback measures.
+    epochs: list[dict] = []
+    train_samples: list[int] = []
+
+    def on_epoch(result) -> None:
+        epochs.append({"wall_s": train_samples[0] / result.samples_per_s if result.samples_per_s else 0.0,
+                       "cpu_s": result.train_cpu_s, "gui_cpu": gui_thread_cpu_s()})
+
     driver = tab.driver
+    driver.started.connect(lambda info: train_samples.append(info.train_samples))
     driver.started.connect(on_started)
     driver.training_ended.connect(on_ended)
-    driver.epoch_ended.connect(lambda result: epoch_rates.append(result.samples_per_s))
+    driver.epoch_ended.connect(on_epoch)
     loop = QEventLoop()
     driver.worker.finished.connect(loop.quit)
     tab.start()
@@ -167,13 +194,12 @@ def gui_run(app) -> dict:
     app.processEvents()
     if status != "completed":
         raise SystemExit(f"the GUI run did not complete: {status} {tab.runs()[-1].error}")
-    rates = epoch_rates[1:] or epoch_rates
-    return {"rate": sum(rates) / len(rates), "stall_ms": stall["max"], "batches": batches,
+    return {**_measured(epochs, train_samples[0]), "stall_ms": stall["max"], "batches": batches,
             "switch_interval": stall["switch_interval"]}
 
 
 def bare_fit_watched(app, data, switch_interval: float) -> dict:
-    """``bare_fit`` on a plain thread while the event loop ticks: samples/s and worst stall (ms).
+    """``bare_fit`` on a plain thread while the event loop ticks: its measures and the worst stall (ms).
 
     The stall here is the reference: what a 2-core machine's CPU contention alone does to
     the event loop while TensorFlow trains, with no InkLab code in the loop.  It runs with
@@ -189,7 +215,7 @@ def bare_fit_watched(app, data, switch_interval: float) -> dict:
 
     def body() -> None:
         try:
-            out["rate"] = bare_fit(data)
+            out.update(bare_fit(data))
         finally:
             done.set()
 
@@ -217,7 +243,9 @@ def bare_fit_watched(app, data, switch_interval: float) -> dict:
         thread.join()
     finally:
         sys.setswitchinterval(previous)
-    return {"rate": out.get("rate", 0.0), "stall_ms": stall["max"]}
+    if "rate" not in out:
+        raise SystemExit("the bare fit did not finish")
+    return {**out, "stall_ms": stall["max"]}
 
 
 _FIRST_OPEN = """
@@ -306,13 +334,21 @@ def main() -> int:
     bare_runs, gui_runs = interleave(pairs, bare, gui)
     gui_rates = [r["rate"] for r in gui_runs]
     bare_rates = [r["rate"] for r in bare_runs]
+    gui_cpu = [r["cpu_us_per_sample"] for r in gui_runs]
+    bare_cpu = [r["cpu_us_per_sample"] for r in bare_runs]
     print(json.dumps({
         "preset": PRESET,
         "samples": SAMPLES,
         "epochs": EPOCHS,
         "batch_size": BATCH,
         "pairs": pairs,
+        "measured_s_per_run": spread([r["measured_s"] for r in gui_runs + bare_runs], 1),
         "ratio": spread(ratios(gui_rates, bare_rates)),
+        "cpu_per_sample_ratio": spread(ratios(gui_cpu, bare_cpu)),
+        "gui_cpu_us_per_sample": spread(gui_cpu, 1),
+        "bare_cpu_us_per_sample": spread(bare_cpu, 1),
+        "gui_thread_cpu_us_per_sample": {"gui": spread([r["gui_thread_cpu_us_per_sample"] for r in gui_runs], 2),
+                                         "bare": spread([r["gui_thread_cpu_us_per_sample"] for r in bare_runs], 2)},
         "gui_samples_per_s": spread(gui_rates),
         "bare_samples_per_s": spread(bare_rates),
         "stall_ms": round(max(r["stall_ms"] for r in gui_runs), 1),
@@ -321,7 +357,8 @@ def main() -> int:
         "reference_stall_ms_per_bare_run": [round(r["stall_ms"], 1) for r in bare_runs],
         "gui_runs_samples_per_s": [round(r, 1) for r in gui_rates],
         "bare_runs_samples_per_s": [round(r, 1) for r in bare_rates],
-        "first_gui_run": {"samples_per_s": round(first["rate"], 1), "stall_ms": round(first["stall_ms"], 1)},
+        "first_gui_run": {"samples_per_s": round(first["rate"], 1), "stall_ms": round(first["stall_ms"], 1),
+                          "cpu_us_per_sample": round(first["cpu_us_per_sample"], 1)},
         "switch_interval_s": switch_interval,
         "batch_events_shown_last_run": gui_runs[-1]["batches"],
         "first_open_stall_ms": first_open_stall_ms(),

@@ -102,6 +102,9 @@ class EpochResult:
     elapsed_s: float
     eta_s: float
     preview: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # This process's CPU seconds over the epoch's training part (first batch to last,
+    # validation excluded): steadier than samples_per_s on a shared machine.
+    train_cpu_s: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class FitHooks:
         self.batches_done = 0
         self.last_event = 0.0
         self.epoch_start_s = 0.0  # the run's clock as the epoch began
+        self.epoch_start_cpu = 0.0  # the process's CPU time then
         # Bound once: the batch hook runs after every batch.
         self._batch_listeners = tuple(listener.on_batch_end for listener in run.listeners)
         self._stop = run._stop
@@ -62,6 +63,7 @@ class FitHooks:
         self.last_event = 0.0
         self.run._hold_while_paused()
         self.epoch_start_s = self.run.clock.elapsed_s()
+        self.epoch_start_cpu = time.process_time()
 
     def batch_end(self, step: int, logs: dict | None) -> None:
         self.steps_done = step + 1
@@ -94,6 +96,7 @@ class FitHooks:
         run = self.run
         logs = logs or {}
         train_s = run.clock.elapsed_s() - self.epoch_start_s
+        train_cpu_s = time.process_time() - self.epoch_start_cpu
         val_loss = val_acc = preview = None
         interrupt_here("validation", self._stop)
         if self.val_ds is not None and not self._stop.is_set():
@@ -115,6 +118,7 @@ class FitHooks:
             elapsed_s=elapsed,
             eta_s=remaining_s(epoch, run.config.epochs, elapsed),
             preview=preview,
+            train_cpu_s=train_cpu_s,
         ))
         if self._stop.is_set():  # stopped during validation: do not start the next epoch
             run.model.stop_training = True
