@@ -165,3 +165,36 @@ def test_the_plots_keep_their_height_at_1280x720_whatever_the_results_want(windo
     qtbot.wait(50)
     assert tab.live.plots.height() >= PLOTS_MIN_HEIGHT
     assert tab.live.loss_plot.plot_widget.height() >= PLOTS_MIN_HEIGHT - 10
+
+
+def test_the_progress_bar_moves_with_the_next_frame_not_inside_each_update(qtbot):
+    """Issue 28: QProgressBar.setValue repainted the bar inside the call (2-4 ms on the GUI
+    thread at every status update of a run); the live view's update shows the same value
+    and text, painted once with the frame."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QProgressBar
+
+    from gui.training.live_view import show_progress
+
+    bar = QProgressBar()
+    bar.setRange(0, 400)
+    bar.resize(300, 24)
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.waitExposed(bar)
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint:
+                Paints.count += 1
+            return False
+
+    paints = Paints()
+    bar.installEventFilter(paints)
+    for step in (37, 74, 111):
+        show_progress(bar, step, f"batch {step}/400 · %p%")
+    assert Paints.count == 0  # nothing painted inside the updates
+    qtbot.waitUntil(lambda: Paints.count >= 1)
+    assert bar.value() == 111 and bar.text() == "batch 111/400 · 27%"
