@@ -266,10 +266,12 @@ class MultiPanel(QWidget):
         p = character.prediction
         said = {"sure": "sure", "unsure": "not sure", "not-a-character": "not a character, it thinks"}[p.status]
         text = f"Character {index + 1}: read as {p.label} ({p.confidence:.0%}, {said})"
+        if character.word_label is not None:
+            text += f"; the word list made it {character.word_label}"
         if fixed is not None:
             text += f"; you said {fixed}"
         self.detail_text.setText(text)
-        others = [(label, prob) for label, prob in p.top if label != (fixed or p.label)][:ALTERNATIVES]
+        others = [(label, prob) for label, prob in p.top if label != (fixed or character.label)][:ALTERNATIVES]
         for button, item in zip(self.alternative_buttons, others + [None] * ALTERNATIVES, strict=False):
             button.setVisible(item is not None)
             if item is not None:
@@ -279,9 +281,9 @@ class MultiPanel(QWidget):
         if [self.label_combo.itemText(i) for i in range(self.label_combo.count())] != labels:
             self.label_combo.clear()
             self.label_combo.addItems(labels)
-        self.label_combo.setCurrentText(fixed or p.label)
+        self.label_combo.setCurrentText(fixed or character.label)
         self.add_button.setEnabled(bool(collection))
-        label = fixed or p.label
+        label = fixed or character.label
         text = f"Add “{label}” to {collection}" if collection else "Add it to a collection"
         metrics = self.add_button.fontMetrics()
         self.add_button.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, 270))

@@ -117,6 +117,10 @@ def test_the_words_switch_reads_a_word_and_says_so(qtbot, tab) -> None:
     qtbot.waitUntil(lambda: tab.multi.text() == "LION", timeout=LOAD_TIMEOUT_MS)
     assert "the word “lion” (letter by letter: LLON)" in tab.multi.panel.message.text()
     assert tab.pad_panel.suggested_name().startswith("drawing-LION")
+    qtbot.mouseClick(tab.multi.panel.buttons[1], Qt.MouseButton.LeftButton)
+    assert "read as L" in tab.multi.panel.detail_text.text()
+    assert "the word list made it I" in tab.multi.panel.detail_text.text()
+    assert tab.multi.panel.label_combo.currentText() == "I"
 
     qtbot.mouseClick(tab.multi.words_switch, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.multi.text() == "LLON", timeout=5000)
