@@ -199,6 +199,55 @@ def fold_accuracy(folds: list[int], root: Path) -> dict:
     return result
 
 
+PICTURE_HEIGHT = 100  # px a character, in the pictures of written numbers
+PICTURE_PEN = 7  # px
+
+
+def picture_of(line) -> np.ndarray:
+    """A written line as a scan: dark ink (a ``PICTURE_PEN`` px pen) on light paper, characters
+    ``PICTURE_HEIGHT`` px tall.  Tight lines often touch: one blob of ink for two digits."""
+    from PIL import Image, ImageDraw
+
+    xy = np.concatenate(line.strokes)[:, :2]
+    lo, scale = xy.min(axis=0), PICTURE_HEIGHT / max(1e-6, float(np.ptp(xy[:, 1])))
+    size = (int(np.ptp(xy[:, 0]) * scale + 60), int(np.ptp(xy[:, 1]) * scale + 60))
+    page = Image.new("L", size, 235)
+    pen = ImageDraw.Draw(page)
+    for stroke in line.strokes:
+        points = [(float(x), float(y)) for x, y in (stroke[:, :2] - lo) * scale + 30]
+        if len(points) > 1:
+            pen.line(points, fill=25, width=PICTURE_PEN, joint="curve")
+        else:
+            pen.ellipse([points[0][0] - 3, points[0][1] - 3, points[0][0] + 3, points[0][1] + 3], fill=25)
+    return np.asarray(page)
+
+
+def picture_accuracy(folds: list[int], root: Path) -> dict:
+    """Numbers as pictures, read with touching blobs cut (the default) and without: each fold's
+    held-out writers' lines, that fold's model; also how many lines have fewer blobs than digits."""
+    from core.imaging.ink_parts import ink_blobs
+    from core.models.reading import read_image
+
+    samples = _pen_digits()
+    per_fold = []
+    for k in folds:
+        recognizer, held = fold_recognizer(root / f"digits-final-fold{k}")
+        lines = lines_for("numbers", held, samples, seed=k)
+        pictures = [picture_of(line) for line in lines]
+        entry: dict = {"fold": k, "lines": len(lines),
+                       "lines_with_touching_ink": sum(len(ink_blobs(p)[1]) < len(ln.text)
+                                                      for p, ln in zip(pictures, lines, strict=True))}
+        for name, split in (("cut", True), ("not_cut", False)):
+            got = [read_image(recognizer, p, split=split).text for p in pictures]
+            errors = sum(min(len(ln.text), edit_distance(g, ln.text)) for g, ln in zip(got, lines, strict=True))
+            entry[name] = {"string_accuracy": round(sum(g == ln.text for g, ln in zip(got, lines, strict=True))
+                                                    / max(1, len(lines)), 4),
+                           "character_accuracy": round(1 - errors / max(1, sum(len(ln.text) for ln in lines)), 4)}
+        per_fold.append(entry)
+    return {"folds": per_fold, **{f"{name}_{key}": _mean_spread([f[name][key] for f in per_fold])
+                                  for name in ("cut", "not_cut") for key in ("string_accuracy", "character_accuracy")}}
+
+
 def _mean_spread(values: list[float]) -> dict:
     return {"mean": round(statistics.mean(values), 4), "min": min(values), "max": max(values)}
 
@@ -289,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", default="", help="comma list of folds to measure accuracy on (e.g. 1,2)")
     parser.add_argument("--fold-models", type=Path, default=FOLD_MODELS, metavar="DIR")
     parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument("--pictures", action="store_true",
+                        help="with --folds: numbers as pictures, touching ink cut and not (slow)")
     args = parser.parse_args(argv)
     load = [load_average()]
     result: dict = {}
@@ -298,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.folds:
         folds = [int(f) for f in args.folds.split(",")]
         result["accuracy"] = fold_accuracy(folds, args.fold_models)
+        if args.pictures:
+            result["pictures"] = picture_accuracy(folds, args.fold_models)
     else:
         result["accuracy"] = seen_accuracy()
     load.append(load_average())
