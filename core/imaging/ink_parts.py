@@ -105,6 +105,12 @@ def label_blobs(mask: np.ndarray) -> tuple[np.ndarray, int]:
     return labels, int(numbered.max() + 1) if n else 0
 
 
+def line_height(blobs: list[np.ndarray]) -> float:
+    """The line's character height: the median height of the blobs at least 0.35 of the tallest's."""
+    heights = np.array([float(np.ptp(b[:, 1])) for b in blobs])
+    return max(1.0, float(np.median(heights[heights >= 0.35 * heights.max()])))
+
+
 def split_touching(blobs: list[np.ndarray], height: float) -> tuple[list[np.ndarray], list[int]]:
     """Blobs wider than :data:`WIDE` character widths cut where their ink is thinnest (touching characters).
 

@@ -198,11 +198,6 @@ class _Lines:
         return self._made[i]
 
 
-def line_height(strokes: Sequence[np.ndarray], rules: Rules = DEFAULT_RULES) -> float:
-    """H, the line's character height, of strokes (or a picture's blobs) as :func:`segment` measures it."""
-    return _line_height(np.array([_box(np.asarray(s, np.float64)) for s in strokes if len(s)]), rules)
-
-
 def _line_height(boxes: np.ndarray, rules: Rules) -> float:
     """H: the median height of the strokes at least ``rules.tall`` of the tallest one's height."""
     heights = boxes[:, 3] - boxes[:, 1]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import DrawingError
-from core.imaging.segmentation import DEFAULT_RULES, Group, Rules, Segmentation, line_height, segment
+from core.imaging.segmentation import DEFAULT_RULES, Group, Rules, Segmentation, segment
 from core.models.recognizer import Prediction, Recognizer
 from core.models.words import WordList, WordMatch
 
@@ -123,7 +123,7 @@ CUT_COST = 0.3  # nats: reading a cut blob's pieces apart must beat reading it w
 def _segment_blobs(blobs: list[np.ndarray], rules: Rules, split: bool) -> tuple[Segmentation, list[np.ndarray]]:
     """A picture's blobs segmented; with ``split``, wide blobs (touching characters) are cut first
     and the candidate that puts a cut blob back together costs nothing, less :data:`CUT_COST` per cut."""
-    from core.imaging.ink_parts import split_touching
+    from core.imaging.ink_parts import line_height, split_touching
 
     if not split:
         return segment(blobs, rules, paths=False), blobs

@@ -298,10 +298,7 @@ class Recognizer:
         return self._prediction(probabilities, x)
 
     def predict_many(self, images: Any, batch_size: int = BATCH_SIZE) -> list[Prediction]:
-        """Predict a stack of 28x28 images with one model call per ``batch_size`` of them.
-
-        Blank images are predicted like any other; callers that care check beforehand.
-        """
+        """Predict 28x28 images, one model call per ``batch_size`` (blank ones too: callers check)."""
         array = np.asarray(images)
         if array.ndim != 3 or array.shape[1:] != IMAGE_SHAPE:
             raise DrawingError(f"expected images of shape (N, 28, 28), got {array.shape}")
@@ -311,8 +308,7 @@ class Recognizer:
                                   strict=True)]
 
     def outputs_many(self, images: Any) -> np.ndarray:
-        """The model's outputs (N, classes, then the reject output if any) for (N, 28, 28) images, in one
-        call: for callers that score many candidates and make a :meth:`prediction` of a few."""
+        """The raw outputs (N, classes [+ reject]) of (N, 28, 28) images in one call; :meth:`prediction` makes one."""
         array = np.asarray(images)
         if array.ndim != 3 or array.shape[1:] != IMAGE_SHAPE:
             raise DrawingError(f"expected images of shape (N, 28, 28), got {array.shape}")
@@ -322,8 +318,7 @@ class Recognizer:
             return np.asarray(self._many(_to_unit_float(array, "images")), np.float32)
 
     def prediction(self, outputs: np.ndarray, image: np.ndarray | None = None) -> Prediction:
-        """The :class:`Prediction` for one row of :meth:`outputs_many`."""
-        return self._prediction(outputs, image)
+        return self._prediction(outputs, image)  # one row of outputs_many
 
     def recognize_strokes(self, strokes: Sequence[Any], **render_options: Any) -> Prediction:
         """Render pen strokes (screen coordinates, y down) the way the pad does, then predict.

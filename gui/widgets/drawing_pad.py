@@ -319,16 +319,13 @@ class DrawingPad(QWidget):
         if image.isNull() or area.width() <= 0 or area.height() <= 0:
             return None
         scale = min(area.width() / image.width(), area.height() / image.height())
-        size = QSize(max(1, int(image.width() * scale)), max(1, int(image.height() * scale)))
-        return QRectF(area.center().x() - size.width() / 2, area.center().y() - size.height() / 2,
-                      size.width(), size.height())
+        w, h = max(1, int(image.width() * scale)), max(1, int(image.height() * scale))
+        return QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
 
     def picture_placement(self) -> tuple[float, float, float] | None:
         """(x, y, scale): the opened picture's pixel (px, py) is shown at (x + px*scale, y + py*scale)."""
         target = self._picture_target(self._picture[0]) if self._picture is not None else None
-        if target is None:
-            return None
-        return target.x(), target.y(), target.width() / self._picture[0].width()
+        return None if target is None else (target.x(), target.y(), target.width() / self._picture[0].width())
 
     def _paint_picture(self, painter: QPainter, image: QImage, caption: str) -> None:
         """The opened picture scaled to fit above its caption (file name and a hint)."""
