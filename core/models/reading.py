@@ -1,13 +1,15 @@
-"""Read a line of several characters: segment, render each candidate, one model call, choose.
+"""Read a line of several characters: segment, render the candidates, predict them in batches, choose.
 
 :func:`read_strokes` is the Draw tab's "Several characters" path and ``recognize --multi``'s
 for stroke files; :func:`read_image` does the same for a picture, with connected blobs of
 ink in place of strokes.  Each candidate character goes through the exact recipe of a
 single drawing (:func:`core.imaging.strokes.render_many_strokes`, or
-:func:`core.imaging.framing.mnist_normalize` for a picture's ink), and all of them through
-the model in one batch (:meth:`Recognizer.predict_many`).  Where the geometry leaves a
-choice (parts that touch: one character or two?), the grouping whose characters the model
-finds most probable together wins (:meth:`Segmentation.choose`).
+:func:`core.imaging.framing.mnist_normalize` for a picture's ink), and through the model
+in at most two batches (:meth:`Recognizer.outputs_many`: the parts, then the joins that
+could still win).  Where the geometry leaves a choice (parts that touch: one character or
+two?), the grouping whose characters the model finds most probable together wins
+(:meth:`Segmentation.choose`).  With the Words option (:mod:`core.models.words`) the line
+may be read as a word, over every grouping.
 """
 
 from __future__ import annotations
