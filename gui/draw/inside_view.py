@@ -81,8 +81,8 @@ class InsideView(QWidget):
         self._tab = tab
         self.toggle = QPushButton("Inside the network")
         self.toggle.setCheckable(True)
-        self.toggle.setToolTip("See what every layer makes of your drawing, and why the model answered (Ctrl+I)")
-        self.toggle.setShortcut("Ctrl+I")
+        self.toggle.setToolTip("See what every layer makes of your drawing, and why the model answered (Ctrl+Shift+I)")
+        self.toggle.setShortcut("Ctrl+Shift+I")  # Ctrl+I is the window's Import
         self.toggle.toggled.connect(self.set_open)
         self._hidden_with: list[QWidget] = []
         self._body = None

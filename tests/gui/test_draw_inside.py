@@ -70,9 +70,10 @@ def test_hidden_until_asked_for_then_each_layer_responds_to_the_drawing(qtbot, t
     hint = tab.minimumSizeHint()
     assert hint.width() <= 1280 and hint.height() <= 680 - 40  # the tab bar above it
 
-    # Closing puts the answer panels back.
+    # Closing puts the answer panels back.  Its key is not the window's Import (Ctrl+I).
     QTest.mouseClick(inside.toggle, Qt.MouseButton.LeftButton)
     assert not inside.isVisible() and tab.recognition.isVisible() and tab.collect.isVisible()
+    assert inside.toggle.shortcut().toString() == "Ctrl+Shift+I"
 
 
 def test_hover_enlarges_a_map_and_a_click_shows_its_filter(qtbot, tab) -> None:
