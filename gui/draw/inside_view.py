@@ -39,6 +39,7 @@ from gui.widgets.feature_grid import LayerRow
 from gui.widgets.image import rgb_qimage
 from gui.widgets.probability_bars import ProbabilityBars
 
+SHORTCUT = "Ctrl+Shift+I"  # Ctrl+I is the window's Import
 FOLLOW_MS = 80  # at most ~12 looks inside a second while the pen moves
 PICTURE = 112  # px: the input, the Why? map and the enlarged map (4 px a pixel)
 QUIET = "color: #57606a;"
@@ -82,7 +83,7 @@ class InsideView(QWidget):
         self.toggle = QPushButton("Inside the network")
         self.toggle.setCheckable(True)
         self.toggle.setToolTip("See what every layer makes of your drawing, and why the model answered (Ctrl+Shift+I)")
-        self.toggle.setShortcut("Ctrl+Shift+I")  # Ctrl+I is the window's Import
+        self.toggle.setShortcut(SHORTCUT)
         self.toggle.toggled.connect(self.set_open)
         self._hidden_with: list[QWidget] = []
         self._body = None
@@ -204,6 +205,7 @@ class InsideView(QWidget):
             self._body.setStretch(0, 1 if on else 3)
             self._body.setStretch(1, 1 if on else 2)
         self.toggle.setText("Close the inside view" if on else "Inside the network")
+        self.toggle.setShortcut(SHORTCUT)  # setText clears a button's shortcut
         if on:
             self.schedule()
         else:
