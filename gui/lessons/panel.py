@@ -34,7 +34,7 @@ class LessonPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumWidth(250)
+        self.setMinimumWidth(240)
 
     def show_lesson(self, lesson) -> None:
         """Lay out ``lesson``'s steps (a fresh panel: no step ticked)."""

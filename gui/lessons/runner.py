@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
 from gui.lessons.panel import LessonPanel
 
+PANEL_WIDTH = 260
+
 
 class LessonRunner(QObject):
     """Owns the Lessons menu and the lesson dock of ``window`` (an InkLab MainWindow)."""
@@ -86,6 +88,8 @@ class LessonRunner(QObject):
         self.panel.show_lesson(lesson)
         self.dock.setWindowTitle(f"Lesson {lesson.number}")
         self.dock.show()
+        # As narrow as it reads well: the Training tab keeps its width on a 1280-wide screen.
+        self.window.resizeDocks([self.dock], [PANEL_WIDTH], Qt.Orientation.Horizontal)
         self.use_settings()
 
     @Slot()

@@ -28,11 +28,14 @@ def test_a_teacher_runs_lesson_3_from_the_menu_to_a_contest_file(main_window, qt
     quick = find_lesson("3").path.read_text().replace("limit = 12000", "limit = 600").replace(
         "epochs = 3", "epochs = 1").replace("validation = 2000", "validation = 100")
     (user_lessons_dir() / "3-best-accuracy.toml").write_text(quick)
+    main_window.resize(1280, 680)
     _menu_action(main_window, "3. Who gets the best accuracy? (yours)").trigger()
     tab = main_window.tab("Training")
     panel = main_window.lessons.panel
     assert main_window.lessons.dock.isVisible() and main_window.tabs.currentWidget().widget is tab
     assert "Who gets the best accuracy?" in panel.title.text() and len(panel.step_buttons) == 5
+    area = main_window.tabs.currentWidget().scroll_area  # the panel leaves the tab its width
+    qtbot.waitUntil(lambda: area.viewport().width() >= tab.minimumSizeHint().width(), timeout=5000)
     form = tab.form
     assert (form.dataset_combo.currentData(), form.preset_combo.currentData()) == ("mnist", "cnn-classic")
     assert (form.epochs_spin.value(), form.limit_spin.value(), form.batch_spin.value()) == (1, 600, 64)
