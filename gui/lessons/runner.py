@@ -39,8 +39,9 @@ class LessonRunner(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.problems: list[str] = []
+        # Read when the menu opens, never on the way to the first paint (tomllib, numpy).
+        menu.addAction("Reading the lessons…").setEnabled(False)  # an empty menu may not open at all
         menu.aboutToShow.connect(self.fill_menu)
-        self.fill_menu()
 
     # ------------------------------------------------------------------ the menu
 
