@@ -40,7 +40,7 @@ class LessonRunner(QObject):
         self.dock.hide()
         self.problems: list[str] = []
         # Read when the menu opens, never on the way to the first paint (tomllib, numpy).
-        menu.addAction("Reading the lessons…").setEnabled(False)  # an empty menu may not open at all
+        menu.addAction("&Reading the lessons…").setEnabled(False)  # an empty menu may not open at all
         menu.aboutToShow.connect(self.fill_menu)
 
     # ------------------------------------------------------------------ the menu
@@ -58,11 +58,11 @@ class LessonRunner(QObject):
             action.triggered.connect(lambda _=False, lesson=lesson: self.open_lesson(lesson))
             self.menu.addAction(action)
         if self.problems:
-            bad = QAction(f"{len(self.problems)} lesson file(s) cannot be read: why?", self.menu)
+            bad = QAction(f"{len(self.problems)} lesson file(s) cannot be read: &why?", self.menu)
             bad.triggered.connect(self.show_problems)
             self.menu.addAction(bad)
         self.menu.addSeparator()
-        folder = QAction("Open my lessons folder…", self.menu)
+        folder = QAction("&Open my lessons folder…", self.menu)
         folder.setToolTip("Copy a lesson file here (TOML or JSON) and edit it: it appears in this menu")
         folder.triggered.connect(self.open_folder)
         self.menu.addAction(folder)
