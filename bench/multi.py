@@ -136,14 +136,14 @@ def fold_recognizer(folder: Path):
     The fold models name their reject output "not-a-character" but their cards do not
     declare it; declared here, so it is an output, never an answer, as in the bundled models.
     """
-    from core.models.recognizer import Recognizer, card_reject_label
+    from core.models.recognizer import Recognizer
 
     recognizer = Recognizer.load(str(folder))
     card = recognizer.card
-    if card_reject_label(card) is None and card.get("label_names", [""])[-1] == "not-a-character":
-        recognizer = Recognizer(recognizer.model, {**card, "reject": {"label": "not-a-character"}})
+    if card.reject_label is None and card.label_names[-1] == "not-a-character":
+        recognizer = Recognizer(recognizer.model, card.with_data(reject={"label": "not-a-character"}))
         recognizer.warm_up()
-    return recognizer, set(card.get("held_writers") or [])
+    return recognizer, set(card.data.get("held_writers") or [])
 
 
 def held_people(samples, held_writers: set[str]) -> set[str]:

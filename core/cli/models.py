@@ -55,7 +55,6 @@ def _accuracy(value: float | None) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     from core.labels import counted
     from core.models.library import list_models
-    from core.models.recognizer import card_label_names, card_reject_label
 
     cards = list_models()
     if args.json:
@@ -63,8 +62,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             {
                 "name": c.name,
                 "bundled": c.bundled,
-                "classes": len(card_label_names(c)),  # the answers, without a "not a character" output
-                "rejects": card_reject_label(c) is not None,
+                "classes": len(c.answers),  # the answers, without a "not a character" output
+                "rejects": c.reject_label is not None,
                 "dataset": c.dataset,
                 "preset": c.preset,
                 "test_accuracy": c.test_accuracy,
@@ -81,7 +80,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     # Counted as the window counts them: the classes a model can answer (its "not a
     # character" output, if it has one, is not an answer).
     rows = [("NAME", "KIND", "CLASSES", "DATA SET", "PRESET", "TEST ACC", "CREATED")]
-    rows += [(c.name, "bundled" if c.bundled else "yours", counted(len(card_label_names(c)), "class"),
+    rows += [(c.name, "bundled" if c.bundled else "yours", counted(len(c.answers), "class"),
               c.dataset or "-", c.preset or "-", _accuracy(c.test_accuracy), c.created or "-") for c in cards]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     right = {2, 5}  # numbers line up on their right edge
@@ -93,18 +92,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from core.models.library import find_model
-    from core.models.recognizer import card_label_names, card_reject_label
 
     card = find_model(args.name)
     if args.json:
-        print(json.dumps({k: v for k, v in card.data.items() if not k.startswith("_")}, indent=2))
+        print(json.dumps(card.data, indent=2))
         return 0
     data = card.data
     training = data.get("training") or {}
     dataset = data.get("dataset") or {}
     print(f"{card.name}{' (bundled)' if card.bundled else ''}: {card.folder}")
-    answers = card_label_names(card)
-    rejects = f", and a \"{card_reject_label(card)}\" output" if card_reject_label(card) else ""
+    answers = card.answers
+    rejects = f", and a \"{card.reject_label}\" output" if card.reject_label else ""
     print(f"  classes: {len(answers)} ({' '.join(answers)}){rejects}")
     print(f"  outputs: {card.outputs}; input {data.get('input', {}).get('shape')}; "
           f"preprocessing v{data.get('preprocess_version')}; {data.get('params', '?')} parameters")

@@ -338,7 +338,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from core.logfile import setup_logging
     from core.models.inference import predict_batch
     from core.models.library import load_model
-    from core.models.recognizer import card_label_names, card_reject_label
     from core.native_logs import import_tensorflow
 
     setup_logging()
@@ -349,7 +348,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     dataset = load_with_bar(args.dataset or card.dataset or "mnist")
     # A reject class ("not-a-character", the bundled models' last output) is no answer:
     # the model is scored on the classes it answers with, as the recognizer reads it.
-    answers = card_label_names(card)
+    answers = card.answers
     if len(dataset.label_names) != len(answers):
         raise ModelError(
             f"model '{card.name}' knows {len(answers)} classes but data set '{dataset.name}' "
@@ -358,7 +357,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     split = dataset.split(args.split)
     if args.limit is not None:
         split = split.take(slice(0, args.limit))
-    if card_reject_label(card):
+    if card.reject_label:
         probabilities = predict_batch(model, split.images, card.outputs)[:, : len(answers)]
         result = score(probabilities, split.labels, dataset.label_names)
     else:

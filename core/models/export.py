@@ -22,14 +22,15 @@ from pathlib import Path
 from core import storage
 from core.errors import ModelError
 from core.models import conversion, library, litert
+from core.models.card import CARD_FILE, ModelCard, write_card
 
 FORMATS = ("tflite", "savedmodel")
 
 
-def _stored_litert(card: library.ModelCard) -> bytes | None:
+def _stored_litert(card: ModelCard) -> bytes | None:
     """The model's own LiteRT file when the card lists it and its checksum matches."""
-    entry = card.data.get("litert")
-    if not isinstance(entry, dict) or not entry.get("file") or card.data.get("_model_path"):
+    entry = card.litert
+    if entry is None or not entry.get("file") or card.model_file is not None:
         return None
     try:
         content = (card.folder / str(entry["file"])).read_bytes()
@@ -38,7 +39,7 @@ def _stored_litert(card: library.ModelCard) -> bytes | None:
     return content if litert.sha256(content) == entry.get("sha256") else None
 
 
-def _write_model(card: library.ModelCard, name_or_path, fmt: str, folder: Path) -> dict:
+def _write_model(card: ModelCard, name_or_path, fmt: str, folder: Path) -> dict:
     if fmt == "tflite":
         content = _stored_litert(card)
         entry = card.data.get("litert")
@@ -70,12 +71,12 @@ def export_model(name_or_path: str | Path, to: str | Path, fmt: str = "tflite") 
         raise ModelError(f"cannot export to {root}: {err}") from None
     try:
         extra = _write_model(card, name_or_path, fmt, staging)
-        public = {k: v for k, v in card.data.items() if not k.startswith("_")}
-        files = sorted(p.name for p in staging.iterdir()) + [library.CARD_FILE, "labels.txt"]
+        public = dict(card.data)
+        files = sorted(p.name for p in staging.iterdir()) + [CARD_FILE, "labels.txt"]
         public.update(extra, export={"format": fmt, "files": sorted(files)})
         if fmt != "tflite":
             public.pop("litert", None)
-        storage.write_json(staging / library.CARD_FILE, public)
+        write_card(staging, public)
         storage.write_bytes(staging / "labels.txt", ("\n".join(card.label_names) + "\n").encode("utf-8"))
         storage.plain_permissions(staging)  # an export is for sharing, not drwx------ like a temp folder
         os.replace(staging, target)
@@ -97,14 +98,12 @@ def convert_models(names: list[str] | None = None) -> list[tuple[str, dict]]:
     if names:
         cards = [library.find_model(name) for name in names]
     else:
-        cards = [c for c in library.list_models() if not c.bundled and not (c.data.get("litert") or {}).get("file")]
+        cards = [c for c in library.list_models() if not c.bundled and not (c.litert or {}).get("file")]
     done = []
     for card in cards:
         if card.bundled:
             raise ModelError(f"'{card.name}' is a bundled model; it already has its LiteRT file")
         model, loaded = library.load_model(card.folder)
-        if loaded.data.get("litert") == card.data.get("litert"):  # loading did not just convert it
-            loaded = library.attach_litert(loaded, model)
-        card = loaded
-        done.append((card.name, card.data.get("litert") or {}))
+        card = library.attach_litert(loaded, model)
+        done.append((card.name, card.litert or {}))
     return done

@@ -10,19 +10,15 @@ name; a delete moves it aside first.  All three hold the model's cross-process l
 processes never mix their files.  Only names are taken for these (checked with one pattern,
 whole string).
 
-The card is what makes a file an InkLab model: its classes and label names, what the
-input must look like (28x28x1, [0, 1], white ink on black), the preprocessing version of
-the drawing pipeline, whether the output is logits or softmax, the data set, preset,
-settings, full history and test metrics, the date and the library versions.
+The card is what makes a file an InkLab model (:mod:`core.models.card`: the one class,
+reader and writer).
 
 Bundled models live read-only in ``resources/models/`` and are listed after the user's;
 they cannot be renamed or deleted.  Loading uses Keras ``safe_mode=True`` (no arbitrary
 code from a model file) and refuses, with a message naming the problem, files that are
 corrupt, foreign (no card, or a card that is not ours) or incompatible (wrong input shape
-or class count).
-
-A little over 400 lines: save, rename and delete share the staging, locking and name checks
-that keep the library whole, and splitting them apart would expose those private rules.
+or class count).  Loading never writes: a model saved before LiteRT copies existed gets one
+from ``models convert`` (:func:`attach_litert`).
 """
 
 from __future__ import annotations
@@ -35,60 +31,18 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import limits, storage
 from core.errors import ModelError
 from core.models import conversion, litert
+from core.models.card import CARD_FILE, INPUT_SPEC, MODEL_FILE, ModelCard, new_card, write_card
 from core.resource_files import resource_path
 
 log = logging.getLogger(__name__)
 
-MODEL_FILE = "model.keras"
-CARD_FILE = "card.json"
-CARD_FORMAT = "inklab-model-card"
-CARD_VERSION = 1
-INPUT_SPEC = {"shape": [28, 28, 1], "dtype": "float32", "range": [0, 1], "ink": "white on black"}
 BUNDLED_DIR = resource_path("models")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ ()-]{0,63}")  # "letters (mine)"; always fullmatch: "$" would let a "\n" through
-
-
-@dataclass(frozen=True)
-class ModelCard:
-    """A model in the library as its card describes it; ``data`` is the full card."""
-
-    name: str
-    folder: Path
-    bundled: bool
-    label_names: tuple[str, ...]
-    outputs: str
-    data: dict = field(repr=False, compare=False)
-
-    @property
-    def model_path(self) -> Path:
-        return self.folder / MODEL_FILE
-
-    @property
-    def card_path(self) -> Path:
-        return self.folder / CARD_FILE
-
-    @property
-    def dataset(self) -> str:
-        return (self.data.get("dataset") or {}).get("name", "")
-
-    @property
-    def preset(self) -> str:
-        return self.data.get("preset", "")
-
-    @property
-    def created(self) -> str:
-        return self.data.get("created", "")
-
-    @property
-    def test_accuracy(self) -> float | None:
-        test = self.data.get("test") or {}
-        return test.get("accuracy")
 
 
 # --------------------------------------------------------------------------- names and places
@@ -147,57 +101,6 @@ def _versions() -> dict:
     return {"tensorflow": tf.__version__, "keras": keras.__version__, "inklab": inklab}
 
 
-def _preprocess_version() -> int:
-    from core.imaging import PREPROCESS_VERSION
-
-    return int(PREPROCESS_VERSION)
-
-
-def make_card(name: str, label_names: tuple[str, ...], outputs: str, info: dict, params: int) -> dict:
-    """The card of a model about to be saved: standard fields plus ``info`` from the run."""
-    return {
-        "format": CARD_FORMAT,
-        "card_version": CARD_VERSION,
-        "name": name,
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "classes": len(label_names),
-        "label_names": list(label_names),
-        "input": dict(INPUT_SPEC),
-        "outputs": outputs,
-        "preprocess_version": _preprocess_version(),
-        "params": int(params),
-        **info,
-        "versions": _versions(),
-    }
-
-
-def _read_card(path: Path, bundled: bool = False) -> ModelCard:
-    """Parse and check a card file; a ModelError names the file and the problem."""
-    if not path.is_file():
-        raise ModelError(f"{path.parent}: no model card ({CARD_FILE}); this is not a model saved by InkLab")
-    try:
-        data = limits.read_json(path, ModelError)  # bounded in size and nesting depth
-    except ModelError as err:
-        raise ModelError(f"{path}: the model card cannot be read ({str(err).removeprefix(f'{path}: ')})") from None
-    if not isinstance(data, dict) or data.get("format") != CARD_FORMAT:
-        raise ModelError(f"{path}: not an InkLab model card")
-    labels = data.get("label_names")
-    if not isinstance(labels, list) or len(labels) < 2 or not all(isinstance(x, str) for x in labels):
-        raise ModelError(f"{path}: the model card has no usable label names")
-    if data.get("outputs") not in ("logits", "softmax"):
-        raise ModelError(f"{path}: the model card does not say whether the model gives logits or softmax")
-    if data.get("card_version", 0) > CARD_VERSION:
-        raise ModelError(f"{path}: the model card is from a newer InkLab (version {data['card_version']})")
-    return ModelCard(
-        name=str(data.get("name") or path.parent.name),
-        folder=path.parent,
-        bundled=bundled,
-        label_names=tuple(labels),
-        outputs=data["outputs"],
-        data=data,
-    )
-
-
 # --------------------------------------------------------------------------- save, list, find
 
 
@@ -228,7 +131,7 @@ def save_model(
     folder = _library_folder(name) if user_library else Path(root) / check_name(name)
     if user_library and name in _bundled_names():
         raise ModelError(f"'{name}' is the name of a bundled model; choose another name")
-    card = make_card(name, tuple(label_names), outputs, info or {}, model.count_params())
+    card = new_card(name, tuple(label_names), outputs, info or {}, model.count_params(), _versions())
     if (folder / CARD_FILE).exists() and not overwrite:  # before the conversion's seconds
         raise ModelError(f"a model called '{name}' already exists in {folder.parent}")
     tflite = None
@@ -246,12 +149,11 @@ def save_model(
                     storage.write_bytes(staged / litert.LITERT_FILE, tflite)
                 for write in extra_writers:
                     write(staged)
-                storage.write_json(staged / CARD_FILE, card)
+                write_card(staged, card)
         except OSError as err:
             raise ModelError(f"cannot save model '{name}' to {folder}: {err}") from None
     log.info("saved model %s to %s", name, folder)
-    return ModelCard(name, folder, not user_library and folder.parent == BUNDLED_DIR, tuple(label_names),
-                     outputs, card)
+    return ModelCard.of(card, folder / CARD_FILE, bundled=not user_library and folder.parent == BUNDLED_DIR)
 
 
 def _cards_in(root: Path, bundled: bool) -> list[ModelCard]:
@@ -262,7 +164,7 @@ def _cards_in(root: Path, bundled: bool) -> list[ModelCard]:
         if folder.name.startswith(".") or not (folder / CARD_FILE).is_file():
             continue  # a hidden folder is a save, rename or delete in progress (or its leftover)
         try:
-            cards.append(_read_card(folder / CARD_FILE, bundled))
+            cards.append(ModelCard.read(folder / CARD_FILE, bundled))
         except ModelError as err:
             log.warning("skipping model folder %s: %s", folder, err)
     return cards
@@ -289,7 +191,7 @@ def find_model(name_or_path: str | Path) -> ModelCard:
         return _card_for_path(path)
     for root, bundled in ((models_dir(), False), (BUNDLED_DIR, True)):
         if (root / text / CARD_FILE).is_file():
-            return _read_card(root / text / CARD_FILE, bundled)
+            return ModelCard.read(root / text / CARD_FILE, bundled)
     if path.exists():
         return _card_for_path(path)  # a folder or file named on the command line: only ever read
     check_name(text)
@@ -301,17 +203,14 @@ def _card_for_path(path: Path) -> ModelCard:
     if path.is_dir():
         if not (path / MODEL_FILE).is_file():
             raise ModelError(f"{path}: no {MODEL_FILE} in this folder")
-        return _read_card(path / CARD_FILE, bundled=path.resolve().parent == BUNDLED_DIR)
+        return ModelCard.read(path / CARD_FILE, bundled=path.resolve().parent == BUNDLED_DIR)
     if not path.is_file():
         raise ModelError(f"{path}: no such model file or folder")
     if path.suffix != ".keras":
         raise ModelError(f"{path}: not a Keras model file (InkLab models end in .keras)")
     for card_path in (path.with_suffix(".json"), path.parent / CARD_FILE):
         if card_path.is_file():
-            card = _read_card(card_path)
-            # A loose .keras file: remember which file the card belongs to.
-            return ModelCard(card.name, card.folder, False, card.label_names, card.outputs,
-                             {**card.data, "_model_path": str(path)})
+            return ModelCard.read(card_path, model_file=path)  # a loose .keras file and its card
     raise ModelError(f"{path}: no model card beside it ({path.with_suffix('.json').name} or {CARD_FILE})")
 
 
@@ -322,7 +221,7 @@ def load_model(name_or_path: str | Path):
     model, and a model file can then never run code on load.
     """
     card = find_model(name_or_path)
-    model_path = Path(card.data.get("_model_path") or card.model_path)
+    model_path = card.model_path
     if not model_path.is_file():
         raise ModelError(f"{model_path}: the model file is missing")
     if not zipfile.is_zipfile(model_path):
@@ -343,28 +242,25 @@ def load_model(name_or_path: str | Path):
         reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
         raise ModelError(f"{model_path}: the model file is corrupt or not a model ({reason})") from None
     _check_compatible(model, card, model_path)
-    if not card.bundled and not card.data.get("_model_path") and not isinstance(card.data.get("litert"), dict):
-        card = attach_litert(card, model)
     return model, card
 
 
 def attach_litert(card: ModelCard, model) -> ModelCard:
     """Give a model saved before LiteRT copies existed its ``model.tflite`` (card updated).
 
-    Runs when such a model is loaded with Keras (TensorFlow is loaded then anyway) and
-    from ``models convert``.  A failed conversion is recorded in the card, so it is not
-    retried on every load and recognition says why it uses Keras.
+    Run by ``models convert`` (and ``tools/build_models.py --litert-only``).  A failed
+    conversion is recorded in the card, so recognition says why it uses Keras.
     """
     tflite, entry = conversion.convert_or_explain(model, card.outputs, card.name)
     try:
         if tflite is not None:
             storage.write_bytes(card.folder / litert.LITERT_FILE, tflite)
-        storage.write_json(card.card_path, {**card.data, "litert": entry})
+        write_card(card.folder, {**card.data, "litert": entry})
     except OSError as err:
         log.warning("cannot add a LiteRT file to %s: %s", card.folder, err)
         return card
     log.info("model %s: LiteRT file %s", card.name, "added" if tflite is not None else "failed")
-    return _read_card(card.card_path, card.bundled)
+    return ModelCard.read(card.card_path, card.bundled)
 
 
 def _check_compatible(model, card: ModelCard, path: Path) -> None:
@@ -388,7 +284,7 @@ def _check_compatible(model, card: ModelCard, path: Path) -> None:
 def _user_card(name: str) -> ModelCard:
     folder = _library_folder(name)
     if (folder / CARD_FILE).is_file():
-        return _read_card(folder / CARD_FILE)
+        return ModelCard.read(folder / CARD_FILE)
     if name in _bundled_names():
         raise ModelError(f"'{name}' is a bundled model; it cannot be renamed or deleted")
     known = ", ".join(card.name for card in list_models() if not card.bundled) or "none yet"
@@ -416,13 +312,13 @@ def rename_model(old: str, new: str) -> ModelCard:
         moving = storage.staging_name(target, "renaming")
         try:
             os.rename(card.folder, moving)
-            storage.write_json(moving / CARD_FILE, {**card.data, "name": new})
+            write_card(moving, {**card.data, "name": new})
             os.rename(moving, target)
         except OSError as err:
             if moving.exists() and not card.folder.exists():
                 os.rename(moving, card.folder)
             raise ModelError(f"cannot rename model '{old}' to '{new}': {err}") from None
-    return _read_card(target / CARD_FILE)
+    return ModelCard.read(target / CARD_FILE)
 
 
 def delete_model(name: str) -> None:

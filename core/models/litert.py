@@ -167,12 +167,12 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 def load_for_card(card) -> LiteRTModel | None:
     """The model's LiteRT copy ready to run, or None (reason logged once) to use Keras instead.
 
-    ``card`` is a :class:`core.models.library.ModelCard`.  None when ``ai-edge-litert`` is
+    ``card`` is a :class:`core.models.card.ModelCard`.  None when ``ai-edge-litert`` is
     missing, the card lists no LiteRT file, or the file is refused (corrupt, mismatched).
     """
     key = str(card.folder)
-    entry = card.data.get("litert")
-    if not isinstance(entry, dict) or not entry.get("file"):
+    entry = card.litert
+    if entry is None or not entry.get("file"):
         reason = (entry or {}).get("error") if isinstance(entry, dict) else None
         why = f"its LiteRT conversion failed ({reason})" if reason else "it has no LiteRT file yet"
         report_once(key, f"model '{card.name}': {why}; recognising with Keras (TensorFlow) instead")
@@ -182,9 +182,8 @@ def load_for_card(card) -> LiteRTModel | None:
             "runtime", "ai-edge-litert is not installed on this platform; recognising with Keras (TensorFlow)"
         )
         return None
-    model_path = Path(card.data["_model_path"]) if card.data.get("_model_path") else None
     # A loose ``x.keras`` file (card beside it) has its LiteRT copy beside it as ``x.tflite``.
-    path = model_path.with_suffix(".tflite") if model_path else card.folder / str(entry["file"])
+    path = card.model_file.with_suffix(".tflite") if card.model_file else card.folder / str(entry["file"])
     if not path.is_file():
         report_once(key, f"model '{card.name}': {path} is missing; recognising with Keras (TensorFlow) instead")
         return None

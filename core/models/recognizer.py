@@ -29,6 +29,7 @@ import numpy as np
 
 from core.errors import DrawingError, ModelError
 from core.models import litert
+from core.models.card import ModelCard
 from core.models.litert import LiteRTModel, softmax
 
 IMAGE_SHAPE = (28, 28)
@@ -72,51 +73,6 @@ class Prediction:
         total = float(np.sum(self.probabilities)) or 1.0
         shown = [f"{label} {p / total:.0%}" for i, (label, p) in enumerate(self.top[:n]) if i == 0 or p / total >= 0.005]
         return f"looks most like {', '.join(shown)}" if shown else ""
-
-
-def card_data(card: Any) -> dict:
-    """A model card as a plain dict, whether given as :class:`core.models.library.ModelCard` or as JSON."""
-    if isinstance(card, dict):
-        return card
-    data = dict(getattr(card, "data", None) or {})
-    for key in ("name", "label_names", "outputs", "bundled"):
-        if hasattr(card, key):
-            value = getattr(card, key)
-            data[key] = list(value) if isinstance(value, tuple) else value
-    return data
-
-
-def card_output_names(card: Any) -> list[str]:
-    """The class names a model card declares, one per model output, in output order.
-
-    Cards written by different InkLab versions name this list differently; accept them
-    all rather than refuse a working model.
-    """
-    card = card_data(card)
-    for key in ("label_names", "labels", "classes"):
-        value = card.get(key)
-        if isinstance(value, list | tuple) and value and all(isinstance(v, str | int) for v in value):
-            return [str(v) for v in value]
-    dataset = card.get("dataset")
-    if isinstance(dataset, dict):
-        return card_output_names(dataset)
-    raise ModelError(f"model card of '{card.get('name', '?')}' names no classes (label_names)")
-
-
-def card_reject_label(card: Any) -> str | None:
-    """The reject class ("not-a-character") a card declares as its last output, else None."""
-    data = card_data(card)
-    reject = data.get("reject")
-    if not isinstance(reject, dict):
-        return None
-    names = card_output_names(data)
-    return names[-1] if names and names[-1] == reject.get("label") else None
-
-
-def card_label_names(card: Any) -> list[str]:
-    """The classes a model can answer, in output order: its outputs less any reject class."""
-    names = card_output_names(card)
-    return names[:-1] if card_reject_label(card) else names
 
 
 def check_image(image: Any, where: str = "drawing") -> np.ndarray:
@@ -174,22 +130,23 @@ class Recognizer:
     ``fallback_reason`` why Keras was used for a model that should have had LiteRT.
     """
 
-    def __init__(self, model: Any, card: Any) -> None:
+    def __init__(self, model: Any, card: ModelCard) -> None:
         self.model = model
-        self.card = card_data(card)
-        self.name = str(self.card.get("name") or getattr(model, "name", "model"))
-        self._n_outputs = len(card_output_names(self.card))
+        self.card = card
+        self.name = card.name
+        self.outputs = card.outputs
+        self._n_outputs = len(card.label_names)
         # A reject class ("not-a-character", last) is an output, never an answer.
-        reject = self.card.get("reject")
-        self._reject = card_reject_label(self.card) is not None
-        self.label_names = card_label_names(self.card)
+        reject = card.data.get("reject")
+        self._reject = card.reject_label is not None
+        self.label_names = list(card.answers)
         self._sure_threshold = float(reject.get("sure_threshold", UNSURE_BELOW)) if self._reject else UNSURE_BELOW
         self._noun = str(reject.get("noun") or "character") if self._reject else "character"
         self.fallback_reason: str | None = None
         self._lock = threading.Lock()
         # The card's input spec says the value range; InkLab's own models take 0..1.
-        value_range = (self.card.get("input") or {}).get("range") or [0, 1]
-        self._scale = float(value_range[-1]) if value_range[-1] in (1, 255) else 1.0
+        high = card.input_range[1]
+        self._scale = high if high in (1, 255) else 1.0
         if isinstance(model, LiteRTModel):
             self.backend = "litert"
             self._init_litert(model)
@@ -203,11 +160,7 @@ class Recognizer:
                 f"model '{self.name}' has {model.n_classes} outputs but its card names "
                 f"{self._n_outputs} classes"
             )
-        outputs = str(self.card.get("outputs", "")).lower()
-        if outputs not in ("logits", "softmax"):
-            raise ModelError(f"model '{self.name}': its card does not say whether it gives logits or softmax")
-        self.outputs = outputs
-        scale = self._scale
+        outputs, scale = self.outputs, self._scale
 
         def run(x: np.ndarray) -> np.ndarray:
             raw = model.run(x * scale if scale != 1.0 else x)
@@ -232,16 +185,8 @@ class Recognizer:
         feature_shape = input_shape[1:]
         if int(np.prod([d or 0 for d in feature_shape])) != 28 * 28:
             raise ModelError(f"model '{self.name}' expects input {input_shape}, not a 28x28 image")
-        outputs = str(self.card.get("outputs", "")).lower()
-        if outputs not in ("logits", "softmax"):
-            from core.models.inference import model_outputs
-
-            # Older cards do not say whether the last layer is softmax; ask the model itself.
-            outputs = model_outputs(model)
-        self.outputs = outputs
-
         target = (-1, *feature_shape)
-        use_softmax = outputs == "logits"
+        use_softmax = self.outputs == "logits"
         scale = self._scale
 
         def run(x):
@@ -257,7 +202,9 @@ class Recognizer:
         """Load a library or bundled model by name, or a ``.keras`` file by path (safe mode).
 
         LiteRT first (no TensorFlow); Keras when the model has no usable LiteRT file or
-        ``ai-edge-litert`` is missing, with the reason logged once.
+        ``ai-edge-litert`` is missing, with the reason logged once.  A library model saved
+        before LiteRT copies existed is given one here, once it is loaded with Keras
+        (:func:`core.models.library.attach_litert`; loading itself never writes).
         """
         from core.models import library
 
@@ -269,6 +216,8 @@ class Recognizer:
             model, card = library.load_model(name_or_path)
             recognizer = cls(model, card)
             recognizer.fallback_reason = litert.last_reason(str(card.folder))
+            if card.litert is None and not card.bundled and card.model_file is None:
+                library.attach_litert(card, model)  # the next load uses LiteRT
         recognizer.warm_up()
         return recognizer
 

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from core.errors import InkLabError
 from core.labels import counted
-from core.models.recognizer import Recognizer, RecognizerCache, card_data, card_label_names
+from core.models.recognizer import Recognizer, RecognizerCache
 from gui.concurrency import Worker
-from gui.widgets.message_banner import MessageBanner
+from gui.errors import report
 
 STATE_COLOURS = {"idle": "#57606a", "loading": "#9a6700", "ready": "#1a7f37", "failed": "#cf222e", "none": "#57606a"}
 
@@ -34,11 +34,10 @@ class ModelPicker(QWidget):
     model_loaded = Signal(str)
     load_failed = Signal(str)
 
-    def __init__(self, banner: MessageBanner, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.banner = banner
         self._cache = RecognizerCache()
-        self._cards: dict[str, dict] = {}
+        self._cards: dict = {}  # name -> core.models.card.ModelCard
         self._loading: str | None = None
         self._failed: dict[str, str] = {}  # models that would not load, and why: not retried until a refresh
         self.loader = Worker(self, name="load model", native=True)
@@ -75,25 +74,19 @@ class ModelPicker(QWidget):
         try:
             cards = library.list_models()
         except InkLabError as err:
-            self.banner.show_error(str(err))
+            report(self, err)
             cards = []
         current = self.current()
         self._cards = {}
         with QSignalBlocker(self.combo):
             self.combo.clear()
-            cards = [card_data(c) for c in cards]
             # Bundled models first: they are what a new user is looking for.
-            cards.sort(key=lambda c: (not c.get("bundled", False), str(c.get("name", "")).lower()))
+            cards.sort(key=lambda c: (not c.bundled, c.name.lower()))
             for card in cards:
-                name = str(card.get("name", ""))
-                if not name:
-                    continue
+                name = card.name
                 self._cards[name] = card
-                try:
-                    n = len(card_label_names(card))
-                except InkLabError:
-                    n = 0
-                text = f"{name} (bundled)" if card.get("bundled") else name
+                n = len(card.answers)
+                text = f"{name} (bundled)" if card.bundled else name
                 if n:
                     text += f" · {counted(n, 'class')}"
                 self.combo.addItem(text, name)
@@ -125,10 +118,8 @@ class ModelPicker(QWidget):
         recognizer = self._cache.cached(name)
         if recognizer is not None:
             return recognizer.label_names
-        try:
-            return card_label_names(self._cards.get(name, {}))
-        except InkLabError:
-            return []
+        card = self._cards.get(name)
+        return list(card.answers) if card is not None else []
 
     @Slot()
     def _on_picked(self) -> None:
@@ -166,7 +157,7 @@ class ModelPicker(QWidget):
     def _on_loaded(self, recognizer: Recognizer) -> None:
         self._loading = None
         if recognizer.fallback_reason:  # slower, TensorFlow-backed recognition: say so, once per load
-            self.banner.show_info(recognizer.fallback_reason)
+            report(self, recognizer.fallback_reason, "info")
         self._show_state()
         self.model_loaded.emit(recognizer.name)
         name = self.current()
@@ -180,7 +171,7 @@ class ModelPicker(QWidget):
         if self._loading:
             self._failed[self._loading] = text
         self._loading = None
-        self.banner.show_error(text)
+        report(self, text)
         self._show_state()
         self.load_failed.emit(text)
 

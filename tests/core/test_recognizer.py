@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.errors import DrawingError, ModelError
-from core.models.recognizer import Prediction, Recognizer, RecognizerCache, card_label_names
+from core.models.recognizer import Prediction, Recognizer, RecognizerCache
 from tests.helpers.models import DIGITS, install_tiny_model, tiny_model_folder
 
 BUNDLED_DIGITS = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits"
@@ -141,10 +141,12 @@ def test_cache_loads_once_and_is_thread_safe(tmp_path_factory, mnist) -> None:
         cache.get("no-such-model")
 
 
-def test_card_label_names_accepts_library_cards(tiny: Recognizer) -> None:
-    assert card_label_names(tiny.card) == list(DIGITS)
-    with pytest.raises(ModelError, match="names no classes"):
-        card_label_names({"name": "x"})
+def test_the_card_names_the_answers_and_a_card_without_classes_is_refused(tiny: Recognizer, tmp_path) -> None:
+    from core.models.card import ModelCard
+
+    assert tiny.card.answers == tuple(DIGITS) and tiny.card.reject_label is None
+    with pytest.raises(ModelError, match="no usable label names"):
+        ModelCard.of({"format": "inklab-model-card", "name": "x", "outputs": "logits"}, tmp_path / "card.json")
 
 
 @pytest.mark.slow
