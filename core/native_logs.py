@@ -140,7 +140,7 @@ def import_tensorflow():
         with tempfile.TemporaryFile(mode="w+b") as capture:
             os.dup2(capture.fileno(), 2)
             try:
-                import keras  # noqa: F401  here too: two threads never import them in opposite orders
+                _import_without_holding_the_interpreter()
                 import tensorflow
             finally:
                 os.dup2(saved, 2)
@@ -148,6 +148,34 @@ def import_tensorflow():
                 capture.seek(0)
                 replay(capture.read())
         return tensorflow
+
+
+def _import_without_holding_the_interpreter() -> None:
+    """Import TensorFlow and Keras so that other threads (the window) keep running meanwhile.
+
+    Measured with py-spy and a GIL probe (``python -m bench.gui_training``'s
+    ``first_open_stall_ms``): two things held the interpreter for long stretches while a
+    thread imported TensorFlow.  Loading its shared libraries (1.3 GB; the import machinery
+    holds the GIL in ``dlopen``): they are loaded first here through libc's ``dlopen``, a
+    foreign call that releases the GIL (:func:`core.tensorflow_libraries.preload`).  And the
+    cyclic garbage collector, whose full collections over the import's million new objects
+    took hundreds of ms each: it is paused for the import, and what exists after it is
+    frozen (``gc.freeze``: never scanned again, so later collections stay short too).
+    """
+    import gc
+
+    from core.tensorflow_libraries import preload
+
+    preload()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        import keras  # noqa: F401  here too: two threads never import them in opposite orders
+        import tensorflow  # noqa: F401
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
 
 
 def replay(captured: bytes) -> None:
