@@ -174,9 +174,7 @@ class Worker(QObject):
         self._run: _Run | None = None
         self._next: Task | None = None
         self._last_progress = 0.0
-        self._progress_timer = QTimer(self)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.timeout.connect(self._deliver_progress)
+        self._progress_timer = throttle(self, self._deliver_progress)
         from PySide6.QtCore import Qt  # here, not at import: Qt's enums cost the first paint ~40 ms
 
         queued = Qt.ConnectionType.QueuedConnection
@@ -283,6 +281,20 @@ class Worker(QObject):
         follow, self._next = self._next, None
         if follow is not None:
             self.start_latest(follow)
+
+
+def throttle(parent: QObject, slot: Callable[[], None], interval_ms: int = 0) -> QTimer:
+    """The one throttle of gui/: a single-shot timer owned by ``parent`` that calls ``slot``.
+
+    ``start()`` (re)starts the wait, a debounce: the slot runs once the calls stop for
+    ``interval_ms`` (a preview for the latest settings).  ``if not t.isActive(): t.start()``
+    coalesces: at most one call per interval (redraws, progress).  ``start(ms)`` waits ``ms``.
+    """
+    timer = QTimer(parent)  # owned: it dies with its parent (a bare singleShot outlived it)
+    timer.setSingleShot(True)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer
 
 
 def live_tasks() -> int:

@@ -23,7 +23,7 @@ from core.models.reading import Reading
 from gui.concurrency import Worker
 from gui.draw.collect_panel import CollectPanel
 from gui.draw.multi_view import HINT, CharacterBoxes, MultiPanel, shown_label
-from gui.errors import user_message
+from gui.errors import sentence, user_message
 from gui.widgets.drawing_pad import DrawingPad
 
 log = logging.getLogger("inklab.gui.draw")
@@ -135,8 +135,7 @@ class MultiMode(QObject):
             check_drawing_size(strokes, min(self.pad.width(), self.pad.height()))
             reading = read_strokes(recognizer, strokes, words=words)
         except DrawingError as err:
-            text = str(err)
-            self._show_message(text[:1].upper() + text[1:])
+            self._show_message(sentence(str(err)))
             return
         except InkLabError as err:
             self._show_message(user_message(err))

@@ -3,7 +3,7 @@ open an image, save the drawing).
 
 It knows files and strokes, not models: an opened picture is handed to the tab as the
 28x28 the model will read (``image_opened``), and the tab decides what to do with it.
-Problems show in the tab's banner, which the panel is given.
+Problems show on the tab's message line (:func:`gui.errors.report`).
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import InkLabError
-from gui.errors import user_message
+from gui.errors import banner_of, report
 from gui.widgets import file_dialogs
 from gui.widgets.drawing_pad import DrawingPad
 from gui.widgets.image import to_qimage
-from gui.widgets.message_banner import MessageBanner
 
 IMAGE_FILTERS = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff);;All files (*)"
 
@@ -38,9 +37,8 @@ class PadPanel(QWidget):
 
     image_opened = Signal(str, object)
 
-    def __init__(self, banner: MessageBanner, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.banner = banner
         self._answer: str | None = None
         self.opened_path: Path | None = None  # the picture last opened
         self.pad = DrawingPad(self)
@@ -106,12 +104,12 @@ class PadPanel(QWidget):
         try:
             image = image_to_input(Path(path))
         except InkLabError as err:
-            self.banner.show_error(user_message(err))
+            report(self, err)
             return False
         except (OSError, ValueError) as err:
-            self.banner.show_error(f"{path}: not a readable image ({err})")
+            report(self, f"{path}: not a readable image ({err})")
             return False
-        self.banner.clear()
+        banner_of(self).clear()
         picture = QImage(str(path))
         if picture.isNull():  # a file only PIL reads: show what the model reads, dark on white
             picture = to_qimage(1.0 - np.asarray(image, np.float32))
@@ -125,7 +123,7 @@ class PadPanel(QWidget):
 
     def choose_save_path(self) -> None:
         if self.pad.is_empty():
-            self.banner.show_info("Nothing to save yet: draw a character first.")
+            report(self, "Nothing to save yet: draw a character first.", "info")
             return
         chosen_path = file_dialogs.ask_save_path(
             self, "drawings", "Save the drawing", self.suggested_name(), "PNG image (*.png);;Stroke JSON (*.json)"
@@ -158,7 +156,7 @@ class PadPanel(QWidget):
 
         path = Path(path)
         if self.pad.is_empty():
-            self.banner.show_info("Nothing to save yet: draw a character first.")
+            report(self, "Nothing to save yet: draw a character first.", "info")
             return False
         try:
             if path.suffix.lower() == ".json":
@@ -170,7 +168,7 @@ class PadPanel(QWidget):
                     if not self.pad.render_image().save(str(tmp), "PNG"):
                         raise OSError("the PNG could not be written")
         except (OSError, InkLabError) as err:
-            self.banner.show_error(f"Could not save {path}: {err}")
+            report(self, err, doing=f"Could not save {path}")
             return False
-        self.banner.show_info(f"Saved {path}")
+        report(self, f"Saved {path}", "info")
         return True

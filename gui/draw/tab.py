@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import DrawingError, InkLabError
 from core.models.recognizer import Prediction, Recognizer
+from gui.concurrency import throttle
 from gui.draw.collect_panel import CollectPanel, Drawing
 from gui.draw.inside_view import InsideView
 from gui.draw.model_picker import ModelPicker
@@ -45,7 +46,7 @@ from gui.draw.multi_mode import MultiMode
 from gui.draw.pad_panel import PadPanel
 from gui.draw.recognition_panel import RecognitionPanel
 from gui.draw.teach_panel import TeachPanel
-from gui.errors import user_message
+from gui.errors import report, sentence
 from gui.widgets.message_banner import MessageBanner
 
 # The pad's keys, for the whole tab (Ctrl+Y: the Redo many users know from other programs).
@@ -74,19 +75,16 @@ class DrawTab(QWidget):
         self.image: np.ndarray | None = None  # the 28x28 the model sees now
         self.prediction: Prediction | None = None
         self.last_latency_ms: float | None = None
-        self._throttle = QTimer(self)
-        self._throttle.setSingleShot(True)
-        self._throttle.setInterval(LIVE_INTERVAL_MS)
-        self._throttle.timeout.connect(self.update_prediction)
+        self._throttle = throttle(self, self.update_prediction, LIVE_INTERVAL_MS)
         self._build()
         self.refresh_models()
         self._show_empty()
 
     def _build(self) -> None:
         self.banner = MessageBanner()
-        self.pad_panel = PadPanel(self.banner, self)
+        self.pad_panel = PadPanel(self)
         self.pad_panel.image_opened.connect(self._on_image_opened)
-        self.models = ModelPicker(self.banner, self)
+        self.models = ModelPicker(self)
         self.models.changed.connect(self._on_model_changed)
         self.models.model_loaded.connect(self.model_loaded)
         self.models.load_failed.connect(self.update_prediction)
@@ -280,12 +278,11 @@ class DrawTab(QWidget):
                 self._show_empty()
                 return
         except DrawingError as err:
-            text = str(err)
-            self._show_empty(text[:1].upper() + text[1:])  # core's messages are mid-sentence style
+            self._show_empty(sentence(str(err)))
             return
         except InkLabError as err:
             self._show_empty()
-            self.banner.show_error(user_message(err))
+            report(self, err)
             return
         elapsed_ms = (time.perf_counter() - started) * 1000
         if recognizer is None and name is not None:

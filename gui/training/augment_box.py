@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QPushButton
 
-from gui.concurrency import Worker
+from gui.concurrency import Worker, throttle
 from gui.widgets.prediction_strip import PredictionStrip
 
 PREVIEW_COLUMNS = 6
@@ -52,10 +52,7 @@ class AugmentBox(QGroupBox):
         self.toggled.connect(self.schedule_preview)
         for spin in (self.rotation_spin, self.shift_spin, self.shear_spin, self.zoom_spin):
             spin.valueChanged.connect(self.schedule_preview)
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(250)
-        self._preview_timer.timeout.connect(self._update_preview)
+        self._preview_timer = throttle(self, self._update_preview, 250)
         self._preview_runner = Worker(self, name="augmentation preview", native=True)
         self._preview_runner.returned.connect(self._on_preview_ready)
         self._preview_runner.errored.connect(lambda msg: self.augment_strip.set_captions([msg[:12]]))

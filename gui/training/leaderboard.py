@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -28,14 +28,14 @@ from PySide6.QtWidgets import (
 
 from core.contest_board import CSV_COLUMNS
 from gui.concurrency import Worker
+from gui.errors import report
 
 OURS = CSV_COLUMNS.index("our handwriting")
 
 
 class ContestPanel(QWidget):
-    """Import, score, rank, export.  ``message(text, level)`` is for the tab's banner."""
+    """Import, score, rank, export.  Messages go to the tab's message line (:func:`gui.errors.report`)."""
 
-    message = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,7 +175,7 @@ class ContestPanel(QWidget):
             if self.problems:
                 text += f", {len(self.problems)} refused (listed under the table)"
             self.status.setText(text + ".")
-            self.message.emit(text + ".", "error" if self.problems else "info")
+            report(self, text + ".", "error" if self.problems else "info")
         else:
             collection, self.scores = result
             self.status.setText(f"Scored on “{collection}”, the class's own handwriting.")
@@ -184,7 +184,7 @@ class ContestPanel(QWidget):
     @Slot(str)
     def _on_failed(self, text: str) -> None:
         self.status.setText(text)
-        self.message.emit(text, "error")
+        report(self, text, "error")
 
     def clear(self) -> None:
         from core.contest import remove_entries
@@ -211,9 +211,9 @@ class ContestPanel(QWidget):
         try:
             write_csv(path, self.rows)
         except InkLabError as err:
-            self.message.emit(str(err), "error")
+            report(self, str(err), "error")
             return False
-        self.message.emit(f"Leaderboard written to {path}", "info")
+        report(self, f"Leaderboard written to {path}", "info")
         return True
 
     def _ask_png(self) -> None:
@@ -239,7 +239,7 @@ class ContestPanel(QWidget):
                 if not image.save(str(tmp), "PNG"):
                     raise OSError("the image could not be encoded")
         except OSError as err:
-            self.message.emit(f"Cannot write {path}: {err}", "error")
+            report(self, f"Cannot write {path}: {err}", "error")
             return False
-        self.message.emit(f"Leaderboard written to {path}", "info")
+        report(self, f"Leaderboard written to {path}", "info")
         return True

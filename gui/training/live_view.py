@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.training.batch_curve import BatchCurve
 from core.training.state import RunState, remaining_s
+from gui.concurrency import throttle
 from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.live_plot import LivePlot
 from gui.widgets.prediction_strip import PredictionStrip
@@ -186,10 +187,7 @@ class LiveView(QWidget):
         strip_col.addWidget(self.strip)
         live_col.addWidget(strip_box)
 
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(1000 // PLOT_FPS)
-        self._flush_timer.timeout.connect(self._frame)
+        self._flush_timer = throttle(self, self._frame, 1000 // PLOT_FPS)
         self._frame_t0 = 0.0
 
     @Slot(bool)

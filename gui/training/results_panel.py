@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.labels import NOT_A_CHARACTER
+from gui.errors import report, reporting, sentence
 from gui.training.live_view import big
 from gui.widgets.confusion_view import ClassAccuracyBars, ConfusionView
 from gui.widgets.mistakes_gallery import MistakesGallery
@@ -35,7 +36,6 @@ REJECT_SHOWN = "—"  # how the "not a character" class is labelled in the matri
 class ResultsPanel(QTabWidget):
     """Results and Mistakes pages.  ``message(text, level)`` is for the tab's banner."""
 
-    message = Signal(str, str)  # text, "info" | "error"
     save_requested = Signal(str)  # the name typed (may be empty: the library proposes one)
     export_csv_requested = Signal()
     export_png_requested = Signal()
@@ -133,7 +133,7 @@ class ResultsPanel(QTabWidget):
 
     def show_advice(self, advice: str) -> None:
         """One line on why the run ended low ("" hides it)."""
-        self.advice_label.setText(f"Why so low? {advice[:1].upper()}{advice[1:]}." if advice else "")
+        self.advice_label.setText(f"Why so low? {sentence(advice)}." if advice else "")
         self.advice_label.setVisible(bool(advice))
 
     def show_training_ended(self, result) -> None:
@@ -237,19 +237,13 @@ class ResultsPanel(QTabWidget):
 
     def save(self, run, name: str) -> str | None:
         """Save the finished ``run``'s model (with its evaluation) to the library as ``name``; the saved name, or None."""
-        from core.errors import InkLabError
-        from gui.errors import user_message
-
-        try:
+        card = None
+        with reporting(self, doing="Not saved"):
             card = run.save(name or None)
-        except InkLabError as err:
-            self.message.emit(f"Not saved: {err}", "error")
-            return None
-        except Exception as err:
-            self.message.emit(f"Not saved: {user_message(err)}", "error")
+        if card is None:
             return None
         saved = getattr(card, "name", None) or name
-        self.message.emit(f"Saved as “{saved}”. It is now in the Draw tab's model list.", "info")
+        report(self, f"Saved as “{saved}”. It is now in the Draw tab's model list.", "info")
         return saved
 
     def write_history_csv(self, path: str | Path, history: dict) -> bool:
@@ -257,13 +251,13 @@ class ResultsPanel(QTabWidget):
         from core import storage
         from core.training.runs import history_csv
 
-        try:
+        written = False
+        with reporting(self, doing=f"Could not write {path}"):
             storage.write_bytes(path, history_csv(history).encode("utf-8"))
-        except OSError as err:
-            self.message.emit(f"Could not write {path}: {err.strerror or err}", "error")
-            return False
-        self.message.emit(f"History written to {path}", "info")
-        return True
+            written = True
+        if written:
+            report(self, f"History written to {path}", "info")
+        return written
 
     def write_plots_png(self, path: str | Path, plots) -> bool:
         """``plots`` (LivePlots) side by side in one PNG, rendered by pyqtgraph's ImageExporter."""
@@ -287,12 +281,12 @@ class ResultsPanel(QTabWidget):
             painter.drawImage(x, 0, image)
             x += image.width()
         painter.end()
-        try:
+        written = False
+        with reporting(self, doing=f"Could not write {path}"):
             with storage.atomic_path(path, suffix=".png") as tmp:
                 if not canvas.save(str(tmp), "PNG"):
                     raise OSError(f"could not encode {path} as PNG")
-        except OSError as err:
-            self.message.emit(f"Could not write {path}: {err}", "error")
-            return False
-        self.message.emit(f"Plots written to {path}", "info")
-        return True
+            written = True
+        if written:
+            report(self, f"Plots written to {path}", "info")
+        return written

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.concurrency import Worker
+from gui.errors import report, sentence
 from gui.training.augment_box import AugmentBox
 from gui.widgets.model_summary_table import ModelSummaryTable
 
@@ -51,7 +52,6 @@ OPTIMIZER_TITLES = {
 class SettingsForm(QScrollArea):
     """The settings of the next run.  ``problem(text, level)`` reports what the banner should say."""
 
-    problem = Signal(str, str)  # text, "error" | "warning"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -272,7 +272,7 @@ class SettingsForm(QScrollArea):
             from core.training import validation_note
 
             note = validation_note(int(self.validation_spin.value()), n)
-        self.validation_note.setText(f"{note[:1].upper()}{note[1:]}." if note else "")
+        self.validation_note.setText(f"{sentence(note)}." if note else "")
         self.validation_note.setVisible(bool(note))
 
     def refresh_datasets(self) -> None:
@@ -286,9 +286,7 @@ class SettingsForm(QScrollArea):
         try:
             specs = [spec for spec in catalogue() if locate(spec) is not None]
         except Exception as err:  # a broken user data set must not take the tab down
-            from gui.errors import user_message
-
-            self.problem.emit(user_message(err), "error")
+            report(self, err)
             specs = []
         for spec in specs:
             self.dataset_combo.addItem(f"{spec.title} ({spec.name})", spec.name)
@@ -300,7 +298,7 @@ class SettingsForm(QScrollArea):
         self.dataset_combo.blockSignals(False)
         self.reject_check.setChecked(bool(self.dataset_combo.currentData(REJECT_ROLE)))
         if not specs:
-            self.problem.emit("No data set is on this machine yet: get one on the Data sets tab.", "warning")
+            report(self, "No data set is on this machine yet: get one on the Data sets tab.", "warning")
 
     def _n_classes(self) -> int:
         """The model's outputs: the set's classes, one more with "not a character"."""

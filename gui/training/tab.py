@@ -108,9 +108,6 @@ class TrainingTab(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([360, 1080])
 
-        self.form.problem.connect(self.banner.show_message)
-        self.results.message.connect(self.banner.show_message)
-        self.contest.message.connect(self.banner.show_message)
         self.results.save_requested.connect(self.save_model)
         self.results.export_csv_requested.connect(self._on_export_csv)
         self.results.export_png_requested.connect(self._on_export_png)
@@ -219,9 +216,11 @@ class TrainingTab(QWidget):
 
     @Slot(object)
     def _on_started(self, info) -> None:
+        from gui.errors import sentence
+
         self.live.on_run_started(info)
         if info.notes:  # how the settings were adapted to the data, e.g. a capped validation
-            self.banner.show_info(" ".join(f"{n[:1].upper()}{n[1:]}." for n in info.notes))
+            self.banner.show_info(" ".join(f"{sentence(n)}." for n in info.notes))
 
     @Slot(object)
     def _on_training_ended(self, result) -> None:
