@@ -74,13 +74,16 @@ def principal_axes(features: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[
     return mean.astype(np.float32), axes.astype(np.float32), shares
 
 
-def choose_samples(card: dict, label_names: list[str], progress: ProgressCallback = no_progress,
+def choose_samples(card, label_names: list[str], progress: ProgressCallback = no_progress,
                    cancel: CancelToken | None = None, n: int = SAMPLES):
-    """(set name, images uint8, labels, indices) of up to ``n`` test samples with the model's classes."""
+    """(set name, images uint8, labels, indices) of up to ``n`` test samples with the model's classes.
+
+    ``card`` is the model's :class:`core.models.card.ModelCard`: its own data set is tried first.
+    """
     from core.datasets.catalogue import catalogue, find, locate
     from core.datasets.memory_cache import load_shared
 
-    own = (card.get("dataset") or {}).get("name") if isinstance(card.get("dataset"), dict) else card.get("dataset")
+    own = card.dataset
     wanted = tuple(label_names)
     names = [own] if own else []
     names += [name for name in _FALLBACK_SETS if name not in names]

@@ -273,8 +273,8 @@ def probe_for(recognizer) -> NetworkProbe:
             f"model '{recognizer.name}' has no LiteRT copy, so InkLab cannot look inside it "
             "(open it once in a newer InkLab, or save it again)"
         )
-    value_range = (recognizer.card.get("input") or {}).get("range") or [0, 1]
-    scale = float(value_range[-1]) if value_range[-1] in (1, 255) else 1.0
+    high = recognizer.card.input_range[1]
+    scale = high if high in (1, 255) else 1.0
     probe = NetworkProbe(model.content, recognizer.outputs, scale, f"model '{recognizer.name}'")
     with _probes_lock:
         _probes[recognizer] = probe

@@ -289,7 +289,7 @@ class InsideView(QWidget):
             "This model has no convolution, so no feature maps and no filters to show: each layer is a row of numbers."
         )
         self.no_filters.setVisible(first is None)
-        names = list(recognizer.card.get("label_names") or recognizer.label_names)
+        names = list(recognizer.card.label_names)
         self.probabilities.set_labels(["none" if n == "not-a-character" else n for n in names])
         self._rows_for = probe
         self._filter_channel = -1

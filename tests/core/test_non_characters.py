@@ -8,6 +8,7 @@ import pytest
 from core.datasets.non_characters import KINDS, non_character_images, non_character_strokes
 from core.labels import NOT_A_CHARACTER
 from core.models.recognizer import Recognizer, reject_status
+from tests.helpers.models import card_of
 
 
 def test_every_kind_comes_in_turn_and_the_same_seed_gives_the_same_strokes() -> None:
@@ -81,7 +82,7 @@ def _constant_recognizer(keras, logits: list[float], reject: bool = True) -> Rec
     card = {"name": "constant", "label_names": names, "outputs": "logits"}
     if reject:
         card["reject"] = {"label": NOT_A_CHARACTER, "sure_threshold": 0.9, "noun": "letter"}
-    return Recognizer(model, card)
+    return Recognizer(model, card_of(**card))
 
 
 def test_the_reject_class_is_an_output_never_an_answer(keras) -> None:
@@ -110,11 +111,12 @@ def test_models_without_a_reject_class_say_sure_or_unsure(keras) -> None:
     assert q.status == "unsure" and q.unsure
 
 
-def test_cards_with_a_reject_class_list_only_the_answers() -> None:
-    from core.models.recognizer import card_label_names, card_output_names, card_reject_label
+def test_cards_with_a_reject_class_list_only_the_answers(tmp_path) -> None:
+    from core.models.card import ModelCard
 
-    card = {"name": "x", "label_names": ["A", "B", NOT_A_CHARACTER], "reject": {"label": NOT_A_CHARACTER}}
-    assert card_output_names(card) == ["A", "B", NOT_A_CHARACTER]
-    assert card_label_names(card) == ["A", "B"] and card_reject_label(card) == NOT_A_CHARACTER
-    plain = {"name": "y", "label_names": ["A", "B", NOT_A_CHARACTER]}  # no "reject": a class like any other
-    assert card_label_names(plain) == ["A", "B", NOT_A_CHARACTER] and card_reject_label(plain) is None
+    base = {"format": "inklab-model-card", "outputs": "logits", "label_names": ["A", "B", NOT_A_CHARACTER]}
+    card = ModelCard.of({**base, "name": "x", "reject": {"label": NOT_A_CHARACTER}}, tmp_path / "card.json")
+    assert card.label_names == ("A", "B", NOT_A_CHARACTER)
+    assert card.answers == ("A", "B") and card.reject_label == NOT_A_CHARACTER
+    plain = ModelCard.of({**base, "name": "y"}, tmp_path / "card.json")  # no "reject": a class like any other
+    assert plain.answers == ("A", "B", NOT_A_CHARACTER) and plain.reject_label is None

@@ -10,7 +10,7 @@ import pytest
 
 from core.errors import DrawingError, ModelError
 from core.models.recognizer import Prediction, Recognizer, RecognizerCache
-from tests.helpers.models import DIGITS, install_tiny_model, tiny_model_folder
+from tests.helpers.models import DIGITS, card_of, install_tiny_model, tiny_model_folder
 
 BUNDLED_DIGITS = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits"
 
@@ -82,7 +82,7 @@ def test_unsure_message_names_the_two_candidates() -> None:
     )
     kernel = np.zeros((784, 10), np.float32)
     model.layers[-1].set_weights([kernel, np.log(probs)])
-    recognizer = Recognizer(model, {"name": "fixed", "label_names": list(DIGITS), "outputs": "softmax"})
+    recognizer = Recognizer(model, card_of(name="fixed", label_names=list(DIGITS), outputs="softmax"))
     image = np.zeros((28, 28), np.float32)
     image[10:18, 13:15] = 1.0
     p = recognizer.predict(image)
@@ -91,7 +91,7 @@ def test_unsure_message_names_the_two_candidates() -> None:
     assert p.message == "not sure: 3 or 8?"
     linear = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
     linear.layers[-1].set_weights([kernel, np.where(np.arange(10) == 7, 9.0, 0.0).astype(np.float32)])
-    q = Recognizer(linear, {"name": "fixed", "label_names": list(DIGITS), "outputs": "logits"}).predict(image)
+    q = Recognizer(linear, card_of(name="fixed", label_names=list(DIGITS), outputs="logits")).predict(image)
     assert q.label == "7" and not q.unsure and "not sure" not in q.message
 
 

@@ -56,3 +56,10 @@ def install_tiny_model(tmp_path_factory: pytest.TempPathFactory, mnist) -> str:
     source = tiny_model_folder(tmp_path_factory, mnist)
     shutil.copytree(source, library.models_dir() / source.name)
     return source.name
+
+
+def card_of(**fields):
+    """A :class:`core.models.card.ModelCard` with ``fields`` (e.g. name, label_names, outputs), as if read."""
+    from core.models.card import CARD_FORMAT, ModelCard
+
+    return ModelCard.of({"format": CARD_FORMAT, **fields}, Path("card.json"))
