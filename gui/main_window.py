@@ -29,8 +29,16 @@ LAZY_TABS = (
 )
 # What a tab's first use imports besides its module, fetched ahead with it (never TensorFlow:
 # its import cannot be interrupted, and a close during it waits for it).
-PREFETCH_EXTRA = {"Draw": ("core.imaging", "core.models.library", "core.models.litert:interpreter_class")}
+PREFETCH_EXTRA = {
+    "Draw": ("core.imaging", "core.models.library", "core.models.litert:interpreter_class"),
+    # The panels the Training tab builds on first show (with pyqtgraph: 0.4-0.8 s of imports).
+    "Training": ("gui.training.live_view", "gui.training.results_panel", "gui.training.compare_panel",
+                 "gui.training.settings_form", "gui.training.run"),
+}
 PREFETCH_DELAY_MS = 200  # after the Datasets tab is built and has painted
+#: TensorFlow is imported and warmed up ahead this long after the window has settled (see
+#: :meth:`MainWindow._tensorflow_ahead`).
+TENSORFLOW_AHEAD_MS = 1000
 TITLE_BAR = QSize(0, 40)  # room left for the window manager's frame on a small screen
 
 
@@ -49,6 +57,8 @@ class MainWindow(QMainWindow):
         self._focus_rings = None
         self._exporter = None
         self._prefetch = None
+        self._tensorflow = None  # the Worker importing TensorFlow ahead
+        self._ahead_timer = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, LazyTab] = {
@@ -125,7 +135,40 @@ class MainWindow(QMainWindow):
         from gui.prefetch import prefetch_modules
 
         self._prefetch = Worker(self, name="prefetch tab modules")
+        self._prefetch.finished.connect(self._tensorflow_ahead_soon)
         self._prefetch.start(lambda progress, cancel: prefetch_modules(targets, cancel))
+
+    def _tensorflow_ahead_soon(self) -> None:
+        from gui.concurrency import throttle
+
+        if self._ahead_timer is None:
+            self._ahead_timer = throttle(self, self._tensorflow_ahead, TENSORFLOW_AHEAD_MS)
+        self._ahead_timer.start()
+
+    def _tensorflow_ahead(self) -> None:
+        """Import TensorFlow and pay its one-time training set-up on a worker, while the window idles.
+
+        The Training tab's first open froze the window for 0.6-1.1 s: importing TensorFlow
+        on a thread still holds the interpreter in places (ml_dtypes' start-up registers its
+        NumPy loops in one C call of ~0.9 s of CPU; see :func:`core.native_logs.import_tensorflow`
+        for the parts that no longer do).  Done here instead, once the window has settled
+        (first data set shown, tabs' modules imported ahead), only while the user is still on
+        the start page: not for someone who went straight to Draw (recognition never needs
+        TensorFlow).  A close meanwhile waits for the import (a native task: gui.concurrency).
+        """
+        if self._tensorflow is not None or self._lazy["Training"].built or self.tabs.currentIndex() != 0:
+            return
+        if self.datasets_tab.is_busy():
+            self._ahead_timer.start()  # the start page is still loading its data set: later
+            return
+        from gui.concurrency import Worker
+
+        self._tensorflow = Worker(self, name="TensorFlow ahead", native=True)
+        self._tensorflow.start(_tensorflow_ahead_task)
+
+    def tensorflow_ready(self) -> bool:
+        """Whether TensorFlow has been imported and warmed up ahead (for benchmarks and tests)."""
+        return self._tensorflow is not None and not self._tensorflow.is_running()
 
     def prefetched(self) -> bool:
         """Whether the unopened tabs' modules have been imported ahead (for benchmarks and tests)."""
@@ -375,3 +418,14 @@ class MainWindow(QMainWindow):
         # bounded; a task that cannot stop in time is a daemon thread and is left behind.
         concurrency.shutdown()
         event.accept()
+
+
+def _tensorflow_ahead_task(progress, cancel) -> bool:
+    """Import TensorFlow (its chatter kept off the terminal) and warm its training set-up up."""
+    from core.native_logs import import_tensorflow
+
+    import_tensorflow()
+    from core.training import warm_up
+
+    return warm_up(cancel)
+
