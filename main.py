@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     # real failures still surface as Python exceptions.  Set before TensorFlow is imported.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if not argv:
-        from core import storage
+        from core import leftovers, storage
         from core.errors import InkLabError
         from gui.app import run_app, show_startup_error
 
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
             storage.check_data_dir()  # an unusable data folder: said in one line, exit 2
         except InkLabError as err:
             return show_startup_error(str(err))
-        storage.clean_leftovers()  # what a killed writer left behind (the CLI does the same)
+        leftovers.clean_leftovers()  # what a killed writer left behind (the CLI does the same)
 
         return run_app()
     from core import native_logs

@@ -4,7 +4,7 @@ A *worker* process repeats one kind of write for ever (save a model over itself,
 model back and forth, add drawings with new labels to a collection, import a data set
 over itself, install a built-in set's files under its own name), each version telling
 which it is.  The harness starts it, kills it with SIGKILL after a random delay, runs what
-the next start runs (:func:`core.storage.clean_leftovers`) and checks the library: every
+the next start runs (:func:`core.leftovers.clean_leftovers`) and checks the library: every
 model, collection and data set loads and is wholly one version, and nothing temporary is
 left.  ``tests/core/test_kill_harness.py`` runs 20 trials of each; ``bench.reliability``
 100.
@@ -193,9 +193,9 @@ def _with_data_dir(data_dir: Path, action):
 
 
 def _clean() -> None:
-    from core import storage
+    from core import leftovers
 
-    storage.clean_leftovers()
+    leftovers.clean_leftovers()
 
 
 def _check(kind: str) -> list[str]:

@@ -7,10 +7,9 @@ a full disk leaves either the old file or the new one, never a torn mix.
 Things made of several files (a model and its card, an imported set and its note) are
 written whole into a staging folder beside their final place and swapped in by
 :func:`replace_folder` with one rename, so they too are either old or new, never a mix.
-:func:`writer_lock` serialises the writers of one such thing across processes, and
-:func:`clean_leftovers` (run when the CLI or the window starts) removes what killed
-writers left behind.  The module is long because these four belong together: the names
-the writers give their temporary things are exactly what the cleaner recognises.
+:func:`writer_lock` serialises the writers of one such thing across processes.  The names
+the writers give their temporary things (``_LEFTOVER``, ``_TEMP_FILE``) are exactly what
+:func:`core.leftovers.clean_leftovers` (run when the CLI or the window starts) recognises.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import shutil
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -211,7 +209,7 @@ def swap_in(staged: Path, final: Path) -> None:
     On Linux an existing ``final`` is exchanged with ``staged`` atomically
     (``renameat2(RENAME_EXCHANGE)``).  Elsewhere the old folder is first renamed aside to
     ``.NAME.old-*``; a crash between the two renames leaves no ``final`` but that old
-    folder, which :func:`clean_leftovers` puts back.
+    folder, which :func:`core.leftovers.clean_leftovers` puts back.
     """
     if not final.exists():
         os.rename(staged, final)
@@ -274,135 +272,3 @@ def temp_files_inside(folder: Path) -> Iterator[None]:
 # --------------------------------------------------------------------------- leftovers
 
 # (folder under the data folder, the lock kind of each thing in it)
-_LIBRARIES = (("models", "model"), ("imported", "dataset"), ("datasets", "dataset"), ("collections", "collection"))
-
-
-def clean_leftovers(max_age_s: float = LEFTOVER_AGE_S) -> list[Path]:
-    """Remove what killed writers left behind; put back a version a crash left aside.
-
-    Run when the CLI or the window starts.  A staging folder, a temporary file or an
-    orphan sample image is removed once its writer is gone: its lock is free, or the
-    process named in it no longer runs, or (where neither can be told) it is older than
-    ``max_age_s``.  Returns what was removed or restored (for the log and the tests).
-    """
-    root = data_dir()
-    done: list[Path] = []
-    try:
-        for folder_name, kind in _LIBRARIES:
-            library = root / folder_name
-            if library.is_dir():
-                done += _clean_library(library, kind, max_age_s)
-        cache = root / CACHE
-        if cache.is_dir():
-            for entry in cache.iterdir():
-                match = re.match(r"^[a-z]+-(\d+)-", entry.name)
-                if entry.is_dir() and _writer_gone(match and int(match.group(1)), entry, max_age_s):
-                    shutil.rmtree(entry, ignore_errors=True)
-                    done.append(entry)
-        done += _clean_temp_files(root, max_age_s)
-    except OSError as err:  # a tidy-up must never stop the app from starting
-        log.warning("could not remove every leftover: %s", err)
-    if done:
-        log.info("removed %d leftovers of interrupted writes: %s", len(done), ", ".join(map(str, done)))
-    return done
-
-
-def _clean_library(library: Path, kind: str, max_age_s: float) -> list[Path]:
-    done: list[Path] = []
-    entries = sorted(library.iterdir(), key=lambda p: p.name)
-    for entry in entries:
-        match = _LEFTOVER.match(entry.name)
-        if not match or not entry.is_dir():
-            continue
-        handle = locks.try_hold(locks.lock_path(data_dir(), kind, match["name"]))
-        if handle is None:
-            continue  # its writer is still at work
-        try:
-            done += _settle(entry, library / match["name"], match["what"], kind)
-        finally:
-            locks.release(handle)
-    for entry in library.iterdir():
-        if not entry.is_dir() or entry.name.startswith("."):
-            continue
-        done += _clean_temp_files(entry, max_age_s)
-        if kind == "collection":  # an image without its sample: only while no add is under way
-            handle = locks.try_hold(locks.lock_path(data_dir(), kind, entry.name))
-            if handle is not None:
-                try:
-                    done += _clean_orphan_images(entry)
-                finally:
-                    locks.release(handle)
-    done += _clean_temp_files(library, max_age_s)
-    return done
-
-
-def _settle(entry: Path, final: Path, what: str, kind: str) -> list[Path]:
-    """Finish or undo one interrupted folder swap or rename."""
-    if what == _OLD and not final.exists():
-        os.rename(entry, final)  # killed between the two renames of a swap: the old version returns
-        return [final]
-    if what == "renaming":
-        target = _renamed_to(entry, final)
-        if target is not None:
-            os.rename(entry, target)
-            return [target]
-        log.warning("cannot finish renaming %s: both names are taken; left as it is", entry)
-        return []
-    shutil.rmtree(entry, ignore_errors=True)
-    return [entry]
-
-
-def _renamed_to(entry: Path, new: Path) -> Path | None:
-    """Where an interrupted model rename belongs: the name in its card (old or new), if free."""
-    try:
-        card_name = json.loads((entry / "card.json").read_text("utf-8")).get("name")
-    except (OSError, ValueError, AttributeError):
-        card_name = None
-    for candidate in (card_name, new.name):
-        if isinstance(candidate, str) and candidate and "/" not in candidate and "\\" not in candidate:
-            target = new.parent / candidate
-            if candidate not in (".", "..") and not target.exists():
-                return target
-    return None
-
-
-def _clean_temp_files(folder: Path, max_age_s: float) -> list[Path]:
-    done = []
-    for entry in folder.iterdir():
-        match = _TEMP_FILE.match(entry.name)
-        if match and entry.is_file():
-            pid = int(match["pid"]) if match["pid"] else None
-            if _writer_gone(pid, entry, max_age_s):
-                with contextlib.suppress(OSError):
-                    entry.unlink()
-                    done.append(entry)
-    return done
-
-
-def _clean_orphan_images(folder: Path) -> list[Path]:
-    """A collection sample is its JSON; an image without one is from a killed add."""
-    done = []
-    for image in folder.glob("*.png"):
-        if not image.name.startswith(".") and not image.with_suffix(".json").exists():
-            with contextlib.suppress(OSError):
-                image.unlink()
-                done.append(image)
-    return done
-
-
-def _writer_gone(pid: int | None, path: Path, max_age_s: float) -> bool:
-    """Whether the process that wrote ``path`` has ended (by its pid, else by the file's age)."""
-    if pid and os.name == "posix":
-        if pid == os.getpid():
-            return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False  # alive, someone else's
-        return False
-    try:
-        return time.time() - path.stat().st_mtime > max_age_s
-    except OSError:
-        return False

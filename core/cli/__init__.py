@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-from core import storage
+from core import leftovers, storage
 from core.errors import Cancelled, InkLabError
 from core.version import app_version
 
@@ -44,7 +44,7 @@ def run_cli(argv: list[str]) -> int:
         return EXIT_BAD_INPUT
     try:
         storage.check_data_dir()  # an unusable data folder: one line naming it, exit 2
-        storage.clean_leftovers()
+        leftovers.clean_leftovers()
         return int(args.handler(args) or 0)
     except InkLabError as err:
         print(f"inklab: error: {err}", file=sys.stderr)

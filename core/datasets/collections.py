@@ -145,7 +145,7 @@ def add_sample(
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
         sample_id = f"{stamp}-{secrets.token_hex(4)}"
         # The image first: a sample exists once its JSON does, and an image a killed add
-        # left without one is removed by core.storage.clean_leftovers.
+        # left without one is removed by core.leftovers.clean_leftovers.
         storage.write_bytes(folder / f"{sample_id}.png", png.getvalue())
         json_path = folder / f"{sample_id}.json"
         storage.write_json(json_path, sample)

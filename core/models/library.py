@@ -295,7 +295,7 @@ def rename_model(old: str, new: str) -> ModelCard:
     """Rename a user model (its folder and the name in its card), as one step for the library.
 
     The folder is moved aside, its card gets the new name there, and it is moved to the
-    new name; :func:`core.storage.clean_leftovers` finishes or undoes a killed rename by
+    new name; :func:`core.leftovers.clean_leftovers` finishes or undoes a killed rename by
     the name in the card, so the model is always found under exactly one of the names.
     """
     _user_card(old)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core import storage
+from core import leftovers, storage
 from core.cli import run_cli
 from core.errors import ModelError
 from core.models import library
@@ -148,7 +148,7 @@ def test_a_killed_rename_is_finished_or_undone_at_the_next_start(card_says: str)
     data = json.loads((moving / "card.json").read_text())
     (moving / "card.json").write_text(json.dumps({**data, "name": card_says}))
     assert [c.name for c in library.list_models() if not c.bundled] == []  # mid-rename: hidden, not broken
-    storage.clean_leftovers()
+    leftovers.clean_leftovers()
     assert [c.name for c in library.list_models() if not c.bundled] == [card_says]
     library.find_model(card_says)
     assert [p.name for p in _models_root().iterdir()] == [card_says]

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import storage
+from core import leftovers, storage
 
 
 def test_data_dir_honours_env(user_data_dir: Path) -> None:
@@ -94,7 +94,7 @@ def test_swap_without_an_exchange_call_and_a_crash_between_its_renames(user_data
     # Killed after moving the old version aside, before the new one arrived:
     aside = final.parent / f".m.old-{_dead_pid()}-0a"
     final.rename(aside)
-    storage.clean_leftovers()
+    leftovers.clean_leftovers()
     assert (final / "card.json").read_text() == "new" and [p.name for p in final.parent.iterdir()] == ["m"]
 
 
@@ -114,7 +114,7 @@ def test_clean_leftovers_removes_only_what_dead_writers_left(user_data_dir: Path
     cache = storage.subdir("cache")
     (cache / f"import-{dead}-xyz").mkdir()
     (cache / f"check-{os.getpid()}-xyz").mkdir()
-    removed = storage.clean_leftovers()
+    removed = leftovers.clean_leftovers()
     assert {p.name for p in removed} == {
         f".kept.staging-{dead}-ab", f".model.keras.{dead}-abcd_123.tmp.keras", "2.png", f"import-{dead}-xyz",
     }
@@ -128,17 +128,17 @@ def test_a_held_lock_keeps_the_cleaner_away_and_times_out_a_second_writer(user_d
     staging = models / f".busy.staging-{_dead_pid()}-ab"
     staging.mkdir()
     with storage.writer_lock("model", "busy"):
-        assert storage.clean_leftovers() == []
+        assert leftovers.clean_leftovers() == []
         from core.locks import LockTimeout
 
         with pytest.raises(LockTimeout, match="another InkLab process"), storage.writer_lock("model", "BUSY", wait_s=0.1):
             pass
-    assert staging in storage.clean_leftovers()
+    assert staging in leftovers.clean_leftovers()
 
 
 def test_old_temp_files_without_a_pid_go_by_age(user_data_dir: Path) -> None:
     stale = user_data_dir / ".settings.json.abcd1234.tmp.json"
     stale.write_text("{}")
-    assert storage.clean_leftovers() == []
+    assert leftovers.clean_leftovers() == []
     os.utime(stale, (0, 0))
-    assert storage.clean_leftovers() == [stale]
+    assert leftovers.clean_leftovers() == [stale]
