@@ -91,16 +91,7 @@ def preview_import(
     if image_folders:
         if len(paths) > 1:
             raise DataError(f"{image_folders[0]}: import a folder of class sub-folders on its own")
-        folder = image_folders[0]
-        refuse_built_in_name(name, None)
-        skipped: tuple[Path, ...] = ()
-        if skip_unreadable:
-            images, labels, label_names, skipped = read_image_folder_skipping(folder, progress, cancel)
-        else:
-            images, labels, label_names = read_image_folder(folder, progress, cancel)
-        dataset = Dataset(name or usable_name(folder.name), label_names, {"train": Split(images, labels)},
-                          source=str(folder))
-        return ImportPreview("image folder", dataset, (folder,), usable_name(folder.name), skipped=skipped)
+        return _preview_image_folder(image_folders[0], name, progress, cancel, skip_unreadable)
 
     files = _expand(paths)
     _refuse_loose_images(paths, files)
@@ -122,6 +113,35 @@ def preview_import(
     if is_built_in(name):
         raise DataError(missing_builtin_files(name, files))
 
+    fmt, splits, names = _read_files(files, builtin, progress, cancel)
+    split_objects = {s: Split(pair[0], pair[1]) for s, pair in splits.items()}
+    if not sum(len(split) for split in split_objects.values()):
+        raise DataError(f"{', '.join(str(p) for p in files)}: holds no samples")
+    if names is None:
+        names = numbered_names(split_objects.values())
+    try:
+        dataset = Dataset(name or suggested, tuple(names), split_objects,
+                          source=", ".join(str(p) for p in files))
+    except DataError as err:  # labels beyond the stored class names: say which files
+        raise DataError(f"{', '.join(str(p) for p in files)}: {err}") from None
+    return ImportPreview(fmt, dataset, tuple(files), suggested)
+
+
+def _preview_image_folder(folder: Path, name, progress, cancel, skip_unreadable: bool) -> ImportPreview:
+    """One folder holding a sub-folder per class."""
+    refuse_built_in_name(name, None)
+    skipped: tuple[Path, ...] = ()
+    if skip_unreadable:
+        images, labels, label_names, skipped = read_image_folder_skipping(folder, progress, cancel)
+    else:
+        images, labels, label_names = read_image_folder(folder, progress, cancel)
+    dataset = Dataset(name or usable_name(folder.name), label_names, {"train": Split(images, labels)},
+                      source=str(folder))
+    return ImportPreview("image folder", dataset, (folder,), usable_name(folder.name), skipped=skipped)
+
+
+def _read_files(files: list[Path], builtin: str | None, progress, cancel) -> tuple[str, dict, tuple | None]:
+    """``(format, {split: (images, labels, path)}, label names or None)`` of IDX, CSV or NPZ files."""
     kinds = {path: _sniff(path) for path in files}
     found = set(kinds.values())
     if found <= {"idx-images", "idx-labels"}:
@@ -147,21 +167,10 @@ def preview_import(
     else:
         listing = ", ".join(f"{p.name} ({k})" for p, k in kinds.items())
         raise DataError(f"cannot import a mix of formats together: {listing}")
-
     if builtin == "emnist-letters" and fmt == "IDX":
         fmt, names = "EMNIST letters IDX", LETTERS
         splits = {s: _emnist_pair(x, y, p, progress, cancel) for s, (x, y, p) in splits.items()}
-    split_objects = {s: Split(pair[0], pair[1]) for s, pair in splits.items()}
-    if not sum(len(split) for split in split_objects.values()):
-        raise DataError(f"{', '.join(str(p) for p in files)}: holds no samples")
-    if names is None:
-        names = numbered_names(split_objects.values())
-    try:
-        dataset = Dataset(name or suggested, tuple(names), split_objects,
-                          source=", ".join(str(p) for p in files))
-    except DataError as err:  # labels beyond the stored class names: say which files
-        raise DataError(f"{', '.join(str(p) for p in files)}: {err}") from None
-    return ImportPreview(fmt, dataset, tuple(files), suggested)
+    return fmt, splits, names
 
 
 def _preview_pen(
