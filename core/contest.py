@@ -131,7 +131,7 @@ def export_contest(model: str | Path, to: str | Path, student: str | None = None
         raise ContestError(f"cannot write to {folder}: {err}") from None
     stem = _SAFE.sub("-", who if student else card.name).strip("-.") or "entry"
     target = folder / f"{stem}{'' if stem == card.name or not student else '-' + _SAFE.sub('-', card.name)}{SUFFIX}"
-    model_path = Path(card.data.get("_model_path") or card.model_path)
+    model_path = card.model_path
     try:
         with storage.atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(INFO, json.dumps(info, indent=1))

@@ -27,8 +27,8 @@ LAZY_TABS = (
     ("Training", "gui.training.tab", "TrainingTab"),
     ("Draw", "gui.draw.tab", "DrawTab"),
 )
-# What a tab's first use imports besides its module, fetched ahead with it (never TensorFlow:
-# its import cannot be interrupted, and a close during it waits for it).
+# What a tab's first use imports besides its module, fetched ahead with it (TensorFlow comes
+# after, on a worker of its own: see gui.prefetch.Ahead).
 PREFETCH_EXTRA = {
     "Draw": ("core.imaging", "core.models.library", "core.models.litert:interpreter_class"),
     # The panels the Training tab builds on first show (with pyqtgraph: 0.4-0.8 s of imports).
@@ -36,9 +36,6 @@ PREFETCH_EXTRA = {
                  "gui.training.settings_form", "gui.training.run"),
 }
 PREFETCH_DELAY_MS = 200  # after the Datasets tab is built and has painted
-#: TensorFlow is imported and warmed up ahead this long after the window has settled (see
-#: :meth:`MainWindow._tensorflow_ahead`).
-TENSORFLOW_AHEAD_MS = 1000
 TITLE_BAR = QSize(0, 40)  # room left for the window manager's frame on a small screen
 
 
@@ -56,9 +53,7 @@ class MainWindow(QMainWindow):
 
         self._focus_rings = None
         self._exporter = None
-        self._prefetch = None
-        self._tensorflow = None  # the Worker importing TensorFlow ahead
-        self._ahead_timer = None
+        self._ahead = None  # gui.prefetch.Ahead, once the window has painted
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, LazyTab] = {
@@ -116,63 +111,30 @@ class MainWindow(QMainWindow):
         return DatasetsTab(settings=self.settings)
 
     def _prefetch_tab_modules(self) -> None:
-        """Import the modules of the tabs not opened yet on a worker, while the window idles.
-
-        Building the Draw tab on its first click imported ~150 ms of modules (core.models,
-        the panels, LiteRT's interpreter) on the GUI thread: the window froze for that long
-        right when the user wanted to draw.  Imported ahead on a thread, the click only
-        builds widgets (~25 ms); the thread yields the GIL every few milliseconds, so the
-        window stays responsive meanwhile.  A click during the prefetch waits for the part
-        still running (Python's import lock), no worse than before.
-        """
+        """The unopened tabs' modules, then TensorFlow, imported ahead (:class:`gui.prefetch.Ahead`)."""
         targets = []
         for title, module, _ in LAZY_TABS:
             if not self._lazy[title].built:
                 targets += [module, *PREFETCH_EXTRA.get(title, ())]
-        if not targets or self._prefetch is not None:
-            return
-        from gui.concurrency import Worker
-        from gui.prefetch import prefetch_modules
+        if targets and self._ahead is None:
+            from gui.prefetch import Ahead
 
-        self._prefetch = Worker(self, name="prefetch tab modules")
-        self._prefetch.finished.connect(self._tensorflow_ahead_soon)
-        self._prefetch.start(lambda progress, cancel: prefetch_modules(targets, cancel))
+            self._ahead = Ahead(self, self._may_import_tensorflow)
+            self._ahead.start(targets)
 
-    def _tensorflow_ahead_soon(self) -> None:
-        from gui.concurrency import throttle
-
-        if self._ahead_timer is None:
-            self._ahead_timer = throttle(self, self._tensorflow_ahead, TENSORFLOW_AHEAD_MS)
-        self._ahead_timer.start()
-
-    def _tensorflow_ahead(self) -> None:
-        """Import TensorFlow and pay its one-time training set-up on a worker, while the window idles.
-
-        The Training tab's first open froze the window for 0.6-1.1 s: importing TensorFlow
-        on a thread still holds the interpreter in places (ml_dtypes' start-up registers its
-        NumPy loops in one C call of ~0.9 s of CPU; see :func:`core.native_logs.import_tensorflow`
-        for the parts that no longer do).  Done here instead, once the window has settled
-        (first data set shown, tabs' modules imported ahead), only while the user is still on
-        the start page: not for someone who went straight to Draw (recognition never needs
-        TensorFlow).  A close meanwhile waits for the import (a native task: gui.concurrency).
-        """
-        if self._tensorflow is not None or self._lazy["Training"].built or self.tabs.currentIndex() != 0:
-            return
-        if self.datasets_tab.is_busy():
-            self._ahead_timer.start()  # the start page is still loading its data set: later
-            return
-        from gui.concurrency import Worker
-
-        self._tensorflow = Worker(self, name="TensorFlow ahead", native=True)
-        self._tensorflow.start(_tensorflow_ahead_task)
+    def _may_import_tensorflow(self) -> bool | None:
+        """True while the user is still on the settled start page; None: ask again later."""
+        if self._lazy["Training"].built or self.tabs.currentIndex() != 0:
+            return False
+        return None if self.datasets_tab.is_busy() else True
 
     def tensorflow_ready(self) -> bool:
         """Whether TensorFlow has been imported and warmed up ahead (for benchmarks and tests)."""
-        return self._tensorflow is not None and not self._tensorflow.is_running()
+        return self._ahead is not None and self._ahead.tensorflow_ready()
 
     def prefetched(self) -> bool:
         """Whether the unopened tabs' modules have been imported ahead (for benchmarks and tests)."""
-        return self._prefetch is not None and not self._prefetch.is_running()
+        return self._ahead is not None and self._ahead.prefetched()
 
     def _built(self, title: str) -> QWidget | None:
         page = self._lazy[title]
@@ -418,14 +380,3 @@ class MainWindow(QMainWindow):
         # bounded; a task that cannot stop in time is a daemon thread and is left behind.
         concurrency.shutdown()
         event.accept()
-
-
-def _tensorflow_ahead_task(progress, cancel) -> bool:
-    """Import TensorFlow (its chatter kept off the terminal) and warm its training set-up up."""
-    from core.native_logs import import_tensorflow
-
-    import_tensorflow()
-    from core.training import warm_up
-
-    return warm_up(cancel)
-
