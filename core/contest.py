@@ -258,28 +258,30 @@ def _digest(path: Path) -> str:
 def import_contest_file(path: str | Path) -> ContestEntry:
     """Check and import one contest file into the leaderboard (the same file again replaces itself)."""
     from core.models import library
+    from core.models.card import CARD_FORMAT, CARD_VERSION, MODEL_FILE, write_card
 
     path = Path(path)
     info, has_model = read_contest_file(path)
     entry_id = _entry_id(info["student"], info["card"]["name"], _digest(path))
     final = contest_dir() / entry_id
-    card = {"format": library.CARD_FORMAT, "card_version": library.CARD_VERSION, **info["card"], "name": entry_id,
+    card = {"format": CARD_FORMAT, "card_version": CARD_VERSION, **info["card"], "name": entry_id,
             "test": info["test"]}
     card.pop("litert", None)  # rebuilt here, never taken from the file
     entry = {"id": entry_id, "student": info["student"], "model_name": info["card"]["name"],
              "test": info["test"], "source": path.name, "has_model": has_model,
              "imported": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}
     with storage.writer_lock("contest", entry_id), storage.replace_folder(final) as staged:
-        storage.write_json(staged / library.CARD_FILE, card)
+        write_card(staged, card)
         if has_model:
             try:
                 with zipfile.ZipFile(path) as archive, archive.open(MODEL) as source, \
-                        (staged / library.MODEL_FILE).open("wb") as target:
+                        (staged / MODEL_FILE).open("wb") as target:
                     shutil.copyfileobj(source, target, MiB)  # bounded: the declared size was checked
             except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
                 raise ContestError(f"{path}: cannot read its model ({err})") from None
             try:
-                library.load_model(staged)  # safe_mode + InkLab's checks; writes model.tflite here
+                model, loaded = library.load_model(staged)  # safe_mode + InkLab's checks (it writes nothing)
+                library.attach_litert(loaded, model)  # its model.tflite, made here
             except ModelError as err:
                 reason = str(err).split(": ", 1)[-1] if str(err).startswith(str(staged)) else str(err)
                 raise ContestError(f"{path}: its model is refused: {reason}") from None
