@@ -27,8 +27,8 @@ LAZY_TABS = (
     ("Training", "gui.training.tab", "TrainingTab"),
     ("Draw", "gui.draw.tab", "DrawTab"),
 )
-# What a tab's first use imports besides its module, fetched ahead with it (TensorFlow comes
-# after, on a worker of its own: see gui.prefetch.Ahead).
+# What a tab's first use imports besides its module, fetched ahead with it (never TensorFlow:
+# its import cannot be interrupted, and a close during it waits for it).
 PREFETCH_EXTRA = {
     "Draw": ("core.imaging", "core.models.library", "core.models.litert:interpreter_class"),
     # The panels the Training tab builds on first show (with pyqtgraph: 0.4-0.8 s of imports).
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         return DatasetsTab(settings=self.settings)
 
     def _prefetch_tab_modules(self) -> None:
-        """The unopened tabs' modules, then TensorFlow, imported ahead (:class:`gui.prefetch.Ahead`)."""
+        """The unopened tabs' modules imported ahead on a worker (:class:`gui.prefetch.Ahead`)."""
         targets = []
         for title, module, _ in LAZY_TABS:
             if not self._lazy[title].built:
@@ -119,18 +119,8 @@ class MainWindow(QMainWindow):
         if targets and self._ahead is None:
             from gui.prefetch import Ahead
 
-            self._ahead = Ahead(self, self._may_import_tensorflow)
+            self._ahead = Ahead(self)
             self._ahead.start(targets)
-
-    def _may_import_tensorflow(self) -> bool | None:
-        """True while the user is still on the settled start page; None: ask again later."""
-        if self._lazy["Training"].built or self.tabs.currentIndex() != 0:
-            return False
-        return None if self.datasets_tab.is_busy() else True
-
-    def tensorflow_ready(self) -> bool:
-        """Whether TensorFlow has been imported and warmed up ahead (for benchmarks and tests)."""
-        return self._ahead is not None and self._ahead.tensorflow_ready()
 
     def prefetched(self) -> bool:
         """Whether the unopened tabs' modules have been imported ahead (for benchmarks and tests)."""
