@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
         return list(self._lazy)
 
     def show_error(self, text: str) -> None:
-        """Show a one-line error at the top of the window (used by the uncaught-exception hook)."""
+        """Show a one-line error on the message line of the tab on show (the uncaught-exception hook)."""
         self.banner.show_error(text)
 
     # --- geometry and shutdown ------------------------------------------------------------------
