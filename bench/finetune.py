@@ -197,9 +197,6 @@ def main(argv=None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def export_rounds(writer: str, folder: Path) -> tuple[Path, Path]:
     """A writer's first and second round as stroke JSONL (screen y, as the pad and ``datasets import``
@@ -283,3 +280,7 @@ def cli_measure(folds: str, writers: int, user: Path) -> dict:
             "after_mean": round(float(after.mean()) * 100, 2), "worst_change": round(float((after - before).min()) * 100, 2),
             "below_base_by_1": int(((after - before) < -0.01).sum()),
             "train_from_s_max": max(r["train_from_s"] for r in rows), "rows": rows}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

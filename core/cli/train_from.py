@@ -42,16 +42,16 @@ def settings_from_args(args: argparse.Namespace):
     """The FinetuneSettings ``train --from`` asks for (checked), or a TrainingError naming the option."""
     from core.models.presets import AugmentParams
     from core.training.config import check_augment
-    from core.training.finetune import FinetuneSettings
+    from core.training.finetune import AUGMENT, FinetuneSettings
 
     for key, (option, why) in NOT_WITH_FROM.items():
         if getattr(args, key, None) is not None:
             raise TrainingError(f"{option} does not go with --from: {why}")
     defaults = FinetuneSettings()
-    augment = defaults.augment
+    augment = AUGMENT if args.augment else defaults.augment
     tweaks = {k: getattr(args, k) for k in ("rotation", "shift", "shear", "zoom") if getattr(args, k) is not None}
     if tweaks:
-        augment = AugmentParams(**{**(augment or AugmentParams()).as_dict(), **tweaks})
+        augment = AugmentParams(**{**(augment or AUGMENT).as_dict(), **tweaks})
         check_augment(augment)
     if args.augment is False:
         augment = None

@@ -42,6 +42,7 @@ class TrainingConfig:
     limit: int | None = None
     name: str | None = None
     reject: bool = False
+    base_model: str | None = None  # fine-tune this model's weights instead of building the preset
 
     @classmethod
     def for_preset(cls, preset: str, **overrides) -> TrainingConfig:
@@ -92,6 +93,8 @@ class TrainingConfig:
             check_augment(c.augment_params)
         if not _is_int(c.seed) or c.seed < 0:
             raise TrainingError(f"seed must be a whole number of at least 0, got {c.seed}")
+        if c.base_model is not None and (not isinstance(c.base_model, str) or not c.base_model.strip()):
+            raise TrainingError(f"the model to start from must be a model's name, got {c.base_model!r}")
         if not isinstance(c.reject, bool):
             raise TrainingError(f"reject must be on or off, got {c.reject!r}")
         if c.limit is not None and (not _is_int(c.limit) or c.limit < 2):

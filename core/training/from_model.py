@@ -17,7 +17,10 @@ import numpy as np
 from core.errors import ModelError, TrainingError
 from core.labels import NOT_A_CHARACTER
 from core.progress import CancelToken, ProgressCallback, no_progress
-from core.training.finetune import FinetuneSettings
+from core.training.finetune import FinetuneSettings, trainable_copy
+
+__all__ = ["FinetuneSettings", "base_card_section", "base_outputs", "base_rejects", "load_base", "onto_base",
+           "train_from", "trainable_copy"]
 
 
 @dataclass(frozen=True)
@@ -125,3 +128,41 @@ def train_from(base: str, dataset: str, *, name: str, settings: FinetuneSettings
     saved = library.save_model(adapted, name, label_names=card.label_names, outputs=card.outputs, info=info,
                                overwrite=overwrite)
     return FromModelResult(saved, card.name, len(train), checked_on, before, after, time.monotonic() - t0)
+
+
+# ---- a TrainingRun that starts from a model (``TrainingConfig.base_model``: the Training tab)
+
+
+def base_outputs(name: str) -> str:
+    """Whether the model ``name`` gives logits or softmax (from its card; no TensorFlow)."""
+    from core.models import library
+
+    try:
+        return library.find_model(name).outputs
+    except ModelError as err:
+        raise ModelError(f"cannot start from '{name}': {err}") from None
+
+
+def onto_base(split, dataset_labels, card, name: str):
+    """``split`` with its labels turned into the base model's class indices (matched by name)."""
+    from core.datasets.dataset import Split
+    from core.training.finetune import class_indices
+
+    mapping = class_indices(list(dataset_labels), card.label_names, f"model '{name}'")
+    return Split(split.images, mapping[split.labels], split.groups)
+
+
+def base_rejects(train, val, card, seed: int):
+    """Generated non-characters added as the base's own "not a character" class, when it has one."""
+    from core.training import reject
+
+    if NOT_A_CHARACTER not in card.label_names:
+        return train, val
+    return reject.add_non_characters(train, val, card.label_names.index(NOT_A_CHARACTER), seed)
+
+
+def base_card_section(card) -> dict:
+    """What a run started from ``card``'s model adds to its own card: the base, and its reject section."""
+    return {"base_model": {"name": card.name, "bundled": card.bundled, "created": card.data.get("created", ""),
+                           "preset": card.data.get("preset", "")},
+            **({"reject": card.data["reject"]} if "reject" in card.data else {})}

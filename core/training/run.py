@@ -45,7 +45,7 @@ from core.datasets.dataset import Dataset, Split
 from core.errors import Cancelled, TrainingError
 from core.labels import NOT_A_CHARACTER
 from core.models.presets import get_preset
-from core.training import reject
+from core.training import from_model, reject
 from core.training.advice import run_advice
 from core.training.config import TrainingConfig, validation_note
 from core.training.control import RunControl
@@ -93,6 +93,9 @@ class TrainingRun(RunControl):
         self.evaluate_after = evaluate_after
         self.evaluate_limit = evaluate_limit
         self.outputs = get_preset(self.config.preset).outputs
+        self.base = None  # (Keras model, card) of config.base_model, loaded by prepare()
+        if self.config.base_model:
+            self.outputs = from_model.base_outputs(self.config.base_model)
         super().__init__()
         self._history = History()
         self.add_listener(self._history)
@@ -131,6 +134,8 @@ class TrainingRun(RunControl):
     @property
     def label_names(self) -> tuple[str, ...]:
         """The model's outputs: the set's classes, and "not-a-character" last when added."""
+        if self.base is not None:
+            return self.base[1].label_names  # a run from a model keeps the model's classes
         if not self.dataset:
             return ()
         return (*self.dataset.label_names, NOT_A_CHARACTER) if self.rejects else self.dataset.label_names
@@ -164,6 +169,9 @@ class TrainingRun(RunControl):
             if len(split) < 1:
                 raise TrainingError(f"data set '{self.dataset.name}' has no samples in '{c.split}'")
             c.validate(n_samples=len(split))
+            if c.base_model:
+                self.base = from_model.load_base(c.base_model)
+                split = from_model.onto_base(split, self.dataset.label_names, self.base[1], c.base_model)
             note = validation_note(c.validation, len(split))
             self.notes = (note,) if note else ()
             self._split(split)
@@ -180,7 +188,10 @@ class TrainingRun(RunControl):
             pick = np.unique(pick.astype(int))
             self.preview_images = self.val_split.images[pick]
             self.preview_labels = self.val_split.labels[pick]
-        if c.reject and NOT_A_CHARACTER not in self.dataset.label_names:
+        if self.base is not None:
+            self.train_split, self.val_split = from_model.base_rejects(self.train_split, self.val_split,
+                                                                       self.base[1], c.seed)
+        elif c.reject and NOT_A_CHARACTER not in self.dataset.label_names:
             # After the hold-out, so the samples asked for and the validation note are the user's.
             self.train_split, self.val_split = reject.add_non_characters(
                 self.train_split, self.val_split, self.dataset.n_classes, c.seed)
@@ -197,7 +208,8 @@ class TrainingRun(RunControl):
         self.device = describe_device() + (f", {spread}" if spread else "")
         keras.utils.set_random_seed(c.seed)
         with self.distribution.scope():
-            self.model = get_preset(c.preset).build(len(self.label_names))
+            self.model = (from_model.trainable_copy(self.base[0]) if self.base is not None
+                          else get_preset(c.preset).build(len(self.label_names)))
             compile_model(self.model, c, self.steps_per_epoch, self.outputs)
         self.distribution.adapt(self.model)
 
@@ -326,6 +338,8 @@ class TrainingRun(RunControl):
             data = self.val_split
         else:
             data = self.dataset.split(split)
+            if self.base is not None:
+                data = from_model.onto_base(data, self.dataset.label_names, self.base[1], self.config.base_model)
         return data.take(slice(0, limit)) if limit else data
 
     def _evaluate_after(self) -> None:

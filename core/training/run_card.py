@@ -6,8 +6,11 @@ from __future__ import annotations
 def card_info(run, evaluation=None) -> dict:
     """What the model card records about ``run`` (data, preset, settings, history, evaluation).
 
-    ``evaluation`` defaults to the run's own (``run.evaluation``).
+    ``evaluation`` defaults to the run's own (``run.evaluation``); a run started from a model
+    records that model (``base_model``) and keeps its ``reject`` section.
     """
+    from core.training.from_model import base_card_section
+
     c, result = run.config, run.result
     evaluation = evaluation if evaluation is not None else run.evaluation
     return {
@@ -31,4 +34,5 @@ def card_info(run, evaluation=None) -> dict:
         "test": evaluation.metrics() if evaluation is not None else None,
         **({"evaluated_on": run.evaluated_split} if evaluation is not None and run.evaluated_split else {}),
         **({"reject": run.reject_section()} if run.rejects and run.model is not None else {}),
+        **(base_card_section(run.base[1]) if run.base is not None else {}),
     }

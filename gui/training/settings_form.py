@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from gui.concurrency import Worker
 from gui.errors import report, sentence
 from gui.training.augment_box import AugmentBox
+from gui.training.start_from import StartFrom, apply_start_from
 from gui.widgets.model_summary_table import ModelSummaryTable
 
 log = logging.getLogger("inklab.gui.training")
@@ -97,6 +98,9 @@ class SettingsForm(QScrollArea):
         self.preset_description.setWordWrap(True)
         # As tall and wide as its rows (no scroll bars); the total is a footer line under it.
         self.summary_table = ModelSummaryTable()
+        self.start_from = StartFrom()  # a new network, or a model to fine-tune (gui.training.start_from)
+        self.start_from.changed.connect(lambda name: apply_start_from(self, name))
+        model_col.addWidget(self.start_from)
         preset_row = QFormLayout()
         preset_row.setContentsMargins(0, 0, 0, 0)
         preset_row.addRow("Preset", self.preset_combo)  # the label names it for a screen reader too
@@ -139,7 +143,7 @@ class SettingsForm(QScrollArea):
         self._editable_widgets = [
             self.dataset_combo, self.limit_spin, self.preset_combo, self.epochs_spin, self.batch_spin,
             self.optimizer_combo, self.lr_spin, self.validation_spin, self.validation_unit, self.seed_spin,
-            self.defaults_button, self.augment_box, self.reject_check,
+            self.defaults_button, self.augment_box, self.reject_check, self.start_from,
         ]
 
     def _fit_width(self) -> None:
@@ -217,7 +221,8 @@ class SettingsForm(QScrollArea):
         """Settings can be changed only between runs."""
         self.augment_box.editable = editable
         for widget in self._editable_widgets:
-            widget.setEnabled(editable)
+            widget.setEnabled(editable and not (self.start_from.base() and widget in (self.preset_combo,
+                                                                                      self.reject_check)))
 
     # ------------------------------------------------------------------ the form <-> TrainingConfig
 
@@ -242,6 +247,8 @@ class SettingsForm(QScrollArea):
             seed=self.seed_spin.value(),
             limit=self.limit_spin.value() or None,
             reject=self.reject_check.isChecked(),
+            base_model=self.start_from.base(),
+            schedule="constant" if self.start_from.base() else None,
         )
 
     def training_samples(self) -> int | None:
@@ -280,6 +287,7 @@ class SettingsForm(QScrollArea):
         from core.datasets import catalogue, locate
         from core.training.reject import suits
 
+        self.start_from.refresh()  # a model may have been saved meanwhile
         current = self.dataset_combo.currentData()
         self.dataset_combo.blockSignals(True)
         self.dataset_combo.clear()
