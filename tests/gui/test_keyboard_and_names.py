@@ -12,7 +12,7 @@ from tests.helpers.gui import contrast
 # What Tab reaches on each tab, in order, named as a screen reader names it.
 TAB_ORDER = {
     "Datasets": ["Data sets", "Split", "Show the class", "Import data set…", "Samples"],
-    "Training": ["Data set", "Samples", "Learn to say “not a character”", "Preset", "Model", "Epochs", "Batch size", "Optimizer", "Learning rate",
+    "Training": ["Data set", "Samples", "Learn to say “not a character”", "Start from", "Preset", "Model", "Epochs", "Batch size", "Optimizer", "Learning rate",
                  "Validation", "Validation as a percentage or a count", "Seed", "Preset defaults", "Augmentation",
                  "▶  Start (F5)", "Show earlier runs", "Results", "Confusion matrix"],
     "Draw": ["Drawing pad", "Pen width", "Open image…", "Save drawing…", "Model", "Teach it my writing…",
