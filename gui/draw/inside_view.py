@@ -180,11 +180,13 @@ class InsideView(QWidget):
         label.setToolTip(tip)
         return label
 
-    def install(self, column: QVBoxLayout, body: QHBoxLayout, hidden_with: list[QWidget]) -> None:
-        """Put the button and the view in the tab's right ``column``; the view replaces ``hidden_with``."""
+    def install(self, column: QVBoxLayout, body: QHBoxLayout, hidden_with: list[QWidget],
+                button_row: QHBoxLayout | None = None) -> None:
+        """Put the view in the tab's right ``column`` and the button in ``button_row`` (else
+        above the view); the view replaces ``hidden_with``."""
         self._hidden_with = hidden_with
         self._body = body
-        column.addWidget(self.toggle)
+        (button_row if button_row is not None else column).addWidget(self.toggle)
         column.addWidget(self, 1)
 
     # --- opening and following -------------------------------------------------------

@@ -131,7 +131,9 @@ class DrawTab(QWidget):
         body.addLayout(right, 2)
         # "Inside the network": hidden until asked for, then in place of the answer panels.
         self.inside = InsideView(self)
-        self.inside.install(right, body, [self.answers, self.collect])
+        # Its button beside the Several characters switches: a line of its own made the tab
+        # 15-20 px too tall for 1280x680 in some states.
+        self.inside.install(right, body, [self.answers, self.collect], self.multi.switches.layout())
         self.prediction_updated.connect(self.inside.schedule)
         outer = QVBoxLayout(self)
         outer.addLayout(body, 1)
