@@ -100,11 +100,13 @@ class SettingsForm(QScrollArea):
         self.summary_table = ModelSummaryTable()
         self.start_from = StartFrom()  # a new network, or a model to fine-tune (gui.training.start_from)
         self.start_from.changed.connect(lambda name: apply_start_from(self, name))
-        model_col.addWidget(self.start_from)
         preset_row = QFormLayout()
         preset_row.setContentsMargins(0, 0, 0, 0)
         preset_row.addRow("Preset", self.preset_combo)  # the label names it for a screen reader too
-        model_col.addLayout(preset_row)
+        first_row = QHBoxLayout()  # one line for both: the tab fits 1280x680
+        first_row.addWidget(self.start_from)
+        first_row.addLayout(preset_row)
+        model_col.addLayout(first_row)
         model_col.addWidget(self.preset_description)
         model_col.addWidget(self.summary_table)
         model_col.addWidget(self.summary_table.footer)

@@ -29,6 +29,8 @@ class StartFrom(QWidget):
         super().__init__(parent)
         self.combo = QComboBox()
         self.combo.setAccessibleName("Start from")
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(10)  # beside the preset, in the column's width
         self.combo.setToolTip("Train a new network from the preset, or fine-tune a trained model: it keeps its "
                               "classes and learns your data set's drawings (its labels must be the model's classes)")
         self.combo.currentIndexChanged.connect(self._on_picked)
