@@ -34,7 +34,7 @@ class LessonPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumWidth(240)
+        self.setMinimumWidth(220)
 
     def show_lesson(self, lesson) -> None:
         """Lay out ``lesson``'s steps (a fresh panel: no step ticked)."""

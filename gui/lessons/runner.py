@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
 from gui.lessons.panel import LessonPanel
 
-PANEL_WIDTH = 260
+PANEL_WIDTH = 220
 
 
 class LessonRunner(QObject):
