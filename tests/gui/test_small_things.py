@@ -124,8 +124,12 @@ def test_the_status_line_is_whole_and_a_new_run_closes_the_enlarged_mistake(main
 @pytest.mark.slow
 def test_ctrl_q_with_nothing_running_quits_at_once(main_window, qtbot, monkeypatch):
     """Even while TensorFlow's warm-up runs in the background (the window stayed 1.6-2.1 s)."""
+    from core.training import warmup
     from gui import concurrency
 
+    # The warm-up runs once per process: when an earlier test has paid it, the tab's runner
+    # would return at once and never be seen running. This test needs a real one.
+    monkeypatch.setattr(warmup, "_warmed", False)
     qtbot.keyClick(main_window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     tab = main_window.tab("Training")
     qtbot.waitUntil(lambda: tab._ready)
