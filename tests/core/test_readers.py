@@ -146,6 +146,15 @@ def test_idx_wrong_magic_and_count_mismatch(tmp_path: Path) -> None:
     assert images.name in str(err.value)
 
 
+
+def test_idx_header_of_39_huge_dimensions_is_one_clear_line(tmp_path: Path) -> None:
+    """Found by the property test: 39 dimensions near 2**32 overflowed the size in MB (a float)."""
+    bad = tmp_path / "x-idx3-ubyte"
+    bad.write_bytes(b"\x00\x00\x08\x27" + b"\xf0\x00\x00\x01" * 39 + b"\x00" * 64)
+    with pytest.raises(DataError, match="more bytes than any disk holds") as err:
+        read_idx(bad)
+    assert str(bad) in str(err.value)
+
 # ---------------------------------------------------------------- NPZ
 
 

@@ -74,8 +74,10 @@ def _payload_size(path: Path, head: bytes) -> int | None:
     for dim in dims:
         total *= dim  # Python ints: no overflow, however large the header's numbers
     if total > limits.MAX_IDX_BYTES:
+        # Integer arithmetic: 39 dimensions of 2**32 overflow a float division.
+        size = f"{total // limits.MiB:,} MB" if total.bit_length() < 64 else "more bytes than any disk holds"
         raise DataError(
-            f"{path}: the IDX header promises shape {tuple(dims)} ({total / limits.MiB:.0f} MB); "
+            f"{path}: the IDX header promises shape {tuple(dims)} ({size}); "
             f"InkLab reads at most {limits.MAX_IDX_BYTES / limits.MiB:.0f} MB"
         )
     return total
