@@ -111,9 +111,9 @@ def bare_fit(data) -> dict:
     return _measured(epochs, len(train))
 
 
-def gui_run(app) -> dict:
-    """Samples/s, worst event-loop stall (ms), batch events shown and switch interval of a tab run."""
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+def _training_tab_ready(app):
+    """The window with its Training tab set up for the run, settled as a user would find it."""
+    from PySide6.QtCore import QEventLoop
 
     from gui.main_window import MainWindow
 
@@ -147,6 +147,14 @@ def gui_run(app) -> dict:
     deadline = time.monotonic() + 60
     while time.monotonic() < settle or (tab.form._warm_runner.is_running() and time.monotonic() < deadline):
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    return window, tab
+
+
+def gui_run(app) -> dict:
+    """Samples/s, worst event-loop stall (ms), batch events shown and switch interval of a tab run."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    window, tab = _training_tab_ready(app)
 
     stall = {"max": 0.0, "active": False, "switch_interval": sys.getswitchinterval()}
     ticker = QElapsedTimer()

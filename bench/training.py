@@ -113,32 +113,33 @@ def main(argv: list[str] | None = None) -> int:
     t0, load0 = time.perf_counter(), load_average()
     bare()  # untimed: TensorFlow's start-up and first tracing belong to neither side
     bare_runs, session_runs = interleave(args.pairs, bare, session)
+    print(json.dumps(_report(args, config, steps, bare_runs, session_runs, t0, load0)))
+    return 0
+
+
+def _report(args, config, steps: int, bare_runs: list, session_runs: list, t0: float, load0) -> dict:
+    """The printed JSON: both arms' rates and CPU per sample, paired, with their spread."""
     rate_ratios = ratios([r["rate"] for r in session_runs], [r["rate"] for r in bare_runs])
     cpu_ratios = ratios([r["cpu_ms_per_sample"] for r in session_runs], [r["cpu_ms_per_sample"] for r in bare_runs])
     ratio, cpu_ratio = spread(rate_ratios), spread(cpu_ratios)
-    print(
-        json.dumps(
-            {
-                "ratio": ratio,
-                "note": closing_note(ratio, cpu_ratio),
-                "cpu_per_sample_ratio": cpu_ratio,
-                "bare_samples_per_s": spread([r["rate"] for r in bare_runs]),
-                "session_samples_per_s": spread([r["rate"] for r in session_runs]),
-                "bare_runs": [_rounded(r) for r in bare_runs],
-                "session_runs": [_rounded(r) for r in session_runs],
-                "batch_events_per_run": session_runs[-1]["batch_events"],
-                "preset": config.preset,
-                "samples": args.samples,
-                "batch_size": config.batch_size,
-                "timed_epochs": args.epochs,
-                "steps_per_epoch": steps,
-                "pairs": args.pairs,
-                "load_average": [load0, load_average()],
-                "bench_wall_s": round(time.perf_counter() - t0, 1),
-            }
-        )
-    )
-    return 0
+    return {
+        "ratio": ratio,
+        "note": closing_note(ratio, cpu_ratio),
+        "cpu_per_sample_ratio": cpu_ratio,
+        "bare_samples_per_s": spread([r["rate"] for r in bare_runs]),
+        "session_samples_per_s": spread([r["rate"] for r in session_runs]),
+        "bare_runs": [_rounded(r) for r in bare_runs],
+        "session_runs": [_rounded(r) for r in session_runs],
+        "batch_events_per_run": session_runs[-1]["batch_events"],
+        "preset": config.preset,
+        "samples": args.samples,
+        "batch_size": config.batch_size,
+        "timed_epochs": args.epochs,
+        "steps_per_epoch": steps,
+        "pairs": args.pairs,
+        "load_average": [load0, load_average()],
+        "bench_wall_s": round(time.perf_counter() - t0, 1),
+    }
 
 
 def closing_note(ratio: dict, cpu_ratio: dict) -> str:

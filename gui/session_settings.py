@@ -21,6 +21,8 @@ import os
 
 from PySide6.QtCore import QSettings
 
+from gui.errors import report
+
 log = logging.getLogger("inklab.gui")
 
 FILE = "settings.ini"
@@ -151,7 +153,7 @@ def save(window) -> None:
         settings.setValue(TRAINING, json.dumps(training_settings(training.form)))
     draw = window._built("Draw")
     if draw is not None:
-        settings.setValue(PEN, int(draw.pen_slider.value()))
+        settings.setValue(PEN, int(draw.pad_panel.pen_slider.value()))
         settings.setValue(MULTI, bool(draw.multi.switch.isChecked()))
         if draw.current_model():
             settings.setValue(MODEL, draw.current_model())
@@ -172,7 +174,7 @@ def restore_tab(window, title: str) -> str:
             draw = window._built("Draw")
             if settings.contains(PEN):
                 pen = int(settings.value(PEN))
-                slider = draw.pen_slider
+                slider = draw.pad_panel.pen_slider
                 if not slider.minimum() <= pen <= slider.maximum():
                     raise ValueError(f"pen width {pen}")
                 slider.setValue(pen)
@@ -196,14 +198,14 @@ def restore_built(window, done: set[str]) -> None:
             done.add(f"restored {title}")
             notice = restore_tab(window, title)
             if notice:
-                tab.banner.show_message(notice, "warning")
+                report(tab, notice, "warning")
 
 
 def restore_view(window, notice: str | None = None) -> None:
     """The tab on show last time, presenter view if it was on, and a damaged file's notice."""
     settings = window.settings
     if notice:
-        window.banner.show_error(notice)
+        report(window, notice)
     title = settings.value(TAB)
     if isinstance(title, str) and title in window.tab_titles():
         window.tabs.setCurrentIndex(window.tab_titles().index(title))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.errors import DrawingError
+from core.imaging.stroke_geometry import Lines, box, ink_distance, union_box
 
 MAX_STROKES = 150  # strokes in one line read at once (a long word has ~15-30)
 MAX_CHARACTERS = 32
@@ -131,7 +132,7 @@ def segment(
         raise DrawingError(
             f"{len(kept)} strokes: InkLab reads at most {MAX_STROKES} strokes as one line of characters"
         )
-    boxes = np.array([_box(np.asarray(strokes[i], np.float64)) for i in kept])
+    boxes = np.array([box(np.asarray(strokes[i], np.float64)) for i in kept])
     if not np.isfinite(boxes).all():
         raise DrawingError("a stroke has NaN or infinite coordinates")
     if y_up:  # work in screen coordinates: the baseline is below the characters
@@ -141,7 +142,7 @@ def segment(
     marks = sizes < rules.mark * height
     if marks.all():  # only small strokes: none of them is a mark beside the others
         marks[:] = False
-    lines = _Lines([strokes[i] for i in kept], 0.04 * height, paths, y_up)
+    lines = Lines([strokes[i] for i in kept], 0.04 * height, paths, y_up)
     parent = list(range(len(kept)))
     _join_bars(boxes, lines, ~marks, height, rules, parent)
     _join_inside(boxes, ~marks, rules, parent)
@@ -155,7 +156,7 @@ def segment(
             f"about {len(members)} characters: InkLab reads at most {MAX_CHARACTERS} at once; write fewer"
         )
     unsorted = list(members.values())
-    boxes_of = np.array([_union_box(boxes[m]) for m in unsorted])
+    boxes_of = np.array([union_box(boxes[m]) for m in unsorted])
     order = np.argsort((boxes_of[:, 0] + boxes_of[:, 2]) / 2, kind="stable")
     groups, part_boxes = [unsorted[k] for k in order], boxes_of[order]
     reach = height * rules.touch
@@ -171,31 +172,6 @@ def segment(
     candidates = parts + [_group(kept, boxes, [i for g in groups[a:b] for i in g]) for a, b in runs]
     return Segmentation(parts, candidates, runs, priors, height, tuple(kept[i] for i in sorted(lonely)),
                         rules.model_weight)
-
-
-def _box(points: np.ndarray) -> np.ndarray:
-    xy = points.reshape(len(points), -1)[:, :2]
-    return np.concatenate([xy.min(axis=0), xy.max(axis=0)])
-
-
-def _union_box(boxes: np.ndarray) -> np.ndarray:
-    return np.concatenate([boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)])
-
-
-class _Lines:
-    """Each stroke resampled for measuring distances (:func:`_decimated`), made when first needed."""
-
-    def __init__(self, strokes: list, step: float, paths: bool, y_up: bool) -> None:
-        self._strokes, self._step, self._paths, self._y_up = strokes, step, paths, y_up
-        self._made: dict[int, np.ndarray] = {}
-
-    def __getitem__(self, i: int) -> np.ndarray:
-        if i not in self._made:
-            line = _decimated(np.asarray(self._strokes[i], np.float64), self._step, self._paths)
-            if self._y_up:
-                line[:, 1] *= -1
-            self._made[i] = line
-        return self._made[i]
 
 
 def _line_height(boxes: np.ndarray, rules: Rules) -> float:
@@ -220,7 +196,7 @@ def _union(parent: list[int], i: int, j: int) -> None:
 
 
 def _join_bars(
-    boxes: np.ndarray, lines: _Lines, big: np.ndarray, height: float, rules: Rules, parent: list[int]
+    boxes: np.ndarray, lines: Lines, big: np.ndarray, height: float, rules: Rules, parent: list[int]
 ) -> None:
     """Join each bar (a flat stroke) to the strokes it overlaps mostly, horizontally (module doc).
 
@@ -236,7 +212,7 @@ def _join_bars(
     for bar in np.flatnonzero(flat & big):
         shares = {int(o): _overlap_share(lo, hi, bar, o, 0.0) for o in idx if o != bar}
         partners = [o for o, share in shares.items() if share >= rules.overlap]
-        touching = [o for o in partners if _ink_distance(lines[bar], lines[o]) <= rules.touch * height]
+        touching = [o for o in partners if ink_distance(lines[bar], lines[o]) <= rules.touch * height]
         if not touching:
             inside = [o for o in partners if _overlap_share(lo, hi, bar, o, rules.edge) >= rules.overlap]
             touching = [max(inside, key=shares.__getitem__)] if inside else []
@@ -255,28 +231,6 @@ def _join_inside(boxes: np.ndarray, big: np.ndarray, rules: Rules, parent: list[
             if (boxes[a, 0] >= boxes[b, 0] + margin and boxes[a, 2] <= boxes[b, 2] - margin
                     and boxes[a, 1] >= boxes[b, 1] and boxes[a, 3] <= boxes[b, 3]):
                 _union(parent, int(a), int(b))
-
-
-def _ink_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """The smallest distance between the points of two (decimated) strokes."""
-    return float(np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2).min()))
-
-
-def _decimated(points: np.ndarray, step: float, path: bool = True) -> np.ndarray:
-    """A stroke's path (x, y) resampled every ``step`` of arc length, both ends kept.
-
-    Dense pad input gets fewer points, a sparse straight line more, so distances between
-    strokes are measured alike.  A blob of pixels (not a path) keeps one point per
-    ``step``-sized cell.
-    """
-    xy = points.reshape(len(points), -1)[:, :2].astype(np.float64)
-    if not path:
-        return np.unique(np.floor(xy / step), axis=0) * step
-    if len(xy) < 2:
-        return xy.copy()
-    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
-    at = np.linspace(0.0, arc[-1], max(2, int(arc[-1] / step) + 2))
-    return np.column_stack([np.interp(at, arc, xy[:, 0]), np.interp(at, arc, xy[:, 1])])
 
 
 def _overlap_share(lo: np.ndarray, hi: np.ndarray, a: int, b: int, edge: float) -> float:
@@ -330,7 +284,7 @@ def _previous_big(m: int, marks: np.ndarray) -> int:
 
 
 def _group(kept: list[int], boxes: np.ndarray, members: list[int]) -> Group:
-    b = _union_box(boxes[members])
+    b = union_box(boxes[members])
     return Group(tuple(sorted(kept[i] for i in members)), (float(b[0]), float(b[1]), float(b[2]), float(b[3])))
 
 
@@ -353,7 +307,7 @@ def _runs(
     return runs
 
 
-def _parts_touch(a: list[int], b: list[int], box_a: np.ndarray, box_b: np.ndarray, lines: _Lines,
+def _parts_touch(a: list[int], b: list[int], box_a: np.ndarray, box_b: np.ndarray, lines: Lines,
                  reach: float) -> bool:
     """Whether the ink of two parts comes within ``reach`` (touches or crosses)."""
     if (box_a[0] > box_b[2] + reach or box_b[0] > box_a[2] + reach
@@ -363,7 +317,7 @@ def _parts_touch(a: list[int], b: list[int], box_a: np.ndarray, box_b: np.ndarra
     # Only the points near the other part's box can be near its ink.
     pa = pa[(pa[:, 0] >= pb[:, 0].min() - reach) & (pa[:, 0] <= pb[:, 0].max() + reach)]
     pb = pb[(pb[:, 0] >= pa[:, 0].min() - reach) & (pb[:, 0] <= pa[:, 0].max() + reach)] if len(pa) else pb[:0]
-    return bool(len(pa) and len(pb) and _ink_distance(pa, pb) <= reach)
+    return bool(len(pa) and len(pb) and ink_distance(pa, pb) <= reach)
 
 
 def _priors(

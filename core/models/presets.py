@@ -24,7 +24,10 @@ from typing import Any
 from core.errors import TrainingError
 
 INPUT_SHAPE = (28, 28, 1)
-OPTIMIZERS = ("sgd", "sgd-momentum", "adam", "rmsprop", "adadelta")
+# InkLab's optimizer names and how the window titles them.
+OPTIMIZER_TITLES = {"sgd": "SGD", "sgd-momentum": "SGD + momentum", "adam": "Adam", "rmsprop": "RMSprop",
+                    "adadelta": "Adadelta"}
+OPTIMIZERS = tuple(OPTIMIZER_TITLES)
 SCHEDULES = ("constant", "one-cycle")
 
 

@@ -119,7 +119,7 @@ class TrainingRun(RunControl):
         self.result: RunResult | None = None
         self.evaluation = None  # core.evaluation.Evaluation after evaluate_after, or None
         self.evaluated_split = ""  # the split it was made on
-        self._reject_card: dict | None = None
+        self.reject_card: dict | None = None  # the card's "reject" section, made once (core.training.run_card)
         self._prepared = False
         self._started = False
         self._hooks = None  # the FitHooks of the fit, with its counts
@@ -373,13 +373,6 @@ class TrainingRun(RunControl):
         from core.training.run_card import card_info
 
         return card_info(self, evaluation)
-
-    def reject_section(self) -> dict:
-        """The card's ``reject`` section (threshold chosen on validation; computed once, after the run)."""
-        if self._reject_card is None:
-            self._reject_card = reject.reject_card(self.model, self.outputs, self.val_split,
-                                                   self.dataset.label_names, self.config.seed)
-        return self._reject_card
 
     def save(self, name: str | None = None, evaluation=None, overwrite: bool = False, *, info: dict | None = None,
              root=None):

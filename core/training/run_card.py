@@ -33,6 +33,16 @@ def card_info(run, evaluation=None) -> dict:
         "history": run.history,
         "test": evaluation.metrics() if evaluation is not None else None,
         **({"evaluated_on": run.evaluated_split} if evaluation is not None and run.evaluated_split else {}),
-        **({"reject": run.reject_section()} if run.rejects and run.model is not None else {}),
+        **({"reject": reject_section(run)} if run.rejects and run.model is not None else {}),
         **(base_card_section(run.base[1]) if run.base is not None else {}),
     }
+
+
+def reject_section(run) -> dict:
+    """The card's ``reject`` section of ``run`` (threshold chosen on validation; made once, after the run)."""
+    from core.training import reject
+
+    if run.reject_card is None:
+        run.reject_card = reject.reject_card(run.model, run.outputs, run.val_split, run.dataset.label_names,
+                                             run.config.seed)
+    return run.reject_card

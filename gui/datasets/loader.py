@@ -8,9 +8,9 @@ in the worker; the means are worth keeping, so the statistics of a set still in 
 shared cache are kept here, tied to that very Dataset object (a weak reference: when the
 cache lets a set go, its statistics go too), and switching back to it is instant.
 
-States: idle; loading ``loading``; loading with ``pending`` (the user picked another set
-while one was loading: the running load is cancelled, and the pending one starts when it
-has unwound).
+One load runs at a time, through the worker's own "cancel, then start the latest": a set
+picked while another loads cancels that load, and the newest pick starts once it has
+unwound (:meth:`gui.concurrency.Worker.start_latest`).
 """
 
 from __future__ import annotations
@@ -58,39 +58,38 @@ class DatasetLoader(QObject):
     def __init__(self, wanted: Callable[[], str | None], parent=None) -> None:
         super().__init__(parent)
         self._wanted = wanted  # the set the user has selected now
-        self.loading: str | None = None
-        self.pending: str | None = None
+        self.loading: str | None = None  # the set the running load is for
+        self._queued: str | None = None  # the set whose load starts when the running one has unwound
+        self._cancelled = False  # the running load was asked to stop
         self._statistics: dict[str, tuple[weakref.ref, dict]] = {}
         self._runner = Worker(self, "load data set")
+        self._runner.started.connect(self._on_started)
         self._runner.returned.connect(self._on_returned)
         self._runner.errored.connect(self._on_errored)
         self._runner.cancelled.connect(self._on_cancelled)
         self._runner.progress.connect(self._on_progress)
 
     def is_busy(self) -> bool:
-        return self.loading is not None
+        return self._runner.is_running()
 
     def load(self, name: str) -> None:
         """Load ``name`` (at once when it and its statistics are in memory)."""
         running = self._runner.is_running()
-        if running and self.loading == name:
-            self.pending = None  # already on its way
-            return
+        if running and self.loading == name and not self._cancelled:
+            return  # already on its way
         if running:
             # A first load can take seconds (EMNIST's re-framing): stop it rather than make
             # the user wait for a set they have moved away from.
-            self._runner.cancel()
+            self._cancelled = True
+            self._runner.cancel()  # (and drops a load still waiting)
+            self._queued = None
         known = self._known(name)
         if known is not None:
-            self.pending = None
             self.loaded.emit(*known)
             return
         self.busy.emit(f"Loading {name}…")
-        if running:
-            self.pending = name  # started when the running load ends
-            return
-        self.loading = name
-        self._runner.start(lambda progress, cancel: load_with_statistics(name, progress, cancel))
+        self._queued = name
+        self._runner.start_latest(lambda progress, cancel: load_with_statistics(name, progress, cancel))
 
     def _known(self, name: str):
         from core.datasets.memory_cache import cached
@@ -101,18 +100,22 @@ class DatasetLoader(QObject):
             return None
         return dataset, entry[1]
 
+    @Slot()
+    def _on_started(self) -> None:
+        self.loading, self._queued, self._cancelled = self._queued, None, False
+
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, message: str) -> None:
-        if self.loading is not None and self.pending is None:
+        if self._queued is None and not self._cancelled:
             self.progress.emit(done, total, message)
 
-    def _next_pending(self) -> bool:
-        pending, self.pending = self.pending, None
+    def _ended(self) -> bool:
+        """A load ended: True when it was the last one (no other is waiting to start)."""
         self.loading = None
-        if pending is not None and pending == self._wanted():
-            self.load(pending)
-            return True
-        return False
+        if self._queued is not None:
+            return False
+        self.busy.emit("")
+        return True
 
     @Slot(object)
     def _on_returned(self, result) -> None:
@@ -121,21 +124,15 @@ class DatasetLoader(QObject):
             name: entry for name, entry in self._statistics.items() if entry[0]() is not None and name != dataset.name
         }
         self._statistics[dataset.name] = (weakref.ref(dataset), stats)
-        if self._next_pending():
-            return
-        self.busy.emit("")
-        if dataset.name == self._wanted():
+        if self._ended() and dataset.name == self._wanted():
             self.loaded.emit(dataset, stats)
 
     @Slot(str)
     def _on_errored(self, message: str) -> None:
         failed = self.loading or ""
-        if self._next_pending():
-            return
-        self.busy.emit("")
-        self.failed.emit(failed, message)
+        if self._ended():
+            self.failed.emit(failed, message)
 
     @Slot()
     def _on_cancelled(self) -> None:
-        if not self._next_pending():
-            self.busy.emit("")
+        self._ended()

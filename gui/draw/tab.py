@@ -104,16 +104,10 @@ class DrawTab(QWidget):
         self.pad = self.pad_panel.pad
         self.pad.strokes_changed.connect(self._on_strokes_changed)
         self.pad.stroke_finished.connect(self.update_prediction)
-        for name in ("undo_button", "redo_button", "clear_button", "pen_slider", "open_button", "save_button"):
-            setattr(self, name, getattr(self.pad_panel, name))
         self.model_combo = self.models.combo
-        for name in ("preview", "answer", "message", "detail", "timing", "bars"):
-            setattr(self, name, getattr(self.recognition, name))
-        for name in ("collection_combo", "label_edit", "add_button", "add_status", "counts"):
-            setattr(self, name, getattr(self.collect, name))
 
         self._add_pad_shortcuts()
-        self.teach = TeachPanel(self.banner, self.current_model, self.models.label_names, self._drawing,
+        self.teach = TeachPanel(self.current_model, self.models.label_names, self._drawing,
                                 self._read_now, self.pad.clear, self)
         self.teach.round_active.connect(self._on_teach_round)
         self.teach.model_taught.connect(self._on_model_taught)
@@ -145,7 +139,7 @@ class DrawTab(QWidget):
         QWidget.setTabOrder(self.model_combo, self.teach.start_button)
         QWidget.setTabOrder(self.teach.start_button, self.multi.switch)
         QWidget.setTabOrder(self.multi.switch, self.multi.words_switch)
-        QWidget.setTabOrder(self.multi.words_switch, self.collection_combo)
+        QWidget.setTabOrder(self.multi.words_switch, self.collect.collection_combo)
 
     def _add_pad_shortcuts(self) -> None:
         """Esc, Ctrl+Z and Ctrl+Shift+Z act on the pad whenever this tab is showing.
@@ -217,8 +211,8 @@ class DrawTab(QWidget):
     def _on_model_changed(self) -> None:
         self.teach.refresh()
         labels = self.models.label_names()
-        if self.bars.labels() != labels:
-            self.bars.set_labels(labels)
+        if self.recognition.bars.labels() != labels:
+            self.recognition.bars.set_labels(labels)
         self.update_prediction()
 
     # --- "Teach it my writing" (gui.draw.teach_panel) ---------------------------------

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
+from gui.errors import report
 from gui.lessons.panel import LessonPanel
 
 PANEL_WIDTH = 220
@@ -69,7 +70,7 @@ class LessonRunner(QObject):
 
     @Slot()
     def show_problems(self) -> None:
-        self.window.banner.show_error(" · ".join(self.problems))
+        report(self.window, " · ".join(self.problems))
 
     @Slot()
     def open_folder(self) -> None:
@@ -117,11 +118,11 @@ class LessonRunner(QObject):
 
         tab = self._training()
         if tab.is_running():
-            tab.banner.show_info("A run is training: the lesson's settings apply to the next one.")
+            report(tab, "A run is training: the lesson's settings apply to the next one.", "info")
             return
         note = apply_training(tab.form, self.lesson.settings)
         if note:
-            tab.banner.show_message(note, "warning")
+            report(tab, note, "warning")
 
     @Slot(int, str)
     def _on_action(self, index: int, action: str) -> None:
@@ -148,7 +149,7 @@ class LessonRunner(QObject):
 
         tab = self._results_page(RESULTS_PAGE)
         if tab.results.evaluation is None:
-            tab.banner.show_info("The confusion matrix appears here once a run has been tested.")
+            report(tab, "The confusion matrix appears here once a run has been tested.", "info")
 
     def do_show_mistakes(self) -> None:
         from gui.training.results_panel import MISTAKES_PAGE
@@ -168,7 +169,7 @@ class LessonRunner(QObject):
         tab = self._training()
         tab.results.setCurrentIndex(0)
         if not tab.results.save_button.isEnabled():
-            tab.banner.show_info("Train a model first: Save keeps the model of the last run.")
+            report(tab, "Train a model first: Save keeps the model of the last run.", "info")
             return
         tab.results.save_button.click()
 
@@ -189,9 +190,9 @@ class LessonRunner(QObject):
     def do_collect_writing(self) -> None:
         draw = self._show_tab("Draw")
         draw.multi.switch.setChecked(False)
-        draw.collection_combo.setEditText(self.lesson.collection)
-        draw.label_edit.setFocus()
-        draw.banner.show_info(f"Write a letter, type it as the label, press Add: it goes to “{self.lesson.collection}”.")
+        draw.collect.collection_combo.setEditText(self.lesson.collection)
+        draw.collect.label_edit.setFocus()
+        report(draw, f"Write a letter, type it as the label, press Add: it goes to “{self.lesson.collection}”.", "info")
 
     def do_export_contest(self) -> None:
         self.window.open_export("contest", self.saved_model)

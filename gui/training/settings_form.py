@@ -41,18 +41,9 @@ from gui.widgets.model_summary_table import ModelSummaryTable
 log = logging.getLogger("inklab.gui.training")
 REJECT_ROLE = Qt.ItemDataRole.UserRole + 2  # a data set's default for the "not a character" class
 
-OPTIMIZER_TITLES = {
-    "sgd": "SGD",
-    "sgd-momentum": "SGD + momentum",
-    "adam": "Adam",
-    "rmsprop": "RMSprop",
-    "adadelta": "Adadelta",
-}
-
 
 class SettingsForm(QScrollArea):
     """The settings of the next run.  ``problem(text, level)`` reports what the banner should say."""
-
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,9 +123,6 @@ class SettingsForm(QScrollArea):
                              (self.validation_unit, "Validation as a percentage or a count"),
                              (self.seed_spin, "Seed")):
             widget.setAccessibleName(name)
-
-        for name, title in OPTIMIZER_TITLES.items():
-            self.optimizer_combo.addItem(title, name)
         self.dataset_combo.currentIndexChanged.connect(self._on_dataset_changed)
         self.reject_check.toggled.connect(self._request_summary)  # one output more or less
         self.preset_combo.currentIndexChanged.connect(self._on_preset_changed)
@@ -158,6 +146,8 @@ class SettingsForm(QScrollArea):
                                  + self.verticalScrollBar().sizeHint().width() + 2))
 
     def _build_training_box(self) -> QGroupBox:
+        from core.models.presets import OPTIMIZER_TITLES
+
         hyper_box = QGroupBox("Training")
         hyper = QFormLayout(hyper_box)
         self.epochs_spin = QSpinBox()
@@ -165,6 +155,8 @@ class SettingsForm(QScrollArea):
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 8192)
         self.optimizer_combo = QComboBox()
+        for name, title in OPTIMIZER_TITLES.items():
+            self.optimizer_combo.addItem(title, name)
         self.lr_spin = QDoubleSpinBox()
         self.lr_spin.setDecimals(5)
         self.lr_spin.setRange(0.00001, 10.0)
@@ -184,11 +176,10 @@ class SettingsForm(QScrollArea):
         self.defaults_button = QPushButton("Preset defaults")
         self.defaults_button.setToolTip("Put back the chosen preset's own settings")
         self.defaults_button.clicked.connect(self._apply_preset_defaults)
-        hyper.addRow("Epochs", self.epochs_spin)
-        hyper.addRow("Batch size", self.batch_spin)
-        hyper.addRow("Optimizer", self.optimizer_combo)
-        hyper.addRow("Learning rate", self.lr_spin)
-        hyper.addRow("Validation", validation_row)
+        for label, field in (("Epochs", self.epochs_spin), ("Batch size", self.batch_spin),
+                             ("Optimizer", self.optimizer_combo), ("Learning rate", self.lr_spin),
+                             ("Validation", validation_row)):
+            hyper.addRow(label, field)
         # Said before Start: how a validation count will be adapted to the samples.
         self.validation_note = QLabel()
         self.validation_note.setWordWrap(True)

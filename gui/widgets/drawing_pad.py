@@ -8,7 +8,7 @@ The screen shows dark ink on white, as on paper; what the model sees (white on b
 
 Finished strokes are painted once into a cached image; only the stroke being drawn is
 re-painted on each move, as a quadratically smoothed path through the midpoints of the
-sampled points, so the pen keeps up even with long drawings.
+sampled points (:mod:`gui.widgets.ink`), so the pen keeps up even with long drawings.
 
 An opened picture (``show_picture``) is shown read-only, scaled to fit, with its file name,
 until the user starts drawing: the first pen-down (or Clear) puts the blank sheet back.
@@ -28,21 +28,15 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPen,
     QTabletEvent,
 )
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
-INK = QColor("#1b1f24")
+from gui.widgets.ink import MOUSE_PRESSURE, paint_stroke
+
 PAPER = QColor("#ffffff")
 COMPRESS_MOVES = Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents
-MOUSE_PRESSURE = 0.5  # a mouse has no pressure; this draws at exactly the chosen pen width
-
-
-def _width_factor(pressure: float) -> float:
-    """Pen width multiplier: 0.5 pressure (and a mouse) gives the chosen width."""
-    return 0.35 + 1.3 * float(pressure)
 
 
 class DrawingPad(QWidget):
@@ -299,7 +293,7 @@ class DrawingPad(QWidget):
         painter.drawImage(QRectF(self.rect()), self._cache)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._current:
-            self._paint_stroke(painter, np.asarray(self._current, dtype=np.float32))
+            paint_stroke(painter, np.asarray(self._current, dtype=np.float32), self._pen_width)
         if self._picture is not None and self.is_empty():
             self._paint_picture(painter, *self._picture)
         elif self.is_empty():
@@ -349,7 +343,7 @@ class DrawingPad(QWidget):
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for stroke in self._strokes:
-            self._paint_stroke(painter, stroke)
+            paint_stroke(painter, stroke, self._pen_width)
         painter.end()
         return image
 
@@ -360,46 +354,6 @@ class DrawingPad(QWidget):
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for stroke in self.strokes():
-            self._paint_stroke(painter, stroke)
+            paint_stroke(painter, stroke, self._pen_width)
         painter.end()
         return image
-
-    def _paint_stroke(self, painter: QPainter, stroke: np.ndarray) -> None:
-        """Quadratic curves through the midpoints of the samples: smooth, and still exact at the ends."""
-        pen = QPen(INK)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        n = len(stroke)
-        if n == 1:
-            x, y, p = float(stroke[0, 0]), float(stroke[0, 1]), float(stroke[0, 2])
-            radius = self._pen_width * _width_factor(p) / 2
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(INK)
-            painter.drawEllipse(QPointF(x, y), radius, radius)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            return
-        points = [QPointF(float(x), float(y)) for x, y in stroke[:, :2]]
-        pressures = stroke[:, 2]
-        if float(np.ptp(pressures)) < 0.02:
-            # Constant pressure (a mouse): one path, one pen; the cheapest and smoothest case.
-            path = QPainterPath(points[0])
-            for i in range(1, n - 1):
-                path.quadTo(points[i], (points[i] + points[i + 1]) / 2)
-            path.lineTo(points[-1])
-            pen.setWidthF(self._pen_width * _width_factor(float(pressures[0])))
-            painter.setPen(pen)
-            painter.drawPath(path)
-            return
-        # Varying pressure: one short curve per sample, each with its own width.
-        start = points[0]
-        for i in range(1, n):
-            end = points[i] if i == n - 1 else (points[i] + points[i + 1]) / 2
-            path = QPainterPath(start)
-            if i == n - 1:
-                path.lineTo(end)
-            else:
-                path.quadTo(points[i], end)
-            pen.setWidthF(self._pen_width * _width_factor(float(pressures[i])))
-            painter.setPen(pen)
-            painter.drawPath(path)
-            start = end

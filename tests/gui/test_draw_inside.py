@@ -7,23 +7,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.helpers.gui import LOAD_TIMEOUT_MS, draw, vertical_bar
+from tests.helpers.gui import LOAD_TIMEOUT_MS, draw, shown_draw_tab, vertical_bar
 from tests.helpers.inside import install_dense_model
 from tests.helpers.models import install_tiny_model
 
 
 @pytest.fixture
 def tab(qtbot, tmp_path_factory, mnist):
-    from gui.draw.tab import DrawTab
-
     install_tiny_model(tmp_path_factory, mnist)
     install_dense_model(tmp_path_factory, mnist)
-    widget = DrawTab()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 680)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.select_model("tiny-digits")
+    widget = shown_draw_tab(qtbot, (1280, 680))
     qtbot.waitUntil(lambda: widget.recognizer() is not None, timeout=LOAD_TIMEOUT_MS)
     yield widget
     assert widget.models.loader.wait(LOAD_TIMEOUT_MS)

@@ -85,7 +85,7 @@ def test_switched_off_the_tab_reads_one_character_as_before(qtbot, tab) -> None:
     assert not tab.multi.boxes.isVisible()
     draw(tab.pad, vertical_bar(tab.pad))
     qtbot.waitUntil(lambda: tab.prediction is not None, timeout=LOAD_TIMEOUT_MS)
-    assert tab.answer.text() == "1"
+    assert tab.recognition.answer.text() == "1"
     assert tab.multi.reading is None
 
 

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from tests.helpers.gui import LOAD_TIMEOUT_MS, draw, vertical_bar
+from tests.helpers.gui import LOAD_TIMEOUT_MS, draw, shown_draw_tab, vertical_bar
 from tests.helpers.models import install_tiny_model
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,14 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def tab(qtbot, tmp_path_factory, mnist):
-    from gui.draw.tab import DrawTab
-
     install_tiny_model(tmp_path_factory, mnist)
-    widget = DrawTab()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = shown_draw_tab(qtbot, model=None)
     assert widget.current_model() == "digits"  # a new user gets the bundled digits model
     widget.select_model("tiny-digits")  # the tests drive a small, fast model of their own
     yield widget
@@ -46,7 +40,7 @@ def wait_for_answer(qtbot, tab, label: str | None = None) -> None:
     def ready() -> None:
         assert tab.prediction is not None
         if label is not None:
-            assert tab.answer.text() == label
+            assert tab.recognition.answer.text() == label
 
     qtbot.waitUntil(ready, timeout=LOAD_TIMEOUT_MS)
 
@@ -58,12 +52,12 @@ def test_importing_the_tab_does_not_import_tensorflow() -> None:
 
 
 def test_empty_pad_shows_the_hint_not_an_error(tab) -> None:
-    assert tab.message.text() == "Draw a character"
-    assert tab.answer.text() == ""
+    assert tab.recognition.message.text() == "Draw a character"
+    assert tab.recognition.answer.text() == ""
     assert tab.image is None
     assert tab.banner.text() == ""
     assert tab.current_model() == "tiny-digits"
-    assert tab.bars.labels() == list("0123456789")
+    assert tab.recognition.bars.labels() == list("0123456789")
 
 
 def test_drawing_shows_preview_and_prediction_and_they_change(qtbot, tab) -> None:
@@ -79,25 +73,25 @@ def test_drawing_shows_preview_and_prediction_and_they_change(qtbot, tab) -> Non
     # The preview is what the model sees: ink centred, white on black, 20 px tall.
     rows = np.flatnonzero(first_image.max(axis=1) > 0.1)
     assert 18 <= rows[-1] - rows[0] + 1 <= 21
-    probabilities = tab.bars.values()
+    probabilities = tab.recognition.bars.values()
     assert probabilities.sum() == pytest.approx(1.0, abs=1e-3)
-    assert tab.bars.highlighted()[0] == "1" and len(tab.bars.highlighted()) == 3
+    assert tab.recognition.bars.highlighted()[0] == "1" and len(tab.recognition.bars.highlighted()) == 3
     assert tab.last_latency_ms is not None
 
     tab.pad.clear()
-    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+    qtbot.waitUntil(lambda: tab.recognition.message.text() == "Draw a character", timeout=2000)
     draw(pad, circle(pad))
     wait_for_answer(qtbot, tab, "0")
     assert not np.array_equal(tab.image, first_image)
-    assert tab.bars.highlighted()[0] == "0"
+    assert tab.recognition.bars.highlighted()[0] == "0"
 
 
 def test_a_stray_click_or_wobble_asks_for_a_bigger_drawing(qtbot, tab) -> None:
     pad = tab.pad
     cx, cy = pad.width() / 2, pad.height() / 2
     draw(pad, [(cx, cy), (cx + 3, cy + 2), (cx + 1, cy + 4)])  # a few pixels on a ~600 px pad
-    qtbot.waitUntil(lambda: tab.message.text().startswith("Too small to read"), timeout=5000)
-    assert tab.prediction is None and tab.image is None and tab.answer.text() == ""
+    qtbot.waitUntil(lambda: tab.recognition.message.text().startswith("Too small to read"), timeout=5000)
+    assert tab.prediction is None and tab.image is None and tab.recognition.answer.text() == ""
     assert tab.banner.text() == ""  # said in place of the answer, not as an error
     draw(pad, vertical_bar(pad))  # drawing on at a readable size gets an answer again
     wait_for_answer(qtbot, tab)
@@ -114,16 +108,16 @@ def test_undo_redo_clear_with_the_keyboard(qtbot, tab) -> None:
     assert len(pad.strokes()) == 2
     QTest.keyClick(pad, Qt.Key.Key_Escape)
     assert pad.is_empty()
-    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+    qtbot.waitUntil(lambda: tab.recognition.message.text() == "Draw a character", timeout=2000)
     assert tab.image is None
     QTest.keyClick(pad, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # clear is undoable too
     assert len(pad.strokes()) == 2
     qtbot.waitUntil(lambda: tab.image is not None, timeout=2000)
     # The buttons do the same.
-    tab.undo_button.click()
-    tab.undo_button.click()
+    tab.pad_panel.undo_button.click()
+    tab.pad_panel.undo_button.click()
     assert pad.is_empty()
-    tab.redo_button.click()
+    tab.pad_panel.redo_button.click()
     assert len(pad.strokes()) == 1
     stroke = pad.strokes()[0]
     assert stroke.shape[1] == 4  # x, y, pressure, time
@@ -131,7 +125,7 @@ def test_undo_redo_clear_with_the_keyboard(qtbot, tab) -> None:
 
 
 def test_pen_width_is_adjustable(tab) -> None:
-    tab.pen_slider.setValue(30)
+    tab.pad_panel.pen_slider.setValue(30)
     assert tab.pad.pen_width == 30
 
 
@@ -139,16 +133,16 @@ def test_add_to_my_data_set_creates_a_collection(qtbot, tab) -> None:
     from core.datasets import collections, load_dataset
 
     pad = tab.pad
-    tab.add_button.click()
-    assert "Draw a character first" in tab.add_status.text()
+    tab.collect.add_button.click()
+    assert "Draw a character first" in tab.collect.add_status.text()
     draw(pad, vertical_bar(pad))
     qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
-    tab.collection_combo.setEditText("my-class")
-    tab.add_button.click()
-    assert "Label" in tab.add_status.text()  # a label is needed first
-    tab.label_edit.setText("1")
+    tab.collect.collection_combo.setEditText("my-class")
+    tab.collect.add_button.click()
+    assert "Label" in tab.collect.add_status.text()  # a label is needed first
+    tab.collect.label_edit.setText("1")
     with qtbot.waitSignal(tab.sample_added, timeout=5000) as blocker:
-        tab.add_button.click()
+        tab.collect.add_button.click()
     assert blocker.args == ["my-class"]
     assert "my-class" in collections.list_collections()
     folder = collections.collection_folder("my-class")
@@ -158,14 +152,14 @@ def test_add_to_my_data_set_creates_a_collection(qtbot, tab) -> None:
     assert pad.is_empty()  # ready for the next one
     dataset = load_dataset("my-class")
     assert dataset.label_names == ("1",) and len(dataset.split("train")) == 1
-    assert tab.collection_combo.findText("my-class") >= 0
+    assert tab.collect.collection_combo.findText("my-class") >= 0
     # A collection name with nothing usable in it is said inline, nothing is written
     # (one with spaces is stored as its slug: core.datasets.names.collection_slug).
     draw(pad, vertical_bar(pad))
     qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
-    tab.collection_combo.setEditText("!!!")
-    tab.add_button.click()
-    assert "not a usable collection name" in tab.add_status.text()
+    tab.collect.collection_combo.setEditText("!!!")
+    tab.collect.add_button.click()
+    assert "not a usable collection name" in tab.collect.add_status.text()
 
 
 def test_save_drawing_as_png_and_stroke_json_and_open_image(qtbot, tab, tmp_path) -> None:
@@ -183,7 +177,7 @@ def test_save_drawing_as_png_and_stroke_json_and_open_image(qtbot, tab, tmp_path
     pad.clear()
     assert tab.open_image(tmp_path / "one.png")
     wait_for_answer(qtbot, tab, "1")
-    assert "one.png" in tab.timing.text()
+    assert "one.png" in tab.recognition.timing.text()
     assert not tab.open_image(tmp_path / "one.json")  # not an image: said inline
     assert tab.banner.text()
 
@@ -204,12 +198,12 @@ def test_model_picker_switches_and_refreshes(qtbot, tab) -> None:
     assert tab.current_model() == "tiny-digits"  # the pick stays
     with qtbot.waitSignal(tab.model_loaded, timeout=LOAD_TIMEOUT_MS):
         tab.select_model("shapes")
-    assert tab.bars.labels() == ["circle", "square", "star"]
-    qtbot.waitUntil(lambda: tab.prediction is not None and tab.prediction.label in tab.bars.labels())
+    assert tab.recognition.bars.labels() == ["circle", "square", "star"]
+    qtbot.waitUntil(lambda: tab.prediction is not None and tab.prediction.label in tab.recognition.bars.labels())
     # Switching back is instant: the first model stays loaded.
     tab.select_model("tiny-digits")
     assert tab.recognizer() is not None
-    assert tab.answer.text() == "1"
+    assert tab.recognition.answer.text() == "1"
 
 
 def install_broken_model(library) -> None:
@@ -231,7 +225,7 @@ def test_a_broken_model_is_said_inline_and_the_pad_still_works(qtbot, tab) -> No
     draw(tab.pad, vertical_bar(tab.pad))
     qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)  # the preview still follows the pen
     assert tab.prediction is None
-    assert "could not be loaded" in tab.message.text()
+    assert "could not be loaded" in tab.recognition.message.text()
     assert not tab.models.loader.is_running()  # and it does not retry on every stroke
 
 
@@ -280,7 +274,7 @@ def test_without_any_model_the_preview_still_works(qtbot, monkeypatch, tmp_path)
     assert widget.current_model() is None
     draw(widget.pad, circle(widget.pad))
     qtbot.waitUntil(lambda: widget.image is not None, timeout=5000)
-    assert widget.message.text().startswith("No model yet")
+    assert widget.recognition.message.text().startswith("No model yet")
     assert widget.banner.text() == ""
 
 
@@ -333,34 +327,34 @@ def test_esc_and_undo_redo_work_with_the_focus_anywhere_on_the_tab(qtbot, tab) -
     assert len(pad.strokes()) == 2
     # After clicking Redo, the button has the focus.
     _press(qtbot, "Ctrl+Z")
-    tab.redo_button.setFocus(Qt.FocusReason.MouseFocusReason)  # a click gives the button the focus
-    QTest.mouseClick(tab.redo_button, Qt.MouseButton.LeftButton)
+    tab.pad_panel.redo_button.setFocus(Qt.FocusReason.MouseFocusReason)  # a click gives the button the focus
+    QTest.mouseClick(tab.pad_panel.redo_button, Qt.MouseButton.LeftButton)
     assert len(pad.strokes()) == 2 and not pad.hasFocus()  # (Redo is now disabled: focus moved on)
     _press(qtbot, "Ctrl+Z")
     assert len(pad.strokes()) == 1
     _press(qtbot, "Esc")
     assert pad.is_empty()
-    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+    qtbot.waitUntil(lambda: tab.recognition.message.text() == "Draw a character", timeout=2000)
 
 
 def test_the_label_and_collection_fields_keep_their_own_undo_and_esc(qtbot, tab) -> None:
     pad = tab.pad
     _activate(qtbot, tab)
     draw(pad, vertical_bar(pad))
-    tab.label_edit.setFocus(Qt.FocusReason.MouseFocusReason)
-    qtbot.waitUntil(tab.label_edit.hasFocus)
-    QTest.keyClicks(tab.label_edit, "AB")
+    tab.collect.label_edit.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(tab.collect.label_edit.hasFocus)
+    QTest.keyClicks(tab.collect.label_edit, "AB")
     _press(qtbot, "Ctrl+Z")
-    assert tab.label_edit.text() == "" and len(pad.strokes()) == 1  # the field's undo, not the pad's
+    assert tab.collect.label_edit.text() == "" and len(pad.strokes()) == 1  # the field's undo, not the pad's
     _press(qtbot, "Esc")
     assert len(pad.strokes()) == 1
-    tab.collection_combo.setFocus()
-    qtbot.waitUntil(tab.collection_combo.hasFocus)
-    QTest.keyClicks(tab.collection_combo, "mine")
+    tab.collect.collection_combo.setFocus()
+    qtbot.waitUntil(tab.collect.collection_combo.hasFocus)
+    QTest.keyClicks(tab.collect.collection_combo, "mine")
     _press(qtbot, "Esc")
     _press(qtbot, "Ctrl+Z")
     assert len(pad.strokes()) == 1
-    assert tab.collection_combo.currentText() == ""
+    assert tab.collect.collection_combo.currentText() == ""
 
 
 def _dark_pixels(widget, top: float, bottom: float) -> int:
@@ -381,17 +375,17 @@ def test_an_opened_image_shows_on_the_pad_until_the_user_draws(qtbot, tab, tmp_p
     wait_for_answer(qtbot, tab, "1")
     assert pad.picture_caption() == "one.png" and pad.is_empty()
     assert _dark_pixels(pad, 0.3, 0.7) > 50  # the picture itself, not only its name
-    assert tab.clear_button.isEnabled()
+    assert tab.pad_panel.clear_button.isEnabled()
     # The first stroke puts the blank sheet back: live strokes only.
     draw(pad, [(pad.width() * 0.2, pad.height() * 0.1), (pad.width() * 0.8, pad.height() * 0.1)])
     assert pad.picture_caption() is None
     assert _dark_pixels(pad, 0.3, 0.7) == 0
-    qtbot.waitUntil(lambda: "one.png" not in tab.timing.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "one.png" not in tab.recognition.timing.text(), timeout=5000)
     # Clear (Esc) also dismisses an opened picture.
     assert tab.open_image(tmp_path / "one.png")
-    tab.clear_button.click()
+    tab.pad_panel.clear_button.click()
     assert pad.picture_caption() is None and _dark_pixels(pad, 0.3, 0.7) == 0
-    qtbot.waitUntil(lambda: tab.message.text() == "Draw a character", timeout=2000)
+    qtbot.waitUntil(lambda: tab.recognition.message.text() == "Draw a character", timeout=2000)
 
 
 def test_save_and_open_dialogs_propose_a_name_and_remember_their_folders(qtbot, tab, tmp_path, monkeypatch) -> None:
@@ -410,10 +404,10 @@ def test_save_and_open_dialogs_propose_a_name_and_remember_their_folders(qtbot, 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_dialog))
     draw(tab.pad, vertical_bar(tab.pad))
     wait_for_answer(qtbot, tab, "1")
-    tab.save_button.click()
+    tab.pad_panel.save_button.click()
     assert proposed[0].name == "drawing-1.png" and proposed[0].parent != Path.cwd()
     assert (drawings / "drawing-1.png").is_file()
-    tab.save_button.click()  # the same answer again: a new name in the remembered folder
+    tab.pad_panel.save_button.click()  # the same answer again: a new name in the remembered folder
     assert proposed[1] == drawings / "drawing-1-2.png"
     assert (drawings / "drawing-1-2.png").is_file()
 
@@ -424,11 +418,11 @@ def test_save_and_open_dialogs_propose_a_name_and_remember_their_folders(qtbot, 
         return str(drawings / "drawing-1.png"), filters
 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(open_dialog))
-    tab.open_button.click()
+    tab.pad_panel.open_button.click()
     assert opened[0] != drawings  # images keep their own folder, apart from saved drawings
     assert tab.pad.picture_caption() == "drawing-1.png"
     wait_for_answer(qtbot, tab, "1")
-    tab.open_button.click()
+    tab.pad_panel.open_button.click()
     assert opened[1] == drawings  # and remember where the last one came from
 
 
@@ -436,25 +430,25 @@ def test_the_tally_per_label_follows_each_add_and_a_name_with_spaces_is_accepted
     from core.datasets import collections
 
     pad = tab.pad
-    tab.collection_combo.setEditText("my symbols")
+    tab.collect.collection_combo.setEditText("my symbols")
     collect = tab.collect
     assert "Stored as “my-symbols”" in collect.counts_text()  # said before anything is stored
     assert "new collection" in collect.counts_text()
     for label in ("A", "B", "A", "7"):
         draw(pad, vertical_bar(pad))
         qtbot.waitUntil(lambda: tab.image is not None, timeout=5000)
-        tab.label_edit.setText(label)
+        tab.collect.label_edit.setText(label)
         with qtbot.waitSignal(tab.sample_added, timeout=5000) as blocker:
-            QTest.keyClick(tab.label_edit, Qt.Key.Key_Return)  # Enter in Label adds, as the button does
+            QTest.keyClick(tab.collect.label_edit, Qt.Key.Key_Return)  # Enter in Label adds, as the button does
     assert blocker.args == ["my-symbols"]
     assert collections.list_collections() == ["my-symbols"]
-    assert tab.collection_combo.currentText() == "my-symbols"  # the stored name, from now on
+    assert tab.collect.collection_combo.currentText() == "my-symbols"  # the stored name, from now on
     assert collect.counts_text() == "A: 2 · B: 1 · 7: 1"
-    assert "<b>7: 1</b>" in tab.counts.text()  # the label being collected stands out
+    assert "<b>7: 1</b>" in tab.collect.counts.text()  # the label being collected stands out
     # Picking another collection shows its tally; a new name says it is new.
-    tab.collection_combo.setEditText("other")
+    tab.collect.collection_combo.setEditText("other")
     assert "new collection" in collect.counts_text()
-    tab.collection_combo.setEditText("my-symbols")
+    tab.collect.collection_combo.setEditText("my-symbols")
     assert collect.counts_text() == "A: 2 · B: 1 · 7: 1"
 
 

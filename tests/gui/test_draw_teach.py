@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.helpers.gui import LOAD_TIMEOUT_MS, draw, press
+from tests.helpers.gui import LOAD_TIMEOUT_MS, draw, press, shown_draw_tab
 from tests.helpers.models import install_tiny_model
 
 ADAPT_TIMEOUT_MS = 120_000
@@ -16,15 +16,8 @@ ADAPT_TIMEOUT_MS = 120_000
 
 @pytest.fixture
 def tab(qtbot, tmp_path_factory, mnist):
-    from gui.draw.tab import DrawTab
-
     install_tiny_model(tmp_path_factory, mnist)
-    widget = DrawTab()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.select_model("tiny-digits")
+    widget = shown_draw_tab(qtbot)
     qtbot.waitUntil(lambda: widget.recognizer() is not None, timeout=LOAD_TIMEOUT_MS)
     yield widget
     assert widget.models.loader.wait(LOAD_TIMEOUT_MS)
@@ -107,7 +100,7 @@ def test_a_whole_round_adapts_the_model_and_the_tab_draws_with_it(qtbot, tab) ->
     qtbot.waitUntil(lambda: tab.recognizer() is not None, timeout=LOAD_TIMEOUT_MS)
     tab.pad.clear()
     draw(tab.pad, shape(tab.pad, 7))
-    qtbot.waitUntil(lambda: tab.prediction is not None and tab.answer.text() == "7", timeout=5000)
+    qtbot.waitUntil(lambda: tab.prediction is not None and tab.recognition.answer.text() == "7", timeout=5000)
     # "Teach more" adds to the same drawings.
     assert tab.teach.start_button.text() == "Teach more…"
 

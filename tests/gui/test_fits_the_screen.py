@@ -101,6 +101,9 @@ def _reachable_by_scrolling(window, qtbot, title: str) -> list[str]:
 
 @pytest.mark.slow
 def test_every_tab_fits_1280x680_in_every_state(main_window, datasets_tab, qtbot, tmp_path_factory, mnist):
+    """One walk, longer than a test usually is, on purpose: the window's size requests are watched
+    through all of it, and the states build on each other (the model saved after the run is
+    the one the Draw tab then picks)."""
     from core.models import library
     from tests.helpers.gui import click_row
 
@@ -161,8 +164,8 @@ def test_every_tab_fits_1280x680_in_every_state(main_window, datasets_tab, qtbot
     draw(draw_tab.pad, vertical_bar(draw_tab.pad))
     qtbot.waitUntil(lambda: draw_tab.prediction is not None, timeout=10_000)
     problems += _misfits(window, qtbot, "Draw", "a drawing read by the longest-named model")
-    draw_tab.collection_combo.setFocus()
-    qtbot.keyClicks(draw_tab.collection_combo, LONG_SET)
+    draw_tab.collect.collection_combo.setFocus()
+    qtbot.keyClicks(draw_tab.collect.collection_combo, LONG_SET)
     problems += _misfits(window, qtbot, "Draw", "typing the longest collection name")
     window.show_error("Could not export: " + "a long reason, " * 30)
     problems += _misfits(window, qtbot, "Draw", "a long error showing")

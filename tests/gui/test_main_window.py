@@ -122,9 +122,9 @@ def test_a_drawn_sample_shows_up_in_the_datasets_tab(main_window, qtbot, tmp_pat
     try:
         draw(draw_tab.pad, vertical_bar(draw_tab.pad))
         qtbot.waitUntil(lambda: draw_tab.image is not None, timeout=5000)
-        draw_tab.collection_combo.setEditText("class-3b")
-        draw_tab.label_edit.setText("1")
-        draw_tab.add_button.click()
+        draw_tab.collect.collection_combo.setEditText("class-3b")
+        draw_tab.collect.label_edit.setText("1")
+        draw_tab.collect.add_button.click()
         qtbot.waitUntil(lambda: "class-3b" in dataset_row_names(datasets), timeout=5000)
     finally:
         assert draw_tab.models.loader.wait(LOAD_TIMEOUT_MS)

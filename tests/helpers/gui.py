@@ -84,3 +84,17 @@ def press(qtbot, button) -> None:
     """Click an enabled button as a person would."""
     assert button.isEnabled(), button.text()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def shown_draw_tab(qtbot, size: tuple[int, int] = (1100, 700), model: str | None = "tiny-digits"):
+    """A Draw tab shown at ``size``, with ``model`` chosen (install it first, tests.helpers.models)."""
+    from gui.draw.tab import DrawTab
+
+    widget = DrawTab()
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    if model:
+        widget.select_model(model)
+    return widget
