@@ -110,6 +110,18 @@ def filter_native_logs() -> None:
 
 
 _import_lock = threading.Lock()
+_before_import: list = []  # callables run (on the importing thread) before TensorFlow's first import
+
+
+def before_first_import(wait) -> None:
+    """Have ``wait()`` run on the importing thread before TensorFlow's first import.
+
+    The window registers one that waits for its own imports ahead (:mod:`gui.prefetch`):
+    TensorFlow's libraries are loaded with the interpreter released, but the dynamic
+    loader's lock is held meanwhile (~0.5 s), and a thread importing an extension module
+    then waits for that lock *holding* the interpreter: the window froze 0.6-1 s.
+    """
+    _before_import.append(wait)
 
 
 def import_tensorflow():
@@ -137,6 +149,8 @@ def import_tensorflow():
             import tensorflow
 
             return tensorflow
+        for wait in _before_import:
+            wait()
         with tempfile.TemporaryFile(mode="w+b") as capture:
             os.dup2(capture.fileno(), 2)
             try:

@@ -74,6 +74,7 @@ class LazyTab(QWidget):
         self.title, self.factory, self.after_paint, self.on_built = title, factory, after_paint, on_built
         self.widget: QWidget | None = None
         self.built = False
+        self._ahead = None  # the steps making it ahead (ahead())
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
 
@@ -92,11 +93,50 @@ class LazyTab(QWidget):
             QTimer.singleShot(0, self.ensure_built)
 
     def ensure_built(self) -> QWidget:
-        """Build the real tab now if that has not happened yet; return it."""
+        """Build the real tab now if that has not happened yet (finishing one made ahead); return it."""
         if self.built:
             return self.widget
         self.built = True
+        for _ in self._ahead or ():
+            pass  # what was not made ahead yet, at once
+        if self.widget is None:
+            self._make()
+            self._attach()
+        if self.on_built is not None:
+            self.on_built()
+        return self.widget
+
+    def ahead(self):
+        """The tab made ahead, hidden, a piece per step (an iterator; :mod:`gui.prefetch` drives it).
+
+        The widget itself, then its own ``build_steps()`` when it has them, then one offscreen
+        paint at the page's size (the first paint of the Training tab's plots cost as much as
+        making them).  Its ``on_built`` (restoring its settings, which may start TensorFlow)
+        still waits for the first show.
+        """
+        if self._ahead is None:
+            self._ahead = self._made_ahead()
+        return self._ahead
+
+    def _made_ahead(self):
+        if self.widget is not None:
+            return
+        self._make()
+        if self.widget is None:
+            return
+        yield
+        steps = getattr(self.widget, "build_steps", None)
+        if steps is not None:
+            yield from steps()
+        self._attach()
+        yield
+        if not self.built:  # (shown meanwhile: it paints on screen anyway)
+            self.grab()  # laid out and painted once, off screen: the first show paints from warm caches
+
+    def _make(self) -> None:
         self.widget = self.factory()
+
+    def _attach(self) -> None:
         # The tab scrolls when the window is smaller than it needs (a 1024x640 screen):
         # its content can then never make the window's minimum size grow.
         self.scroll_area = TabScrollArea(self.widget)
@@ -104,9 +144,6 @@ class LazyTab(QWidget):
         from gui.widgets.wheel_guard import guard_wheel
 
         guard_wheel(self.widget)  # scrolling a panel never changes the fields under the pointer
-        if self.on_built is not None:
-            self.on_built()
-        return self.widget
 
 
 def module_tab(module_name: str, class_name: str) -> Callable[[], QWidget]:

@@ -1,12 +1,13 @@
 """Presenter view (View > Presenter, F11): the window made readable from the back of a classroom.
 
 Full screen; every font twice its size (the window's, and each label's own heading size);
-plot lines and axis text twice as thick and large; a high-contrast palette (black on
-white, a dark blue selection); the controls a class does not need on the projector hidden
-(the Training tab's settings column, save and export buttons; the Draw tab's file buttons
-and collection panel; the Datasets tab's import).  Everything
-changed is recorded first, so leaving puts back exactly what was there: the window's
-size and state, each font, each pen, the palette and which controls were visible.
+plot lines and axis text twice as thick and large (a widget with a ``set_presenter(on,
+scale)`` method adjusts itself too: a plot's shorter title and larger legend); a
+high-contrast palette (black on white, a dark blue selection); the controls a class does not
+need on the projector hidden (the Training tab's settings column, save and export buttons;
+the Draw tab's file buttons and collection panel; the Datasets tab's import).  Everything
+changed is recorded first, so leaving puts back exactly what was there: the window's size
+and state, each font, each pen, the palette and which controls were visible.
 
 Tabs are built lazily; entering builds all of them first, so every tab is scaled (a tab
 built later would come up at the normal size).
@@ -22,6 +23,7 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QFormLayout, QMainWindow, QWidget
 
 SCALE = 2.0
+LESSON_WIDTH = 340  # an open lesson panel's least width in presenter view (the tabs get the rest of 1280)
 # Controls hidden in presenter view, per tab: attribute paths on the tab's widget.
 ADVANCED = {
     # The settings column goes whole (the lesson panel and the status line say what is trained);
@@ -29,7 +31,7 @@ ADVANCED = {
     "Training": ("form", "results.save_name", "results.save_button", "results.csv_button",
                  "results.png_button", "live.earlier_check"),
     "Datasets": ("import_button",),
-    "Draw": ("open_button", "save_button", "timing", "collect", "multi.switch"),
+    "Draw": ("pad_panel.open_button", "pad_panel.save_button", "recognition.timing", "collect", "multi.switch"),
 }
 HIGH_CONTRAST = {
     QPalette.ColorRole.Window: "#ffffff", QPalette.ColorRole.WindowText: "#000000",
@@ -56,8 +58,9 @@ class _Saved:
     titles: list = field(default_factory=list)  # (plot item, text, options)
     splitters: list = field(default_factory=list)  # (splitter, sizes)
     docks: list = field(default_factory=list)  # (dock, width)
-    heights: list = field(default_factory=list)  # (widget, minimum height)
     rows: list = field(default_factory=list)  # (list item, size hint)
+    heights: list = field(default_factory=list)  # (widget, minimum height)
+    own: list = field(default_factory=list)  # widgets that present themselves (``set_presenter``)
 
 
 def _attr(root: object, path: str):
@@ -111,6 +114,10 @@ class PresenterView(QObject):
             if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont) or widget.styleSheet():
                 saved.fonts.append((widget, QFont(widget.font())))
         self._thicken_plots(saved)  # first: their fonts are scaled from the normal ones
+        # A widget that knows how to present itself (a plot's shorter title and larger legend).
+        saved.own = [w for w in window.findChildren(QWidget) if callable(getattr(w, "set_presenter", None))]
+        for widget in saved.own:
+            widget.set_presenter(True, SCALE)
         window.setFont(_scaled(window.font()))
         for widget, font in saved.fonts:
             widget.setFont(_scaled(font))
@@ -155,23 +162,31 @@ class PresenterView(QObject):
                     item.setSizeHint(QSize(item.sizeHint().width(), row.sizeHint().height()))
 
     def _make_room(self, saved: _Saved) -> None:
-        """The plots get most of the Training tab's height; an open lesson panel a third of the width."""
+        """The plots twice their least height, the results below the rest of the Training tab
+        (they scroll in their own pane); the Datasets tab's list more of the width; an open
+        lesson panel at least LESSON_WIDTH."""
         from PySide6.QtWidgets import QDockWidget, QSplitter
 
         training = self.window.tab("Training")
         plots = _attr(training, "live.plots")
-        if isinstance(plots, QWidget):  # the plots are the lesson: twice their usual least height
+        if isinstance(plots, QWidget):  # the plots are the lesson: with text twice the size, twice as tall
             saved.heights.append((plots, plots.minimumHeight()))
             plots.setMinimumHeight(round(plots.minimumHeight() * SCALE))
         for splitter in training.findChildren(QSplitter) if training is not None else []:
             if splitter.orientation() == Qt.Orientation.Vertical:
                 sizes = splitter.sizes()
                 saved.splitters.append((splitter, sizes))
-                splitter.setSizes([round(sum(sizes) * 0.6), round(sum(sizes) * 0.4)])
+                least = splitter.widget(0).minimumSizeHint().height()  # the plots at twice their least height,
+                splitter.setSizes([least, sum(sizes) - least])  # the results (scrolling in their pane) the rest
+        datasets = _attr(self.window.tab("Datasets"), "splitter")
+        if isinstance(datasets, QSplitter) and datasets.count() == 3:  # the list's names, less cut at twice the size
+            sizes = datasets.sizes()
+            saved.splitters.append((datasets, sizes))
+            datasets.setSizes([round(sum(sizes) * share) for share in (0.3, 0.37, 0.33)])
         docks = [d for d in self.window.findChildren(QDockWidget) if d.isVisible()]
         if docks:
             saved.docks = [(d, d.width()) for d in docks]
-            self.window.resizeDocks(docks, [max(d.width(), 400) for d in docks], Qt.Orientation.Horizontal)
+            self.window.resizeDocks(docks, [max(d.width(), LESSON_WIDTH) for d in docks], Qt.Orientation.Horizontal)
 
     def _thicken_plots(self, saved: _Saved) -> None:
         import sys
@@ -224,6 +239,7 @@ class PresenterView(QObject):
         each(saved.heights, lambda widget, height: widget.setMinimumHeight(height))
         each(saved.splitters, lambda splitter, sizes: splitter.setSizes(sizes))
         each(saved.titles, lambda item, text, opts: item.setTitle(text, **opts))
+        each(saved.own, lambda widget: widget.set_presenter(False))
         if saved.docks:
             each([tuple(zip(*saved.docks, strict=True))],
                  lambda docks, widths: window.resizeDocks(list(docks), list(widths), Qt.Orientation.Horizontal))

@@ -19,6 +19,7 @@ from core.models.recognizer import Recognizer, RecognizerCache
 from gui.concurrency import Worker
 from gui.errors import report
 
+MODEL_CHARS = 18  # the model list is at least this many characters wide
 STATE_COLOURS = {"idle": "#57606a", "loading": "#9a6700", "ready": "#1a7f37", "failed": "#cf222e", "none": "#57606a"}
 
 
@@ -47,7 +48,7 @@ class ModelPicker(QWidget):
         self.combo = QComboBox()
         self.combo.setAccessibleName("Model")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(18)
+        self.combo.setMinimumContentsLength(MODEL_CHARS)
         self.combo.currentIndexChanged.connect(self._on_picked)
         self.row = row = QHBoxLayout()  # the tab may add a button after the list (Teach it my writing)
         label = QLabel("&Model")
@@ -61,6 +62,11 @@ class ModelPicker(QWidget):
         layout.setSpacing(2)
         layout.addLayout(row)
         layout.addWidget(self.status)
+
+    def set_presenter(self, on: bool, _scale: float = 2.0) -> None:
+        """Presenter view (:mod:`gui.presenter`): a list wide enough for 10 characters, not 18,
+        so that the tab still fits beside an open lesson panel with every font twice its size."""
+        self.combo.setMinimumContentsLength(10 if on else MODEL_CHARS)
 
     # --- the list ------------------------------------------------------------------
 

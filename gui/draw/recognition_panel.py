@@ -34,6 +34,8 @@ class RecognitionPanel(QWidget):
         self.preview.setToolTip("The 28x28 image the model sees: white ink on black, centred like MNIST")
         preview_caption = QLabel("What the model sees (28×28)")
         preview_caption.setStyleSheet(f"color: {QUIET_COLOUR};")
+        preview_caption.setWordWrap(True)  # two lines rather than a wider tab (presenter view)
+        preview_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         preview_box = QVBoxLayout()
         preview_box.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         preview_box.addWidget(preview_caption, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -39,11 +39,11 @@ from core.labels import LETTERS, LOWERCASE
 from core.training.teaching import MIN_DRAWINGS, TeachResult, TeachRound, collection_for, default_repeats
 from gui.concurrency import Worker
 from gui.draw.collect_panel import Drawing
-from gui.errors import user_message
-from gui.widgets.message_banner import MessageBanner
+from gui.errors import report
 from gui.widgets.progress_panel import ProgressPanel
 
 log = logging.getLogger("inklab.gui.draw")
+START_TEXT = "Teach it my writing…"
 
 
 def _case(label: str) -> str:
@@ -69,11 +69,10 @@ class TeachPanel(QWidget):
     model_taught = Signal(str)
     sample_added = Signal(str)
 
-    def __init__(self, banner: MessageBanner, model: Callable[[], str | None], labels: Callable[[], list[str]],
+    def __init__(self, model: Callable[[], str | None], labels: Callable[[], list[str]],
                  drawing: Callable[[], Drawing], read: Callable[[], str | None], clear: Callable[[], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.banner = banner
         self._model, self._labels, self._drawing, self._read, self._clear = model, labels, drawing, read, clear
         self.round: TeachRound | None = None
         self.collection = ""
@@ -88,7 +87,9 @@ class TeachPanel(QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        self.start_button = QPushButton("Teach it my writing…")
+        self._short = False  # the button's short text (presenter view)
+        self._more = False  # the model has drawings already: "Teach more…"
+        self.start_button = QPushButton(START_TEXT)
         self.start_button.setToolTip("Write each class a few times; the model then adapts to your hand")
         self.start_button.clicked.connect(self.start_round)
         self.repeats = QSpinBox()
@@ -169,20 +170,26 @@ class TeachPanel(QWidget):
                 more = bool(label_counts(collection_for(name)))
             except InkLabError:
                 more = False
-        self.start_button.setText("Teach more…" if more else "Teach it my writing…")
+        self._more = more
+        self.start_button.setText("Teach more…" if more else ("Teach…" if self._short else START_TEXT))
+
+    def set_presenter(self, on: bool, _scale: float = 2.0) -> None:
+        """Presenter view (:mod:`gui.presenter`): "Teach…", so the Draw tab fits beside a lesson panel."""
+        self._short = on
+        self.start_button.setText("Teach more…" if self._more else ("Teach…" if on else START_TEXT))
 
     @Slot()
     def start_round(self) -> bool:
         """Start asking for the chosen model's classes."""
         name, labels = self._model(), self._labels()
         if not name or not labels:
-            self.banner.show_error("Choose a model first: the round asks for its classes.")
+            report(self, "Choose a model first: the round asks for its classes.")
             return False
         try:
             self.round = TeachRound(name, labels, self.repeats.value())
             self.collection = collection_for(name)
         except InkLabError as err:
-            self.banner.show_error(user_message(err))
+            report(self, err)
             return False
         self.box.setTitle(f"Teach {name} your writing")
         self.show()
@@ -207,7 +214,7 @@ class TeachPanel(QWidget):
         try:
             collections.add_sample(self.collection, asked, image, strokes=strokes)
         except InkLabError as err:
-            self.banner.show_error(user_message(err))
+            report(self, err)
             return False
         self.round.record(self._read())
         self.sample_added.emit(self.collection)
@@ -238,7 +245,7 @@ class TeachPanel(QWidget):
             self.hide()
             self.round_active.emit(False)
         if not drawn and not self.worker.is_running():
-            self.banner.show_info("Nothing drawn in this round: nothing to teach.")
+            report(self, "Nothing drawn in this round: nothing to teach.", "info")
         self.refresh()
 
     @Slot()
@@ -261,7 +268,7 @@ class TeachPanel(QWidget):
             text = f"Draw at least {MIN_DRAWINGS} characters to teach it ({n} so far)."
             self.reading.setText(text)
             if n:
-                self.banner.show_info(text)
+                report(self, text, "info")
             return False
         collection = self.collection
         self.result = None
@@ -281,22 +288,22 @@ class TeachPanel(QWidget):
         self.result = result
         self.progress.finish()
         if result.saved:
-            self.banner.show_info(result.message)
+            report(self, result.message, "info")
             self.model_taught.emit(result.saved)
         else:
-            self.banner.show_error(result.message)
+            report(self, result.message)
         self._after_adapting()
 
     @Slot(str)
     def _on_failed(self, text: str) -> None:
         self.progress.finish()
-        self.banner.show_error(f"Could not adapt the model: {text}")
+        report(self, f"Could not adapt the model: {text}")
         self._after_adapting()
 
     @Slot()
     def _on_cancelled(self) -> None:
         self.progress.finish()
-        self.banner.show_info("Adapting cancelled: your drawings are kept (Teach more adapts again).")
+        report(self, "Adapting cancelled: your drawings are kept (Teach more adapts again).", "info")
         self._after_adapting()
 
     def _after_adapting(self) -> None:

@@ -39,10 +39,11 @@ from gui.widgets.prediction_strip import PredictionStrip
 # paint code holding the GIL, which the training thread then waits for).  So frames are
 # coalesced to at most 10 a second, and fewer when drawing gets slow (a busy machine):
 # the next frame waits FRAME_BUDGET times as long as the last one took, so drawing stays
-# under ~5% of the time.  A learning curve still moves smoothly at a few frames a second.
+# under ~5% of the time, but never below 5 frames a second (issue 28: the batch curve, the
+# status line and the progress bar keep moving at least 5 times a second).
 PLOT_FPS = 10
 FRAME_BUDGET = 20
-MAX_FRAME_INTERVAL_MS = 500
+MAX_FRAME_INTERVAL_MS = 200
 START_KEY, PAUSE_KEY, STOP_KEY = "F5", "F6", "Shift+F5"
 
 
@@ -90,15 +91,17 @@ class RunBar(QWidget):
         super().__init__(parent)
         run_row = QHBoxLayout(self)
         run_row.setContentsMargins(0, 0, 0, 0)
-        self.start_button = QPushButton(f"▶  Start ({START_KEY})")
-        self.pause_button = QPushButton(f"❚❚  Pause ({PAUSE_KEY})")
-        self.stop_button = QPushButton(f"■  Stop ({STOP_KEY})")
+        self._keys_shown = True  # the shortcut in each button's text (not in presenter view)
+        self._paused = False
+        self.start_button = QPushButton()
+        self.pause_button = QPushButton()
+        self.stop_button = QPushButton()
+        self._label_buttons()
         for button, key, tip in (
             (self.start_button, START_KEY, "Train a new model with these settings"),
             (self.pause_button, PAUSE_KEY, "Hold the run after the current batch / go on"),
             (self.stop_button, STOP_KEY, "End the run after the current batch (the model is kept)"),
         ):
-            button.setShortcut(QKeySequence(key))
             button.setToolTip(f"{tip}  [{key}]")
             button.setMinimumHeight(34)
             big(button, 1.1)
@@ -117,11 +120,27 @@ class RunBar(QWidget):
         """Enable the buttons that make sense in ``state``."""
         self.start_button.setEnabled(state is RunState.IDLE and can_start)
         self.pause_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
-        self.pause_button.setText(
-            f"▶  Resume ({PAUSE_KEY})" if state is RunState.PAUSED else f"❚❚  Pause ({PAUSE_KEY})"
-        )
-        self.pause_button.setShortcut(QKeySequence(PAUSE_KEY))
+        self._paused = state is RunState.PAUSED
+        self._label_buttons()
         self.stop_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+
+    def _label_buttons(self) -> None:
+        def text(name: str, key: str) -> str:
+            return f"{name} ({key})" if self._keys_shown else name
+
+        self.start_button.setText(text("▶  Start", START_KEY))
+        self.pause_button.setText(text("▶  Resume" if self._paused else "❚❚  Pause", PAUSE_KEY))
+        self.stop_button.setText(text("■  Stop", STOP_KEY))
+        # setText puts the text's mnemonic in place of a button's shortcut: the keys again.
+        for button, key in ((self.start_button, START_KEY), (self.pause_button, PAUSE_KEY),
+                            (self.stop_button, STOP_KEY)):
+            button.setShortcut(QKeySequence(key))
+
+    def set_presenter(self, on: bool, _scale: float = 2.0) -> None:
+        """Presenter view (:mod:`gui.presenter`): the buttons without their keys, which at twice
+        the size left the status line no room on a 1280-px projector (the keys still work)."""
+        self._keys_shown = not on
+        self._label_buttons()
 
 
 class LiveView(QWidget):
@@ -131,12 +150,14 @@ class LiveView(QWidget):
     status line shows; ``bar`` the :class:`RunBar` whose status line this view alone writes
     (:meth:`_show_status`: the live numbers while batches come, else the phase of the run,
     "Paused · " before it when paused).  ``progress`` (percent, "epoch 2/5") follows the run
-    for the other tabs; (-1, "") once it is over.
+    for the other tabs; (-1, "") once it is over.  ``live_plots``: the loss and accuracy
+    :class:`LivePlot` when the caller has made them already.
     """
 
     progress = Signal(int, str)
 
-    def __init__(self, driver, bar: RunBar, parent: QWidget | None = None) -> None:
+    def __init__(self, driver, bar: RunBar, live_plots: tuple[LivePlot, LivePlot] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.driver = driver
         self.bar = bar
@@ -152,8 +173,9 @@ class LiveView(QWidget):
         plots = QWidget()
         plots_row = QHBoxLayout(plots)
         plots_row.setContentsMargins(0, 0, 0, 0)
-        self.loss_plot = LivePlot("Loss (lower is better)", "loss")
-        self.accuracy_plot = LivePlot("Accuracy (higher is better)", "accuracy %")
+        # (Made by the caller, one per turn of the event loop: each takes ~40 ms; see TrainingTab.build_steps.)
+        self.loss_plot, self.accuracy_plot = live_plots or (LivePlot("Loss (lower is better)", "loss"),
+                                                       LivePlot("Accuracy (higher is better)", "accuracy %"))
         self.accuracy_plot.plot_widget.getPlotItem().setXLink(self.loss_plot.plot_widget.getPlotItem())
         plots_row.addWidget(self.loss_plot)
         plots_row.addWidget(self.accuracy_plot)

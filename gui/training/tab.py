@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from core.training.state import RunState
 
@@ -35,6 +35,7 @@ class TrainingTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ready = False
+        self._steps = None  # the generator making the widgets (build_steps)
         self.driver = None  # gui.training.run.RunDriver, made with the widgets
         QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
 
@@ -47,28 +48,48 @@ class TrainingTab(QWidget):
         super().showEvent(event)
 
     def ensure_ready(self) -> None:
-        """Build the widgets (pyqtgraph loads here) and list the data sets; idempotent."""
+        """Build the widgets (the pieces not made ahead) and list the data sets; idempotent."""
         if self._ready:
             return
         self._ready = True
-        self._build()
+        for _ in self.build_steps():
+            pass
         self.refresh_datasets()
         self.form.start()
         self._update_enabled()
 
-    def _build(self) -> None:
+    def build_steps(self):
+        """The widgets, made a piece at a time: an iterator to advance, one piece per turn of
+        the event loop (:mod:`gui.prefetch` makes the tab ahead this way while the window idles).
+
+        Each piece takes under ~40 ms of the GUI thread (a live plot, the settings column),
+        where the whole took 110-140 ms, then as long again for its first paint: the first
+        click on the tab froze the window that long.  :meth:`ensure_ready` makes whatever is
+        left at once.  Nothing here imports TensorFlow (the settings form's :meth:`start` does).
+        """
+        if self._steps is None:
+            self._steps = self._build()
+        return self._steps
+
+    def _build(self):
         from gui.training.compare_panel import ComparePanel
         from gui.training.live_view import LiveView, RunBar
         from gui.training.results_panel import COMPARE_PAGE, ResultsPanel
         from gui.training.run import RunDriver
         from gui.training.settings_form import SettingsForm
+        from gui.widgets.live_plot import LivePlot
         from gui.widgets.message_banner import MessageBanner
 
         self.driver = RunDriver(self)
         self.banner = MessageBanner()
         self.form = SettingsForm()
+        yield
+        loss_plot = LivePlot("Loss (lower is better)", "loss")
+        yield
+        accuracy_plot = LivePlot("Accuracy (higher is better)", "accuracy %")
+        yield
         self.bar = RunBar()
-        self.live = LiveView(self.driver, self.bar)
+        self.live = LiveView(self.driver, self.bar, (loss_plot, accuracy_plot))
         self.results = ResultsPanel()
         self.compare = ComparePanel(self.live.loss_plot, self.live.accuracy_plot)
         # Titled with its count from the start: the list is kept across restarts.
@@ -77,6 +98,7 @@ class TrainingTab(QWidget):
 
         self.evolution = EvolutionView()
         self.results.addTab(self.evolution, "Filters and weights")
+        yield
         self._compare_page = COMPARE_PAGE
         self.compare.title_changed.connect(lambda title: self.results.setTabText(COMPARE_PAGE, title))
         from gui.training.leaderboard import ContestPanel
@@ -98,7 +120,14 @@ class TrainingTab(QWidget):
         right_col.addWidget(self.bar)
         vsplit = QSplitter(Qt.Orientation.Vertical)
         vsplit.addWidget(self.live)
-        vsplit.addWidget(self.results)
+        # The results scroll in their own pane when given less than they need (presenter view at
+        # 720 px: the plots at twice their height leave them ~150 px), never the whole tab.
+        self.results_area = QScrollArea()
+        self.results_area.setWidget(self.results)
+        self.results_area.setWidgetResizable(True)
+        self.results_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.results_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        vsplit.addWidget(self.results_area)
         vsplit.setStretchFactor(0, 3)
         vsplit.setStretchFactor(1, 2)
         vsplit.setSizes([480, 320])

@@ -30,6 +30,7 @@ class ClassCharts(QWidget):
         self._background = background
 
         self.balance_title = QLabel("Class balance")
+        self.balance_title.setWordWrap(True)  # never wider than the pane (presenter view's large text)
         self.balance_plot = pg.PlotWidget(background=background)
         self.balance_plot.setMenuEnabled(False)
         self.balance_plot.setMouseEnabled(x=False, y=False)
@@ -47,6 +48,7 @@ class ClassCharts(QWidget):
         self._count_labels: list[pg.TextItem] = []
 
         self.means_title = QLabel("Mean image of each class")
+        self.means_title.setWordWrap(True)
         self.means_view = pg.GraphicsLayoutWidget()
         self.means_view.setBackground(background)
         self.means_view.setMinimumHeight(_ROW_HEIGHT_PX)

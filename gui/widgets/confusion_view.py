@@ -23,6 +23,8 @@ def _heat(fraction: float) -> QColor:
     return QColor(*[int(v) for v in rgb])
 
 
+MIN_SIDE = 190  # the least width and height of the matrix, in pixels
+
 class ConfusionView(QWidget):
     """Rows are the true class, columns the model's guess; colour is the share of the row.
 
@@ -37,7 +39,7 @@ class ConfusionView(QWidget):
         self._matrix = np.zeros((0, 0), np.int64)
         self._names: Sequence[str] = ()
         self.setMouseTracking(True)
-        self.setMinimumSize(190, 190)
+        self.setMinimumSize(MIN_SIDE, MIN_SIDE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Confusion matrix")
         self.setAccessibleDescription("no test result yet")
@@ -45,6 +47,12 @@ class ConfusionView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.current: tuple[int, int] | None = None
 
+
+    def set_presenter(self, on: bool, _scale: float = 2.0) -> None:
+        """Presenter view (:mod:`gui.presenter`): a smaller least size (it still grows with the
+        room), so the Training tab does not scroll at 720 px with every heading twice its size."""
+        side = round(MIN_SIDE * 0.75) if on else MIN_SIDE
+        self.setMinimumSize(side, side)
     def set_matrix(self, matrix: np.ndarray, label_names: Sequence[str]) -> None:
         self._matrix = np.asarray(matrix, np.int64)
         self._names = list(label_names)

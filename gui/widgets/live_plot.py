@@ -32,6 +32,7 @@ OVERLAY_COLOURS = [(204, 121, 167), (0, 158, 115), (110, 110, 110), (117, 112, 1
                    (110, 150, 40)]
 OVERLAY_ALPHA = 150
 LEGEND_COLUMNS = 3
+PRESENTER_NAMES = {"train (batch)": "batch", "train (epoch)": "epoch"}  # shorter, in presenter view
 
 
 class GrowingBuffer:
@@ -329,3 +330,19 @@ class LivePlot(QWidget):
     def legend_labels(self) -> list[str]:
         """The legend's entries, in order (what a reader sees under the plot)."""
         return [label.text for _, label in self.legend.items]
+
+    def set_presenter(self, on: bool, scale: float = 2.0) -> None:
+        """Presenter view (:mod:`gui.presenter`): a short title, the legend ``scale`` times larger.
+
+        At twice the size "Loss (lower is better)" and a legend of "train (batch)", "train
+        (epoch)", "validation" no longer fit beside the other plot on a 1280-px projector; the
+        hint in brackets is what the teacher says aloud, the colours say which line is which.
+        """
+        item = self.plot_widget.getPlotItem()
+        item.setTitle(self._title.split(" (")[0] if on else self._title, **item.titleLabel.opts)
+        self.legend.setLabelTextSize(f"{9 * scale:g}pt" if on else "9pt")
+        self.legend.setColumnCount(2 if on else LEGEND_COLUMNS)  # two rows: at twice the size one is too wide
+        for _sample, label in self.legend.items:
+            name = getattr(label, "full_name", label.text)
+            label.full_name = name
+            label.setText(PRESENTER_NAMES.get(name, name) if on else name)

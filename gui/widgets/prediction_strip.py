@@ -20,6 +20,7 @@ RIGHT_COLOUR = "#1a7f37"
 WRONG_COLOUR = "#c62828"
 RIGHT_MARK = "✓"
 WRONG_MARK = "✗"
+MIN_COLUMNS = 8  # the fewest tiles a row shows when the strip is narrow
 
 
 class _Tile(QWidget):
@@ -105,6 +106,7 @@ class PredictionStrip(QWidget):
                 tile.setAccessibleName(f"sample {i + 1}")
             self._grid.addWidget(tile, i // self._columns, i % self._columns)
             self._tiles.append(tile)
+        self._fit_tiles()
 
     def set_captions(self, captions: Sequence[str]) -> None:
         """Plain grey captions (the augmentation preview)."""
@@ -148,3 +150,32 @@ class PredictionStrip(QWidget):
 
     def __len__(self) -> int:
         return len(self._tiles)
+
+    # A row of 16 never widens the window: beside a lesson panel (or in presenter view) the
+    # strip shows the columns that fit, at least MIN_COLUMNS, and asks for no more.
+
+    def _column_width(self) -> int:
+        return self._tiles[0].sizeHint().width() + self._grid.spacing()
+
+    def minimumSizeHint(self):  # noqa: N802 (Qt's name)
+        hint = super().minimumSizeHint()
+        if self._tiles:
+            hint.setWidth(min(hint.width(), MIN_COLUMNS * self._column_width()))
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_tiles()
+
+    def _fit_tiles(self) -> None:
+        if not self._tiles:
+            return
+        fits = max(MIN_COLUMNS, (self.width() + self._grid.spacing()) // self._column_width())
+        for i, tile in enumerate(self._tiles):
+            shown = i % self._columns < fits
+            if tile.isHidden() == shown:
+                tile.setVisible(shown)
+
+    def shown_count(self) -> int:
+        """How many tiles fit the strip's width now (the rest wait for room)."""
+        return sum(not tile.isHidden() for tile in self._tiles)

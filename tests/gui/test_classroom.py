@@ -107,14 +107,74 @@ def test_presenter_view_on_and_off_restores_everything(main_window, qtbot):
     assert all(now >= 2 * before for now, before in zip(_pen_widths(tab), pens, strict=True))
     assert main_window.palette().color(main_window.palette().ColorRole.Window).name() == "#ffffff"
     draw_tab = main_window.tab("Draw")
-    assert tab.form.isHidden() and draw_tab.collect.isHidden() and draw_tab.save_button.isHidden()
+    assert tab.form.isHidden() and draw_tab.collect.isHidden() and draw_tab.pad_panel.save_button.isHidden()
     assert not tab.bar.start_button.isHidden()  # what the class needs stays
     qtbot.keyClick(main_window, Qt.Key.Key_F11)
     assert not presenter.active and not main_window.isFullScreen()
     qtbot.waitUntil(lambda: main_window.size() == size, timeout=5000)
     assert main_window.font().pointSizeF() == font and tab.results.test_label.font().pointSizeF() == title_font
     assert _pen_widths(tab) == pens
-    assert not tab.form.isHidden() and not draw_tab.collect.isHidden() and not draw_tab.save_button.isHidden()
+    assert not tab.form.isHidden() and not draw_tab.collect.isHidden() and not draw_tab.pad_panel.save_button.isHidden()
+
+
+def _cut_on_the_projector(window, qtbot) -> list[str]:
+    """What a class would not see whole on each tab: a tab that scrolls, a label cut, a plot's
+    title or legend wider than the plot."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QLabel
+
+    from gui.widgets.elided_label import ElidedLabel
+
+    problems = []
+    for index, title in enumerate(window.tab_titles()):
+        window.tabs.setCurrentIndex(index)
+        page = window._lazy[title]
+        qtbot.waitUntil(lambda page=page: abs(page.scroll_area.viewport().width() - window.tabs.width()) <= 4
+                        and page.scroll_area.viewport().height() < window.height(), timeout=5000)  # laid out
+        qtbot.wait(50)
+        least, room = page.widget.minimumSizeHint(), page.scroll_area.viewport().size()
+        if least.width() > room.width() or least.height() > room.height():
+            problems.append(f"{title} scrolls: needs {least.width()}x{least.height()}, has {room.width()}x{room.height()}")
+        for label in page.widget.findChildren(QLabel):
+            text = label.text()
+            if (label.isVisible() and text and not label.wordWrap() and not isinstance(label, ElidedLabel)
+                    and "<" not in text and "&" not in text
+                    and label.fontMetrics().horizontalAdvance(text) > label.width() + 2):
+                problems.append(f"{title}: the label {text!r} is cut")
+        for plot in page.widget.findChildren(pg.PlotWidget):
+            item = plot.getPlotItem()
+            if plot.isVisible() and item.titleLabel.text and item.titleLabel.item.boundingRect().width() > plot.width():
+                problems.append(f"{title}: the plot title {item.titleLabel.text!r} is cut")
+            legend = getattr(item, "legend", None)
+            if plot.isVisible() and legend is not None and legend.items:
+                right = legend.mapRectToScene(legend.boundingRect()).right()
+                if right > plot.width() or any(label.mapRectToScene(label.boundingRect()).right() > plot.width()
+                                               for _, label in legend.items):
+                    problems.append(f"{title}: the legend under {item.titleLabel.text!r} is cut")
+            if plot.isVisible() and plot.height() < 150:
+                problems.append(f"{title}: the plot {item.titleLabel.text!r} is {plot.height()} px tall")
+    return problems
+
+
+def _present_at_1280x720(window, qtbot) -> None:
+    """Presenter view on a 1280x720 projector (offscreen, "full screen" is the test screen's size)."""
+    window.presenter.set_active(True)
+    qtbot.wait(200)  # the full-screen request settles first
+    window.setGeometry(0, 0, 1280, 720)
+    qtbot.waitUntil(lambda: window.width() == 1280 and window.tabs.width() > 800, timeout=5000)
+
+
+def test_presenter_view_fits_a_1280x720_projector_with_and_without_a_lesson(main_window, qtbot):
+    """Issue 27: at twice the size nothing is cut or scrolled on any tab, beside the lesson panel too."""
+    main_window.tab("Training").ensure_ready()
+    _present_at_1280x720(main_window, qtbot)
+    assert _cut_on_the_projector(main_window, qtbot) == []
+    main_window.lessons.open_lesson(find_lesson("3"))
+    qtbot.waitUntil(lambda: main_window.lessons.panel.isVisible(), timeout=5000)
+    main_window.presenter.set_active(False)  # (entered again: the lesson panel gets its presenter width)
+    _present_at_1280x720(main_window, qtbot)
+    assert _cut_on_the_projector(main_window, qtbot) == []
+    main_window.presenter.set_active(False)
 
 
 def test_contest_import_with_a_malformed_file_then_scored_on_our_handwriting(main_window, qtbot, tmp_path):
@@ -124,14 +184,14 @@ def test_contest_import_with_a_malformed_file_then_scored_on_our_handwriting(mai
     # The class draws two ones on the Draw tab, into the collection "class".
     main_window.tabs.setCurrentIndex(2)
     draw_tab = main_window.tab("Draw")
-    draw_tab.collection_combo.setEditText("class")
+    draw_tab.collect.collection_combo.setEditText("class")
     for _ in range(2):
         draw(draw_tab.pad, vertical_bar(draw_tab.pad))
         qtbot.waitUntil(lambda: draw_tab.image is not None, timeout=5000)
-        draw_tab.label_edit.setText("1")
+        draw_tab.collect.label_edit.setText("1")
         with qtbot.waitSignal(draw_tab.sample_added, timeout=5000):
-            press(qtbot, draw_tab.add_button)
-        assert draw_tab.add_status.text() == "Added “1” to class."
+            press(qtbot, draw_tab.collect.add_button)
+        assert draw_tab.collect.add_status.text() == "Added “1” to class."
         qtbot.waitUntil(lambda: draw_tab.image is None, timeout=5000)  # the pad is cleared for the next one
     main_window.tabs.setCurrentIndex(1)
     tab = main_window.tab("Training")
@@ -182,13 +242,13 @@ def test_settings_are_restored_and_a_damaged_file_is_reset_with_a_notice(fresh_w
     form.limit_spin.setValue(500)
     form.lr_spin.setValue(0.002)
     first.tabs.setCurrentIndex(2)
-    first.tab("Draw").pen_slider.setValue(9)
+    first.tab("Draw").pad_panel.pen_slider.setValue(9)
     first.tab("Draw").multi.switch.setChecked(True)
     first.close()
 
     second = fresh_window()
     qtbot.waitUntil(lambda: second.tabs.currentIndex() == 2, timeout=5000)  # the tab of last time
-    assert second.tab("Draw").pen_slider.value() == 9 and second.tab("Draw").multi.switch.isChecked()
+    assert second.tab("Draw").pad_panel.pen_slider.value() == 9 and second.tab("Draw").multi.switch.isChecked()
     second.tabs.setCurrentIndex(1)
     second.tab("Training").ensure_ready()
     form = second.tab("Training").form
