@@ -68,6 +68,8 @@ class Ahead(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(STEP_PAUSE_MS)
         self._timer.timeout.connect(self._step)
+        # A window closed with imports still queued must not keep TensorFlow waiting.
+        self.destroyed.connect(lambda *_: _imports_idle.set())
 
     def then_import(self, targets: list[str]) -> None:
         self._queue.append(("import", list(targets)))
