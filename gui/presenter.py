@@ -31,7 +31,8 @@ ADVANCED = {
     "Training": ("form", "results.save_name", "results.save_button", "results.csv_button",
                  "results.png_button", "live.earlier_check"),
     "Datasets": ("import_button",),
-    "Draw": ("pad_panel.open_button", "pad_panel.save_button", "recognition.timing", "collect", "multi.switch"),
+    "Draw": ("pad_panel.open_button", "pad_panel.save_button", "recognition.timing", "collect", "multi.switch",
+             "multi.words_switch"),
 }
 HIGH_CONTRAST = {
     QPalette.ColorRole.Window: "#ffffff", QPalette.ColorRole.WindowText: "#000000",
