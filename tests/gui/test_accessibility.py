@@ -86,3 +86,23 @@ def test_the_confusion_matrix_is_read_cell_by_cell_with_the_arrow_keys(qtbot) ->
     assert view.current == (1, 0)
     assert view.accessibleDescription() == view.tooltip_text(1, 0)
     assert "mistaken for a" in view.accessibleDescription()
+
+
+def test_a_narrow_prediction_strip_shows_the_samples_that_fit_and_never_widens_its_panel(qtbot):
+    """Beside a lesson panel the 16 samples of "what the model sees" made the Training tab scroll
+    sideways (718 px asked for): the strip asks for 8 and shows as many as fit."""
+    import numpy as np
+
+    from gui.widgets.prediction_strip import MIN_COLUMNS, PredictionStrip
+
+    strip = PredictionStrip(tile_size=36, columns=16)
+    qtbot.addWidget(strip)
+    strip.set_samples(np.zeros((16, 28, 28), np.uint8), np.arange(16) % 10, [str(d) for d in range(10)])
+    strip.show()
+    full = 16 * strip._column_width()  # what a row of 16 takes
+    assert strip.minimumSizeHint().width() <= full // 2
+    strip.resize(full // 2 + 60, strip.height())
+    qtbot.waitUntil(lambda: strip.shown_count() < 16)
+    assert MIN_COLUMNS <= strip.shown_count() < 16
+    strip.resize(full + 20, strip.height())  # room again: all of them
+    qtbot.waitUntil(lambda: strip.shown_count() == 16)
