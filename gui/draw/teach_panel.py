@@ -171,12 +171,15 @@ class TeachPanel(QWidget):
             except InkLabError:
                 more = False
         self._more = more
-        self.start_button.setText("Teach more…" if more else ("Teach…" if self._short else START_TEXT))
+        self._name_button()
 
     def set_presenter(self, on: bool, _scale: float = 2.0) -> None:
         """Presenter view (:mod:`gui.presenter`): "Teach…", so the Draw tab fits beside a lesson panel."""
         self._short = on
-        self.start_button.setText("Teach more…" if self._more else ("Teach…" if on else START_TEXT))
+        self._name_button()
+
+    def _name_button(self) -> None:
+        self.start_button.setText("Teach more…" if self._more else ("Teach…" if self._short else START_TEXT))
 
     @Slot()
     def start_round(self) -> bool:
