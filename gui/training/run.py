@@ -37,6 +37,12 @@ from gui.concurrency import Worker
 # event loop stalls for 100+ ms.  With 1 ms it stays under ~50 ms and training is no slower.
 RUN_SWITCH_INTERVAL_S = 0.001
 
+# Batch events from the window's run: 10 a second, twice the live view's frames (it draws 5
+# a second), not the engine's default 30 (core.training.run.BATCH_EVENTS_PER_S, which the CLI
+# keeps).  Each event is a queued signal: a Python call on the training thread to post it
+# and a GIL hand-over on the GUI thread to take it, for points no frame would show apart.
+WINDOW_BATCH_EVENTS_PER_S = 10
+
 
 @dataclass(frozen=True)
 class EvaluationView:
@@ -88,7 +94,7 @@ class RunDriver(QObject):
     state_changed = Signal(str)  # a RunState value ("idle" once the run is over)
     prepared = Signal(object)  # core.training.Prepared
     started = Signal(object)  # core.training.RunInfo
-    batch_ended = Signal(object)  # core.training.BatchProgress (~30 a second)
+    batch_ended = Signal(object)  # core.training.BatchProgress (~10 a second)
     epoch_ended = Signal(object)  # core.training.EpochResult
     training_ended = Signal(object)  # core.training.RunResult: training is over; evaluation may follow
     evaluation_started = Signal(str)  # the split
@@ -133,7 +139,8 @@ class RunDriver(QObject):
             return
         from core.training import TrainingRun
 
-        run = TrainingRun(config, loader=_shared_loader, evaluate_after=True)
+        run = TrainingRun(config, loader=_shared_loader, evaluate_after=True,
+                          batch_interval=1.0 / WINDOW_BATCH_EVENTS_PER_S)
         self._listener = run.add_listener(_SignalListener(self))
         # The filters and weight histograms of every epoch (the "Filters and weights" page).
         from core.training.evolution import WeightCapture

@@ -6,7 +6,7 @@ The tab a teacher projects.  It only composes its panels and passes the run's ev
 - :mod:`gui.training.run` — core's :class:`~core.training.TrainingRun` (the run's state,
   clock, history, evaluation and saving) on the worker, its events as signals;
 - :mod:`gui.training.live_view` — buttons, the status line (its one writer), plots (redrawn
-  at most 10 times a second) and the "what the model sees" strip;
+  5 times a second during a run) and the "what the model sees" strip;
 - :mod:`gui.training.results_panel` — results, mistakes, save and export;
 - :mod:`gui.training.compare_panel` — the session's leaderboard and overlays.
 

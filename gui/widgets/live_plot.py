@@ -3,8 +3,8 @@
 Following pyqtgraph's own examples, each curve is created once and fed with ``setData``
 on numpy buffers that grow by doubling; the plot clips to the view and peak-downsamples.
 Points arrive from the worker at batch rate but the plot is only redrawn by
-:meth:`LivePlot.flush`, which the owner calls from a timer (at most 10 times a second:
-``gui.training.live_view.PLOT_FPS``), so a burst of batches costs one redraw.
+:meth:`LivePlot.flush`, which the owner calls from a timer (``gui.training.live_view.PLOT_FPS``:
+5 times a second during a run), so a burst of batches costs one redraw.
 
 Read with many runs (issue 16): the legend is one row *under* the plot, in the plot's own
 layout, so it never covers a curve and is never clipped (and exports carry it); earlier runs
@@ -112,6 +112,11 @@ class LivePlot(QWidget):
             name="validation", pen=pg.mkPen(VAL_COLOUR, width=2),
             symbol="s", symbolSize=10, symbolBrush=VAL_COLOUR, symbolPen="w",
         )
+        # The epoch markers change once an epoch but lie under the batch line, so every frame
+        # repainted them (Python paint code): cached as pixmaps while the view is held still,
+        # a frame draws only the batch line (frames ~20% cheaper, issue 28).
+        for markers in (self.epoch_curve, self.val_curve):
+            markers.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._buffers = {
             self.batch_curve: GrowingBuffer(1024),
             self.epoch_curve: GrowingBuffer(16),
@@ -119,7 +124,7 @@ class LivePlot(QWidget):
         }
         # The curves with points not drawn yet: only those are given to setData (the epoch
         # markers' scatter items are rebuilt whole on each setData, so re-setting them with the
-        # batch line ~10 times a second was most of a flush's cost; issue 28).
+        # batch line at each frame was most of a flush's cost; issue 28).
         self._dirty: set = set()
         self._overlays: dict[object, list[pg.PlotDataItem]] = {}
         self._ticked: dict[object, bool] = {}  # earlier runs chosen in Compare runs

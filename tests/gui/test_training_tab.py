@@ -113,6 +113,32 @@ def test_pause_holds_resume_continues_and_stop_ends(tab, qtbot):
     assert settings_enabled(tab) and tab.bar.start_button.isEnabled() and not tab.bar.stop_button.isEnabled()
 
 
+@pytest.mark.slow
+def test_a_run_looks_live_five_times_a_second_from_ten_batch_events(tab, qtbot):
+    """Issue 28: the window takes fewer events and frames, yet the progress bar, the status
+    line and the batch curve still move at least ~5 times a second."""
+    configure(tab, samples=3000, epochs=200)
+    press(qtbot, tab.bar.start_button)
+    qtbot.waitUntil(lambda: tab.batches_received >= 3, timeout=RUN_TIMEOUT_MS)
+    seen_bar, seen_status, seen_points = set(), set(), set()
+    events_before = tab.batches_received
+
+    def look():
+        seen_bar.add(tab.bar.progress_bar.value())
+        seen_status.add(tab.bar.status_label.toolTip())
+        seen_points.add(tab.live.loss_plot.point_count("batch"))
+
+    for _ in range(40):  # 2 s, looked at every 50 ms as an eye would
+        look()
+        qtbot.wait(50)
+    events = tab.batches_received - events_before
+    press(qtbot, tab.bar.stop_button)
+    qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
+    # 2 s at 5 frames a second is 10 frames; a loaded test machine may lose a few.
+    assert len(seen_bar) >= 7 and len(seen_status) >= 7 and len(seen_points) >= 7
+    assert events <= 2.2 * 10 + 3  # ~10 batch events a second reach the window, not 30
+
+
 def test_stop_while_a_slow_data_set_is_still_loading(tab, qtbot, monkeypatch):
     """EMNIST's first load takes seconds (re-framing every letter): Stop ends it there."""
     from core import storage
