@@ -69,6 +69,28 @@ def test_it_follows_the_run_then_scrubs_through_every_epoch(qtbot) -> None:
     view.grab()  # paints the histograms
 
 
+def test_a_page_behind_another_draws_its_epochs_only_once_shown(qtbot) -> None:
+    """Issue 28: the filters and histograms are not drawn at every epoch behind another page."""
+    from gui.training.evolution_view import EvolutionView
+
+    view = EvolutionView()
+    qtbot.addWidget(view)
+    view.resize(900, 400)
+    drawn = []
+    view.shown.connect(drawn.append)
+    capture, steps = _growing_capture()
+    view.start(capture)
+    for step in steps:
+        step()
+        view.refresh()
+    view.finish()
+    assert drawn == [] and view.histograms.histograms == ()  # hidden the whole run: nothing drawn
+    assert view.slider.maximum() == 2 and view.slider.isEnabled()
+    view.show()
+    qtbot.waitUntil(lambda: drawn == [2])
+    assert view.epoch_label.text() == "2 of 2" and [h.name for h in view.histograms.histograms] == ["Conv 1", "Output"]
+
+
 def test_a_run_in_the_training_tab_keeps_every_epochs_filters(training_tab, qtbot) -> None:
     tab = training_tab
     tab.form.preset_combo.setCurrentIndex(tab.form.preset_combo.findData("cnn-classic"))
@@ -94,5 +116,6 @@ def test_a_dense_model_says_it_has_no_filters(training_tab, qtbot) -> None:
     press(qtbot, tab.bar.start_button)
     qtbot.waitUntil(lambda: tab.state() == "idle", timeout=RUN_TIMEOUT_MS)
     page = tab.evolution
+    tab.results.setCurrentWidget(page)  # the user opens the page after the run
     assert page.filters.text() == "This model has no convolution, so it has no filters to show."
     assert [h.name for h in page.histograms.histograms] == ["Dense 1", "Dense 2", "Output"]
