@@ -11,9 +11,12 @@ import importlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 AFTER_PAINT_FALLBACK_MS = 500
+# A tab shown while it is still being made ahead says so and is finished by the work ahead,
+# a piece per turn of the event loop; this long at most, then the rest is made at once.
+AHEAD_WAIT_MS = 4000
 
 
 class TabScrollArea(QScrollArea):
@@ -75,13 +78,18 @@ class LazyTab(QWidget):
         self.widget: QWidget | None = None
         self.built = False
         self._ahead = None  # the steps making it ahead (ahead())
+        self._ahead_done = False
+        self._waiting: QLabel | None = None  # "Preparing…", while shown before made ahead
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self.after_paint:
-            self.ensure_built()
+            if self._ahead is not None and not self._ahead_done and not self.built:
+                self._wait_for_ahead()  # made at once here, the rest froze the window ~0.15 s
+            else:
+                self.ensure_built()
         elif not self.built:
             # A zero timer set here fires before the window's first paint; paintEvent's
             # does not.  This one only covers a window that is never painted (minimised).
@@ -92,16 +100,32 @@ class LazyTab(QWidget):
         if self.after_paint and not self.built:
             QTimer.singleShot(0, self.ensure_built)
 
+    def _wait_for_ahead(self) -> None:
+        """Shown while being made ahead: say so; the work ahead finishes it (see :meth:`_made_ahead`)."""
+        if self._waiting is None:
+            self._waiting = QLabel(f"Preparing the {self.title} tab…")
+            self._waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._layout.addWidget(self._waiting)
+            QTimer.singleShot(AHEAD_WAIT_MS, self, self._shown_ready)
+
+    def _shown_ready(self) -> None:
+        if self.isVisible():
+            self.ensure_built()
+
     def ensure_built(self) -> QWidget:
         """Build the real tab now if that has not happened yet (finishing one made ahead); return it."""
         if self.built:
             return self.widget
         self.built = True
+        if self._waiting is not None:
+            self._waiting.deleteLater()
+            self._waiting = None
         for _ in self._ahead or ():
             pass  # what was not made ahead yet, at once
         if self.widget is None:
             self._make()
-            self._attach()
+        if self.widget is not None and not hasattr(self, "scroll_area"):
+            self._attach()  # (also one whose making ahead failed half way)
         if self.on_built is not None:
             self.on_built()
         return self.widget
@@ -119,24 +143,31 @@ class LazyTab(QWidget):
         return self._ahead
 
     def _made_ahead(self):
-        if self.widget is not None:
-            return
-        self._make()
-        if self.widget is None:
-            return
-        yield
-        steps = getattr(self.widget, "build_steps", None)
-        if steps is not None:
-            yield from steps()
-        self._attach()
-        yield
-        if not self.built:  # (shown meanwhile: it paints on screen anyway)
-            self.grab()  # laid out and painted once, off screen: the first show paints from warm caches
+        try:
+            if self.widget is not None:
+                return
+            self._make()
+            if self.widget is None:
+                return
+            yield
+            steps = getattr(self.widget, "build_steps", None)
+            if steps is not None:
+                yield from steps()
+            self._attach()
+            yield
+            if not self.built and self._waiting is None:  # (on show: it paints on screen anyway)
+                self.grab()  # laid out and painted once, off screen: the first show paints from warm caches
+        finally:
+            self._ahead_done = True
+            if self._waiting is not None:  # shown meanwhile: the tab is ready now
+                QTimer.singleShot(0, self, self._shown_ready)
 
     def _make(self) -> None:
         self.widget = self.factory()
 
     def _attach(self) -> None:
+        if self._waiting is not None:
+            self._waiting.hide()
         # The tab scrolls when the window is smaller than it needs (a 1024x640 screen):
         # its content can then never make the window's minimum size grow.
         self.scroll_area = TabScrollArea(self.widget)

@@ -236,3 +236,49 @@ def test_prefetching_a_module_that_is_missing_is_not_an_error() -> None:
 
     assert prefetch_modules(["json", "no_such_module_here", "core.labels:no_such_function"]) == [
         "no_such_module_here", "core.labels:no_such_function"]
+
+
+def test_the_training_tab_clicked_while_made_ahead_says_preparing_and_is_finished_in_pieces(tmp_path):
+    """Clicked before the work ahead had made it, the Training tab was made at once and froze
+    the window ~0.15 s; now it says "Preparing…" and the work ahead finishes it, a piece per
+    turn of the event loop, with nobody asking for it."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtCore import QTimer
+        from gui.app import create_application, create_window
+
+        app = create_application([])
+        window = create_window()
+        window.show()
+        page = None
+
+        def click():
+            global page
+            if window._ahead is None:  # the work ahead starts once the window has painted
+                QTimer.singleShot(5, click)
+                return
+            window.tabs.setCurrentIndex(window.tab_titles().index("Training"))
+            page = window.tabs.currentWidget()
+            print("at the click: built", page.built, "says", page._waiting.text() if page._waiting else None, flush=True)
+            QTimer.singleShot(20, wait)
+
+        def wait():
+            if not page.built:
+                QTimer.singleShot(20, wait)
+                return
+            print("then:", type(page.widget).__name__, "waiting label", page._waiting, flush=True)
+            QTimer.singleShot(0, window.close)
+
+        QTimer.singleShot(0, click)
+        QTimer.singleShot(60_000, app.quit)
+        sys.exit(app.exec())
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", INKLAB_DATA_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "at the click: built False says Preparing the Training tab…" in done.stdout
+    assert "then: TrainingTab waiting label None" in done.stdout
