@@ -172,6 +172,11 @@ class ImageGrid(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(True)
+        # Laid out 500 cells per turn of the event loop: Qt's icon layout visits every cell
+        # (two Python rowCount calls each), so showing MNIST's 60,000 at once froze the
+        # window ~0.25-0.35 s; batched, the call takes ~3 ms and no turn more than ~40 ms.
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(500)
         self.setGridSize(QSize(CELL_W, CELL_H))
         self.setSpacing(0)
         self.setWrapping(True)

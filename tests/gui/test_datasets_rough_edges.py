@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 
-from tests.helpers.gui import click_row
+from tests.helpers.gui import click_row, thumbnail_rect
 
 
 def right_click(widget, pos: QPoint) -> None:
@@ -178,7 +178,7 @@ def test_delete_a_drawing_from_its_thumbnail_then_undo(datasets_tab, qtbot):
     with qtbot.waitSignal(datasets_tab.dataset_loaded, timeout=30_000):
         click_row(datasets_tab, "my-symbols")
     grid = datasets_tab.grid_view
-    rect = grid.visualRect(grid.model().index(1))
+    rect = thumbnail_rect(qtbot, grid, 1)
     right_click(grid.viewport(), rect.center())
     menu = datasets_tab.browser._menu
     assert [a.text() for a in menu.actions()] == ["Delete this drawing"]
@@ -194,7 +194,7 @@ def test_delete_a_drawing_from_its_thumbnail_then_undo(datasets_tab, qtbot):
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == files_before
 
     # The Delete key on the selected thumbnail does the same.
-    rect = grid.visualRect(grid.model().index(0))
+    rect = thumbnail_rect(qtbot, grid, 0)
     qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     with qtbot.waitSignal(datasets_tab.dataset_loaded, timeout=30_000):
         qtbot.keyClick(grid, Qt.Key.Key_Delete)
@@ -203,7 +203,7 @@ def test_delete_a_drawing_from_its_thumbnail_then_undo(datasets_tab, qtbot):
 
 def test_built_in_samples_cannot_be_deleted(datasets_tab, qtbot):
     grid = datasets_tab.grid_view
-    rect = grid.visualRect(grid.model().index(0))
+    rect = thumbnail_rect(qtbot, grid, 0)
     qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.keyClick(grid, Qt.Key.Key_Delete)
     assert grid.model().rowCount() == 60_000 and datasets_tab.banner.text() == ""
@@ -217,3 +217,32 @@ def test_the_list_shows_a_long_collection_name_whole_or_elided_in_the_middle(dat
     assert row.title.text() == full and row.title.toolTip() == full
     shown = row.title.shown_text()
     assert shown == full or (shown.startswith("my-sym") and shown.endswith("drawings)") and "…" in shown)
+
+
+def test_sixty_thousand_thumbnails_show_at_once_and_the_end_key_reaches_the_last(qtbot):
+    """The grid lays out a large set in batches (showing MNIST's 60,000 froze the window a
+    quarter of a second): the first thumbnails are there at once, and once laid out the
+    keyboard still reaches the last sample and Home the first."""
+    from gui.widgets.image_grid import ImageGrid
+
+    grid = ImageGrid()
+    qtbot.addWidget(grid)
+    grid.resize(500, 400)
+    grid.show()
+    images = np.zeros((60_000, 28, 28), np.uint8)
+    images[:, 10:18, 12:16] = 255
+    labels = np.arange(60_000) % 10
+    grid.thumbnails.set_samples(images, labels, tuple("0123456789"))
+    grid.setCurrentIndex(grid.thumbnails.index(0))
+    # Not all laid out inside the call (which froze the window): the rest comes turn by turn.
+    assert not grid.visualRect(grid.thumbnails.index(59_999)).isValid()
+    qtbot.waitUntil(lambda: grid.visualRect(grid.thumbnails.index(0)).isValid())
+    first_rect = grid.visualRect(grid.thumbnails.index(0))
+    assert grid.viewport().rect().contains(first_rect)  # the first thumbnail is on show
+    qtbot.waitUntil(lambda: grid.visualRect(grid.thumbnails.index(59_999)).isValid(), timeout=10_000)
+    grid.setFocus()
+    qtbot.keyClick(grid, Qt.Key.Key_End)
+    assert grid.currentIndex().row() == 59_999
+    assert grid.viewport().rect().intersects(grid.visualRect(grid.currentIndex()))  # scrolled to it
+    qtbot.keyClick(grid, Qt.Key.Key_Home)
+    assert grid.currentIndex().row() == 0 and grid.viewport().rect().contains(grid.visualRect(grid.currentIndex()))

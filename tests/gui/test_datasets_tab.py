@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core.errors import Cancelled
-from tests.helpers.gui import dataset_row_names
+from tests.helpers.gui import dataset_row_names, thumbnail_rect
 
 
 def test_mnist_is_listed_loaded_and_browsable(datasets_tab, qtbot, mnist):
@@ -29,7 +29,7 @@ def test_mnist_is_listed_loaded_and_browsable(datasets_tab, qtbot, mnist):
     assert model.rowCount() == int((train.labels == 3).sum())
 
     row = 7
-    rect = tab.grid_view.visualRect(model.index(row))
+    rect = thumbnail_rect(qtbot, tab.grid_view, row)
     qtbot.mouseClick(tab.grid_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     sample = tab.grid_view.thumbnails.sample_index(row)
     assert tab.sample_view.current_index() == sample

@@ -98,3 +98,11 @@ def shown_draw_tab(qtbot, size: tuple[int, int] = (1100, 700), model: str | None
     if model:
         widget.select_model(model)
     return widget
+
+
+def thumbnail_rect(qtbot, grid, row: int):
+    """Where thumbnail ``row`` of an image grid is drawn, once it is (the grid lays out in
+    batches, turn by turn: a person clicks what they see)."""
+    index = grid.model().index(row)
+    qtbot.waitUntil(lambda: grid.visualRect(index).isValid(), timeout=10_000)
+    return grid.visualRect(index)
