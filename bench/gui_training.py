@@ -32,10 +32,11 @@ ms against a reference of 8-28 ms.
 ``first_open_stall_ms`` is not part of the target, and says what remains: in a fresh
 process, the longest event-loop stall from clicking the Training tab (2 s after start) until
 its model summary is shown and TensorFlow is warmed up (a tab clicked while it is still
-being made ahead says "Preparing…" and is finished a piece per turn of the event loop).  Importing TensorFlow on a thread
-held the interpreter in three long stretches (py-spy); loading its shared libraries and the
-garbage collections no longer do (core.native_logs.import_tensorflow), ml_dtypes' start-up
-(~0.9 s of CPU in one C call registering its NumPy loops) still does.
+being made ahead says "Preparing…" and is finished a piece per turn of the event loop).
+Importing TensorFlow on a thread held the interpreter in three long stretches (py-spy);
+loading its shared libraries and the garbage collections no longer do
+(core.native_logs.import_tensorflow); ml_dtypes 0.7's start-up (~1 s of CPU in one C call
+registering its NumPy loops) did, hence the pin below 0.7 in pyproject.toml.
 """
 
 from __future__ import annotations

@@ -76,6 +76,7 @@ class LazyTab(QWidget):
         super().__init__()
         self.title, self.factory, self.after_paint, self.on_built = title, factory, after_paint, on_built
         self.widget: QWidget | None = None
+        self.scroll_area: TabScrollArea | None = None  # around the widget, once attached
         self.built = False
         self._ahead = None  # the steps making it ahead (ahead())
         self._ahead_done = False
@@ -124,7 +125,7 @@ class LazyTab(QWidget):
             pass  # what was not made ahead yet, at once
         if self.widget is None:
             self._make()
-        if self.widget is not None and not hasattr(self, "scroll_area"):
+        if self.widget is not None and self.scroll_area is None:
             self._attach()  # (also one whose making ahead failed half way)
         if self.on_built is not None:
             self.on_built()
