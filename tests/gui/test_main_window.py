@@ -190,12 +190,11 @@ def test_the_log_is_rotated_when_it_has_grown(tmp_path):
     rotate_log(str(tmp_path / "missing.log"))  # no log yet: nothing happens, nothing raised
 
 
-def test_an_idle_window_imports_the_draw_tab_ahead_so_its_first_click_is_quick(tmp_path):
-    """Opening Draw for the first time froze the window ~0.2 s importing its modules on the
-    GUI thread; a settled window has imported them on a worker (never TensorFlow), so the click
-    only builds widgets."""
-    script = textwrap.dedent(
-        """
+def run_window(tmp_path, start: str, body: str) -> subprocess.CompletedProcess:
+    """Run ``body`` in a fresh process beside a shown window (``app``, ``window``, ``QTimer`` and
+    ``sys`` in scope), call its function ``start`` once the event loop runs, and return the
+    finished process (it must exit cleanly; its prints are in ``stdout``)."""
+    script = textwrap.dedent("""
         import sys
         from PySide6.QtCore import QTimer
         from gui.app import create_application, create_window
@@ -203,7 +202,24 @@ def test_an_idle_window_imports_the_draw_tab_ahead_so_its_first_click_is_quick(t
         app = create_application([])
         window = create_window()
         window.show()
+        """) + textwrap.dedent(body) + textwrap.dedent(f"""
+        QTimer.singleShot(0, {start})
+        QTimer.singleShot(60_000, app.quit)
+        sys.exit(app.exec())
+        """)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", INKLAB_DATA_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done
 
+
+def test_an_idle_window_imports_the_draw_tab_ahead_so_its_first_click_is_quick(tmp_path):
+    """Opening Draw for the first time froze the window ~0.2 s importing its modules on the
+    GUI thread; a settled window has imported them on a worker (never TensorFlow), so the click
+    only builds widgets."""
+    done = run_window(tmp_path, "check", """
         def check():
             if not window.prefetched():
                 QTimer.singleShot(20, check)
@@ -214,17 +230,7 @@ def test_an_idle_window_imports_the_draw_tab_ahead_so_its_first_click_is_quick(t
             window.tabs.setCurrentIndex(window.tab_titles().index("Draw"))
             print("draw tab:", type(window.tab("Draw")).__name__, flush=True)
             QTimer.singleShot(0, window.close)
-
-        QTimer.singleShot(0, check)
-        QTimer.singleShot(60_000, app.quit)
-        sys.exit(app.exec())
-        """
-    )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", INKLAB_DATA_DIR=str(tmp_path))
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
+        """)
     assert "draw built: False" in done.stdout
     assert "prefetched: True" in done.stdout
     assert "tensorflow loaded: False" in done.stdout
@@ -242,15 +248,7 @@ def test_the_training_tab_clicked_while_made_ahead_says_preparing_and_is_finishe
     """Clicked before the work ahead had made it, the Training tab was made at once and froze
     the window ~0.15 s; now it says "Preparing…" and the work ahead finishes it, a piece per
     turn of the event loop, with nobody asking for it."""
-    script = textwrap.dedent(
-        """
-        import sys
-        from PySide6.QtCore import QTimer
-        from gui.app import create_application, create_window
-
-        app = create_application([])
-        window = create_window()
-        window.show()
+    done = run_window(tmp_path, "click", """
         page = None
 
         def click():
@@ -269,16 +267,6 @@ def test_the_training_tab_clicked_while_made_ahead_says_preparing_and_is_finishe
                 return
             print("then:", type(page.widget).__name__, "waiting label", page._waiting, flush=True)
             QTimer.singleShot(0, window.close)
-
-        QTimer.singleShot(0, click)
-        QTimer.singleShot(60_000, app.quit)
-        sys.exit(app.exec())
-        """
-    )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", INKLAB_DATA_DIR=str(tmp_path))
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
+        """)
     assert "at the click: built False says Preparing the Training tab…" in done.stdout
     assert "then: TrainingTab waiting label None" in done.stdout
