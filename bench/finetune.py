@@ -134,6 +134,7 @@ def sweep(tune: str) -> list:
             {"learning_rate": 1e-3}, {"steps": 60}, {"steps": 200}, {"rejects": 0.0})],
         "aug2": [dataclass_replace(base, augment=AugmentParams(rotation=r, shift=sh, shear=sr, zoom=z))
                  for r, sh, sr, z in ((4.0, 0.03, 0.08, 0.04), (12.0, 0.08, 0.25, 0.12))],
+        "mix": [dataclass_replace(base, mix=m) for m in (0.25, 0.4, 0.5, 0.6, 0.75, 1.0)],
     }
     return list(dict.fromkeys(s for key in tune.split(",") for s in grid[key]))  # the default once
 
@@ -146,7 +147,7 @@ def dataclass_replace(obj, **changes):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.finetune", description=__doc__.split("\n")[0])
-    parser.add_argument("--tune", default="", help="comma-separated sweeps on the tune writers: what,lr,steps,augment,long,rejects,batch,noaug,aug2")
+    parser.add_argument("--tune", default="", help="comma-separated sweeps on the tune writers: what,lr,steps,augment,long,rejects,batch,noaug,aug2,mix")
     parser.add_argument("--tune-folds", default="0")
     parser.add_argument("--report-folds", default="1,2")
     parser.add_argument("--writers", type=int, default=15, help="writers per fold at most")

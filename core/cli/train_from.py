@@ -33,9 +33,11 @@ def register_options(train: argparse.ArgumentParser) -> None:
                        help="fine-tune this bundled or library model instead of training a preset from scratch "
                             "(the data set's labels must be its classes)")
     train.add_argument("--steps", type=int, help="with --from: training steps (default: 3 passes over the data, "
-                                                 "at least 120, at most 6000)")
+                                                 "at least 300, at most 6000)")
     train.add_argument("--train", dest="train_layers", choices=("all", "head"),
                        help="with --from: train all layers (default) or only the Dense head")
+    train.add_argument("--mix", type=float, help="with --from: how far the weights move from the base's to the "
+                                                 "fine-tuned ones, above 0 to 1 (default 0.6; 1: all the way)")
 
 
 def settings_from_args(args: argparse.Namespace):
@@ -62,6 +64,7 @@ def settings_from_args(args: argparse.Namespace):
         batch_size=args.batch_size if args.batch_size is not None else defaults.batch_size,
         augment=augment,
         seed=args.seed,
+        mix=args.mix if args.mix is not None else defaults.mix,
     ).check()
 
 

@@ -79,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--task-index", type=int, help="with --cluster: this machine's place in the list (0 saves)")
     from core.cli.train_from import register_options
 
-    register_options(train)  # --from MODEL, --steps, --train: fine-tuning (core.cli.train_from)
+    register_options(train)  # --from MODEL, --steps, --train, --mix: fine-tuning (core.cli.train_from)
     train.set_defaults(handler=cmd_train)
 
     evaluate = subparsers.add_parser("evaluate", help="test a saved model on a data set")
@@ -125,7 +125,8 @@ def config_from_args(args: argparse.Namespace):
     from core.training import TrainingConfig
     from core.training.config import check_augment
 
-    for option, value in (("--steps", getattr(args, "steps", None)), ("--train", getattr(args, "train_layers", None))):
+    for option, value in (("--steps", getattr(args, "steps", None)), ("--train", getattr(args, "train_layers", None)),
+                          ("--mix", getattr(args, "mix", None))):
         if value is not None:
             raise TrainingError(f"{option} goes with --from MODEL (fine-tuning); a fresh run's length is --epochs")
     params = None

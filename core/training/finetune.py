@@ -12,7 +12,12 @@ section; only its weights move.
 - :func:`trainable_copy` clones the base (its weights copied, the original left alone) with
   the batch norms frozen in inference mode, and with ``what="head"`` every layer but the two
   Dense layers frozen.
-- :func:`adapt` runs the steps (progress, cancel) and returns the adapted model.
+- :func:`adapt` runs the steps (progress, cancel) and returns the adapted model, its weights
+  mixed with the base's (:func:`mix_with_base`): ``mix`` of the way from the base to the
+  fine-tuned weights.  Fine-tuned all the way, one person's round makes the model forget what
+  it knew of letters the round shows once; part of the way keeps most of the gain and loses
+  less (weight-space ensembling, Wortsman et al., "Robust fine-tuning of zero-shot models",
+  CVPR 2022).  The Training tab's "Start from" run mixes the same way when it ends.
 
 The defaults (:class:`FinetuneSettings`) were chosen on writers held out of the bundled
 models' training (``python -m bench.finetune``, README "Teach it your handwriting"): they
@@ -35,7 +40,7 @@ from core.models.presets import AugmentParams
 from core.progress import CancelToken, ProgressCallback, no_progress
 
 TRAIN_WHAT = ("all", "head")
-#: The augmentation ``--augment`` turns on (off by default: it did not help one person's round).
+#: The augmentation fine-tuning uses by default (``--no-augment`` turns it off).
 AUGMENT = AugmentParams(rotation=8.0, shift=0.06, shear=0.15, zoom=0.08)
 
 
@@ -44,12 +49,13 @@ class FinetuneSettings:
     """How a model is adapted.  ``steps`` None: :func:`default_steps` for the number of drawings."""
 
     what: str = "all"
-    learning_rate: float = 3e-4
+    learning_rate: float = 1e-3
     steps: int | None = None
     batch_size: int = 32
-    augment: AugmentParams | None = None  # measured: better off for one person's round (README)
+    augment: AugmentParams | None = AUGMENT  # measured with the mix: on (README)
     rejects: float = 0.1  # generated non-characters mixed in, as a share of the drawings
     seed: int = 0
+    mix: float = 0.6  # share of the way from the base's weights to the fine-tuned ones
 
     def check(self) -> FinetuneSettings:
         if self.what not in TRAIN_WHAT:
@@ -61,6 +67,8 @@ class FinetuneSettings:
             raise TrainingError(f"steps must be a whole number of at least 1, got {self.steps}")
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise TrainingError(f"batch size must be a whole number of at least 1, got {self.batch_size}")
+        if isinstance(self.mix, bool) or not isinstance(self.mix, (int, float)) or not 0 < self.mix <= 1:
+            raise TrainingError(f"mix must be a number above 0 and at most 1, got {self.mix}")
         return self
 
     def as_dict(self) -> dict:
@@ -70,7 +78,7 @@ class FinetuneSettings:
 
 
 #: Fewest and most steps :func:`default_steps` chooses; between them, EPOCHS passes over the data.
-MIN_STEPS, MAX_STEPS, EPOCHS = 120, 6000, 3
+MIN_STEPS, MAX_STEPS, EPOCHS = 300, 6000, 3
 
 
 def default_steps(n: int, batch_size: int = 32) -> int:
@@ -162,7 +170,19 @@ def adapt(base, outputs: str, images: np.ndarray, labels: np.ndarray, settings: 
     model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False, callbacks=[_steps_bridge(steps, progress, cancel)])
     if cancel is not None:
         cancel.raise_if_cancelled()
+    mix_with_base(model, base, settings.mix)
     return model
+
+
+def mix_with_base(model, base, mix: float) -> None:
+    """Set ``model``'s weights ``mix`` of the way from ``base``'s to its own (1: unchanged).
+
+    ``model`` is a :func:`trainable_copy` of ``base``: the same layers, so the same weights in
+    the same order (the frozen batch norms' statistics are equal in both and stay so).
+    """
+    if mix >= 1:
+        return
+    model.set_weights([(1.0 - mix) * b + mix * m for b, m in zip(base.get_weights(), model.get_weights(), strict=True)])
 
 
 def _steps_bridge(steps: int, progress: ProgressCallback, cancel: CancelToken | None):

@@ -162,7 +162,16 @@ def base_rejects(train, val, card, seed: int):
 
 
 def base_card_section(card) -> dict:
-    """What a run started from ``card``'s model adds to its own card: the base, and its reject section."""
+    """What a run started from ``card``'s model adds to its own card: the base (and the share of
+    the way its weights moved: :func:`mix_run_with_base`), and its reject section."""
     return {"base_model": {"name": card.name, "bundled": card.bundled, "created": card.data.get("created", ""),
-                           "preset": card.data.get("preset", "")},
+                           "preset": card.data.get("preset", ""), "mix": FinetuneSettings().mix},
             **({"reject": card.data["reject"]} if "reject" in card.data else {})}
+
+
+def mix_run_with_base(model, base) -> None:
+    """A "Start from" run's model once trained: mixed with its base as ``train --from`` mixes
+    (:func:`core.training.finetune.mix_with_base`, the default ``mix``)."""
+    from core.training.finetune import mix_with_base
+
+    mix_with_base(model, base, FinetuneSettings().mix)

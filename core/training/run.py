@@ -246,6 +246,8 @@ class TrainingRun(RunControl):
             if not self._stop.is_set():  # closing the window while TensorFlow loaded: go straight on
                 self._emit("on_prepared", self._prepared_event())
             self._fit()
+            if self.base is not None and self._hooks.batches_done:  # as train --from does
+                from_model.mix_run_with_base(self.model, self.base[0])
             done = self._hooks.epochs_done if self._hooks else 0
             status, error = ("stopped" if done < self.config.epochs else "completed"), ""
         except Cancelled:  # stopped while the data set was still loading: nothing ran, nothing failed

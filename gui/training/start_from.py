@@ -4,8 +4,9 @@ Picking a model (bundled or from the library) makes the run start from its weigh
 (``TrainingConfig.base_model``: :class:`core.training.run.TrainingRun` keeps its classes, its
 "not a character" output and its input recipe); the data set's labels must be its classes.
 The form then takes the fine-tuning defaults measured for ``train --from``
-(:class:`core.training.finetune.FinetuneSettings`: Adam at 3e-4, no augmentation, at least
-:data:`~core.training.finetune.MIN_STEPS` steps) and the preset no longer applies.
+(:class:`core.training.finetune.FinetuneSettings`: Adam at 1e-3, augmentation on, at least
+:data:`~core.training.finetune.MIN_STEPS` steps; the trained weights are mixed with the base's
+when the run ends) and the preset no longer applies.
 """
 
 from __future__ import annotations
@@ -97,4 +98,4 @@ def apply_start_from(form, name: str) -> None:
     form.lr_spin.setValue(defaults.learning_rate)
     form.batch_spin.setValue(defaults.batch_size)
     form.epochs_spin.setValue(finetune_epochs(form.training_samples(), defaults.batch_size))
-    form.augment_box.set_params(form.augment_box.params(), False)
+    form.augment_box.set_params(defaults.augment or form.augment_box.params(), defaults.augment is not None)

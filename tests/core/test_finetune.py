@@ -30,7 +30,7 @@ def test_labels_match_the_model_by_name_letters_case_merged() -> None:
 
 
 def test_default_steps_fit_50_drawings_and_50000() -> None:
-    assert default_steps(52) == 120  # at least 120 steps of 32: each drawing ~70 times, augmented
+    assert default_steps(52) == 300  # at least 300 steps of 32: each drawing ~180 times, augmented
     assert default_steps(5_000) == 469  # three passes
     assert default_steps(50_000) == 4688
     assert default_steps(10_000_000) == 6000
@@ -38,6 +38,36 @@ def test_default_steps_fit_50_drawings_and_50000() -> None:
         FinetuneSettings(learning_rate=0).check()
     with pytest.raises(TrainingError, match="train must be one of all, head"):
         FinetuneSettings(what="some").check()
+    for mix in (0, 1.5, float("nan"), True):
+        with pytest.raises(TrainingError, match="mix must be a number above 0 and at most 1"):
+            FinetuneSettings(mix=mix).check()
+
+
+def test_the_adapted_weights_are_mixed_with_the_base_s(mnist, tmp_path_factory) -> None:
+    """``mix`` of the way from the base's weights to the fine-tuned ones; the base is left alone."""
+    from core.models import library
+    from core.training.finetune import adapt, mix_with_base, trainable_copy
+
+    install_tiny_model(tmp_path_factory, mnist)
+    base, card = library.load_model("tiny-digits")
+    before = [w.copy() for w in base.get_weights()]
+    moved = trainable_copy(base)
+    rng = np.random.default_rng(0)
+    far = [rng.normal(size=w.shape).astype(w.dtype) for w in before]
+    moved.set_weights(far)
+    mix_with_base(moved, base, 0.25)
+    for b, f, m in zip(before, far, moved.get_weights(), strict=True):
+        np.testing.assert_allclose(m, 0.75 * b + 0.25 * f, rtol=1e-5, atol=1e-6)
+    # adapt() with mix 1 and with 0.5, same seed: the second is halfway between the base and the first.
+    images, labels = mnist.split("train").images[:64], mnist.split("train").labels[:64]
+    settings = FinetuneSettings(steps=5, augment=None, mix=1.0)
+    full = adapt(base, card.outputs, images, labels, settings).get_weights()
+    half = adapt(base, card.outputs, images, labels, FinetuneSettings(steps=5, augment=None, mix=0.5)).get_weights()
+    assert any(not np.allclose(f, b) for f, b in zip(full, before, strict=True))
+    for b, f, h in zip(before, full, half, strict=True):
+        np.testing.assert_allclose(h, 0.5 * b + 0.5 * f, rtol=1e-4, atol=1e-5)
+    for b, w in zip(before, base.get_weights(), strict=True):
+        np.testing.assert_array_equal(b, w)
 
 
 def test_the_round_asks_letters_in_both_cases_and_digits_twice() -> None:
@@ -87,6 +117,8 @@ def test_train_from_refuses_in_one_line(tmp_path, capsys, mnist, tmp_path_factor
         (["train", "--from", "tiny-digits", "--epochs", "3"], "--epochs does not go with --from: say how long with --steps"),
         (["train", "--from", "tiny-digits", "--steps", "0"], "steps must be a whole number"),
         (["train", "--steps", "10"], "--steps goes with --from"),
+        (["train", "--mix", "0.5"], "--mix goes with --from"),
+        (["train", "--from", "tiny-digits", "--dataset", "mixed", "--mix", "1.5"], "mix must be a number above 0"),
         (["train", "--from", "tiny-digits", "--name", "digits"], "bundled model"),
     ]:
         assert run_cli(argv) == 2, argv
@@ -109,6 +141,7 @@ def test_train_from_adapts_keeps_the_base_and_records_it(tmp_path, capsys, mnist
     card = library.find_model("tiny-mine")
     assert card.label_names == tuple("0123456789")  # the model's classes, not the set's two
     assert card.data["base_model"]["name"] == "tiny-digits" and card.data["finetune"]["steps"] == 60
+    assert card.data["finetune"]["mix"] == 0.6 and card.data["finetune"]["augment"]["rotation"] == 8.0
     assert card.data["dataset"]["name"] == "mine"
     # It reads the flat stroke as the 7 it was taught.
     (tmp_path / "flat.json").write_text(json.dumps({"strokes": _flat()}))
