@@ -27,6 +27,25 @@ def test_right_and_wrong_are_marked_by_a_symbol_too(qtbot) -> None:
     assert strip.marks() == ["", "", ""]
 
 
+def test_marks_and_colours_follow_every_epoch_s_guesses(qtbot) -> None:
+    """Tiles are only re-styled when their right/wrong changes: each change still shows."""
+    from gui.widgets.prediction_strip import RIGHT_COLOUR, WRONG_COLOUR
+
+    strip = PredictionStrip(columns=4)
+    qtbot.addWidget(strip)
+    strip.set_samples(np.zeros((2, 28, 28), np.uint8), np.array([1, 5]), [str(i) for i in range(10)])
+    for guesses, marks in [([1, 5], ["✓", "✓"]), ([1, 5], ["✓", "✓"]), ([2, 5], ["✗", "✓"]), ([1, 4], ["✓", "✗"])]:
+        strip.set_predictions(np.array(guesses), np.array([0.8, 0.7]))
+        assert strip.marks() == marks
+        for tile, mark in zip(strip._tiles, marks, strict=True):
+            assert (RIGHT_COLOUR if mark == "✓" else WRONG_COLOUR) in tile.caption.styleSheet()
+            assert tile.mark.isVisibleTo(strip)
+    strip.clear_predictions()
+    assert strip.marks() == ["", ""] and "mid" in strip._tiles[0].caption.styleSheet()
+    strip.set_predictions(np.array([1, 5]), np.array([0.8, 0.7]))  # the same as before the clear
+    assert strip.marks() == ["✓", "✓"] and RIGHT_COLOUR in strip._tiles[0].caption.styleSheet()
+
+
 def test_mistakes_read_as_mistakes_and_open_from_the_keyboard(qtbot) -> None:
     gallery = MistakesGallery()
     qtbot.addWidget(gallery)
