@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from core import limits
 from core.errors import DrawingError
@@ -117,28 +117,31 @@ def render_many_strokes(
 
 
 def _ink_box(strokes: Sequence[StrokeLike], pw: float, y_up: bool) -> tuple[np.ndarray, float]:
-    """The drawing rendered at _SUPERSAMPLE x, cropped to its ink (float32 0..1), and its scale to 28x28."""
+    """The drawing rendered at _SUPERSAMPLE x, cropped to its ink (float32 0..1), and its scale to 28x28.
+
+    The points of all strokes are placed and thinned in one pass of numpy calls (a drawing's
+    strokes are short: the calls' fixed cost, not their work, was most of a render), with
+    the same arithmetic per point as stroke by stroke, so the pixels are the same.
+    """
     checked = _check_strokes(strokes)
-    xy_all = np.concatenate([s[:, :2] for s in checked])
-    sign = -1.0 if y_up else 1.0
-    lo = np.array([xy_all[:, 0].min(), (sign * xy_all[:, 1]).min()])
-    hi = np.array([xy_all[:, 0].max(), (sign * xy_all[:, 1]).max()])
-    extent = float((hi - lo).max())
+    xy_all = checked[0][:, :2] if len(checked) == 1 else np.concatenate([s[:, :2] for s in checked])
+    low, high = xy_all.min(axis=0).tolist(), xy_all.max(axis=0).tolist()
+    if y_up:  # the y axis flipped: y -> -y
+        low[1], high[1] = -high[1], -low[1]
+    extent = max(high[0] - low[0], high[1] - low[1])
     k = _SUPERSAMPLE
     # A drawing with no extent (a dot) has no size to be relative to: give it the pen
     # width a normal-sized character would have, instead of blowing it up to 20 px.
-    is_dot = extent <= 1e-9 * max(1.0, float(np.abs(xy_all).max()))
+    is_dot = extent <= 1e-9 * max(1.0, *(abs(v) for v in low + high))
     scale = 0.0 if is_dot else k * (BOX - pw) / extent
     widths = [k * pw * (_pressure_factor(s[:, 2]) if s.shape[1] == 3 else np.ones(len(s))) for s in checked]
     margin = max(float(w.max()) for w in widths) / 2 + 2
-    size = np.ceil((hi - lo) * scale + 2 * margin).astype(int) + 1
+    size = np.ceil((np.array(high) - np.array(low)) * scale + 2 * margin).astype(int) + 1
     canvas = Image.new("L", (int(size[0]), int(size[1])), 0)
-    draw = ImageDraw.Draw(canvas)
-    for stroke, width in zip(checked, widths, strict=True):
-        xy = np.empty((len(stroke), 2))
-        xy[:, 0] = (stroke[:, 0] - lo[0]) * scale + margin
-        xy[:, 1] = (sign * stroke[:, 1] - lo[1]) * scale + margin
-        _draw_stroke(draw, xy, width)
+    xy = np.empty((len(xy_all), 2))
+    xy[:, 0] = (xy_all[:, 0] - low[0]) * scale + margin
+    xy[:, 1] = ((-xy_all[:, 1] if y_up else xy_all[:, 1]) - low[1]) * scale + margin
+    _draw_strokes(Image.core.draw(canvas.im, 0), xy, np.concatenate(widths), [len(s) for s in checked])
     # Cropped to the ink before going to floats (a disc at every point: never inkless).
     ink = np.asarray(canvas.crop(canvas.getbbox()), np.float32) * np.float32(1.0 / 255.0)
     return ink, (1.0 / k if is_dot else BOX / max(ink.shape))
@@ -162,32 +165,44 @@ def check_drawing_size(
         raise DrawingError(_TOO_SMALL)
 
 
-def _draw_stroke(draw: ImageDraw.ImageDraw, xy: np.ndarray, width: np.ndarray) -> None:
-    """One stroke on the high-resolution canvas: round joints and caps, dots for single points.
+def _draw_strokes(core, xy: np.ndarray, width: np.ndarray, lengths: list[int]) -> None:
+    """The strokes (their points one after another, ``lengths`` each) on the high-resolution
+    canvas through Pillow's drawing core (``core``): round joints and caps, dots for single points.
 
-    Calls Pillow's drawing core (``draw.draw``) directly, with the ink ``ImageDraw`` itself
-    would pass: the pixels are exactly those of ``draw.line``/``draw.ellipse``, without their
-    per-call argument handling (~15% of rendering a pen digit: ~40 discs each).
+    The pixels are exactly those of ``ImageDraw.line``/``ellipse`` (the ink ``ImageDraw``
+    itself would pass), without their per-call argument handling (~15% of rendering a pen
+    digit: ~40 discs each).  A pad or tablet sends points far denser than the 80 px canvas
+    can show; keeping about one per _STEP of arc length moves the line by under a fifth of
+    an output pixel and makes drawing several times faster.
     """
-    if len(xy) > 2:
-        # A pad or tablet sends points far denser than the 80 px canvas can show; keeping
-        # about one per _STEP of arc length moves the line by under a fifth of an output
-        # pixel and makes drawing several times faster.
-        arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
-        bucket = np.floor(arc / _STEP)
-        keep = np.ones(len(xy), bool)
-        keep[1:-1] = bucket[1:-1] != bucket[:-2]
-        xy, width = xy[keep], width[keep]
-    core = draw.draw
+    ends = list(itertools.accumulate(lengths))
+    starts = [end - n for end, n in zip(ends, lengths, strict=True)]
+    hops = np.hypot(*np.diff(xy, axis=0).T).tolist() if len(xy) > 1 else []
+    arc = []
+    for start, end in zip(starts, ends, strict=True):  # a running sum within each stroke
+        arc.append(0.0)
+        arc.extend(itertools.accumulate(hops[start : end - 1]))
+    bucket = np.floor(np.array(arc) / _STEP)
+    keep = np.ones(len(xy), bool)
+    keep[1:] = bucket[1:] != bucket[:-1]
+    keep[starts] = True
+    keep[[end - 1 for end in ends]] = True
+    xy, width = xy[keep], width[keep]
+    kept = np.add.reduceat(keep, starts).tolist()
     ink = core.draw_ink(255)
-    if len(xy) > 1:
-        if width.min() == width.max():
-            core.draw_lines(xy.ravel().tolist(), ink, max(1, round(float(width[0]))))
+    flat = xy.ravel().tolist()
+    end = 0
+    for n in kept:
+        start, end = end, end + n
+        if n < 2:
+            continue
+        w = width[start:end]
+        if w.min() == w.max():
+            core.draw_lines(flat[2 * start : 2 * end], ink, max(1, round(float(w[0]))))
         else:  # pressure varies: each segment gets the mean width of its two ends
-            segment_widths = np.maximum(1, np.round((width[:-1] + width[1:]) / 2)).astype(int).tolist()
-            ends = np.concatenate([xy[:-1], xy[1:]], axis=1).tolist()
-            for segment, w in zip(ends, segment_widths, strict=True):
-                core.draw_lines(segment, ink, w)
+            segment_widths = np.maximum(1, np.round((w[:-1] + w[1:]) / 2)).astype(int).tolist()
+            for j, sw in enumerate(segment_widths):
+                core.draw_lines(flat[2 * (start + j) : 2 * (start + j) + 4], ink, sw)
     # A disc at every point makes the joints and the caps round (and a lone point a dot);
     # Pillow's own joint="curve" is several times slower, and its wide lines leave notches
     # at joints even where the line barely turns, so every point needs its disc.
