@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.training.events import EpochResult, RunInfo, TrainingListener
+from core.training.events import EpochResult, RunInfo, RunResult, TrainingListener
 
 BINS = 40
 _CONV = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv1D")
@@ -111,6 +111,16 @@ class WeightCapture(TrainingListener):
 
     def on_epoch_end(self, result: EpochResult) -> None:
         self._take(result.epoch)
+
+    def on_run_end(self, result: RunResult) -> None:
+        """A "Start from" run's weights move once more after its last epoch (mixed with its
+        base's, :attr:`TrainingRun.mixed`): that epoch's snapshot is taken again, so the
+        last one shown is the model that is saved."""
+        if not getattr(getattr(self, "run", None), "mixed", False):
+            return
+        with self._lock:
+            last = self._snapshots.pop() if self._snapshots else None
+        self._take(last.epoch if last is not None else 0)
 
 
 def write_snapshots(snapshots: list[Snapshot], folder) -> list:

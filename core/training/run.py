@@ -94,6 +94,7 @@ class TrainingRun(RunControl):
         self.evaluate_limit = evaluate_limit
         self.outputs = get_preset(self.config.preset).outputs
         self.base = None  # (Keras model, card) of config.base_model, loaded by prepare()
+        self.mixed = False  # whether the weights were mixed with the base's after the last epoch
         if self.config.base_model:
             self.outputs = from_model.base_outputs(self.config.base_model)
         super().__init__()
@@ -246,8 +247,7 @@ class TrainingRun(RunControl):
             if not self._stop.is_set():  # closing the window while TensorFlow loaded: go straight on
                 self._emit("on_prepared", self._prepared_event())
             self._fit()
-            if self.base is not None and self._hooks.batches_done:  # as train --from does
-                from_model.mix_run_with_base(self.model, self.base[0])
+            self.mixed = from_model.mix_run_with_base(self)  # a "Start from" run, as train --from does
             done = self._hooks.epochs_done if self._hooks else 0
             status, error = ("stopped" if done < self.config.epochs else "completed"), ""
         except Cancelled:  # stopped while the data set was still loading: nothing ran, nothing failed

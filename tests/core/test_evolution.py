@@ -84,3 +84,30 @@ def test_train_weights_out_writes_every_epochs_filters_and_histograms(tmp_path, 
     assert [e["epoch"] for e in data["epochs"]] == [0, 1, 2]
     first = data["epochs"][0]["layers"][0]
     assert first["name"] == "Conv 1" and first["weights"] == 288 and sum(first["counts"]) == 288
+
+
+def test_a_run_from_a_model_shows_last_the_mixed_weights_it_saves(mnist, tmp_path_factory) -> None:
+    """A "Start from" run mixes its weights with the base's after the last epoch: the last
+    snapshot (the Filters and weights page's last epoch) is the model that is saved."""
+    from core.training.config import TrainingConfig
+    from core.training.evolution import WeightCapture, snapshot
+    from core.training.run import TrainingRun
+    from tests.helpers.models import install_tiny_model
+
+    name = install_tiny_model(tmp_path_factory, mnist)
+    capture = WeightCapture()
+    run = TrainingRun(TrainingConfig(dataset="mnist", base_model=name, epochs=1, limit=256, batch_size=32,
+                                     validation=0, learning_rate=0.01, augment=False), capture)
+    assert run.run().status == "completed" and run.mixed
+    shown = capture.snapshots
+    assert [s.epoch for s in shown] == [0, 1]
+    saved = snapshot(run.model, 1)
+    np.testing.assert_array_equal(shown[-1].filters, saved.filters)
+    for mine, theirs in zip(shown[-1].histograms, saved.histograms, strict=True):
+        np.testing.assert_array_equal(mine.counts, theirs.counts)
+    # And a run from a fresh preset takes no extra snapshot.
+    capture = WeightCapture()
+    fresh = TrainingRun(TrainingConfig(dataset="mnist", preset="dense-small", epochs=1, limit=256, batch_size=32,
+                                       validation=0), capture)
+    assert fresh.run().status == "completed" and not fresh.mixed
+    assert [s.epoch for s in capture.snapshots] == [0, 1]
