@@ -306,7 +306,11 @@ class LiveView(QWidget):
         self.accuracy_plot.add_epoch(result.epoch, result.accuracy * 100, pct)
         if result.preview is not None and len(self.strip):
             self._show_strip(result.preview, f"After epoch {result.epoch}")
-        self.flush()
+        # The markers are drawn by the next frame (at most 1/PLOT_FPS s away), not in this
+        # turn of the event loop: the strip and the flush together were the window's longest
+        # stall of a run (issue 28), while the training thread runs Python at an epoch end.
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
 
     def _show_strip(self, probabilities, when: str) -> None:
         predicted = probabilities.argmax(axis=1)
