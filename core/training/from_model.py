@@ -169,13 +169,14 @@ def base_card_section(card) -> dict:
             **({"reject": card.data["reject"]} if "reject" in card.data else {})}
 
 
-def mix_run_with_base(run) -> bool:
-    """A "Start from" run's model once it has trained: mixed with its base as ``train --from``
-    mixes (:func:`core.training.finetune.mix_with_base`, the default ``mix``).  Returns whether
-    it was (not for a run from a fresh preset, nor one stopped before its first batch)."""
+def mix_run_with_base(model, base: tuple | None, batches_done: int) -> bool:
+    """A "Start from" run's model once it has trained: mixed with its base (the run's ``(model,
+    card)``) as ``train --from`` mixes (:func:`core.training.finetune.mix_with_base`, the
+    default ``mix``).  Returns whether it was: not for a run from a fresh preset (``base`` is
+    None), nor for one stopped before its first batch."""
     from core.training.finetune import mix_with_base
 
-    if run.base is None or not run._hooks or not run._hooks.batches_done:
+    if base is None or not batches_done:
         return False
-    mix_with_base(run.model, run.base[0], FinetuneSettings().mix)
+    mix_with_base(model, base[0], FinetuneSettings().mix)
     return True

@@ -247,7 +247,7 @@ class TrainingRun(RunControl):
             if not self._stop.is_set():  # closing the window while TensorFlow loaded: go straight on
                 self._emit("on_prepared", self._prepared_event())
             self._fit()
-            self.mixed = from_model.mix_run_with_base(self)  # a "Start from" run, as train --from does
+            self.mixed = from_model.mix_run_with_base(self.model, self.base, self._hooks.batches_done)
             done = self._hooks.epochs_done if self._hooks else 0
             status, error = ("stopped" if done < self.config.epochs else "completed"), ""
         except Cancelled:  # stopped while the data set was still loading: nothing ran, nothing failed
